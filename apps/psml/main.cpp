@@ -1,0 +1,65 @@
+// psml: distributed training of classic machine-learning models over MPI.
+//
+// Error policy: a failure every rank knows about (bad options, bad data found while loading, a
+// diverged loss) is a CollectiveError: one rank prints it and all ranks leave through
+// MPI_Finalize with exit code 1. Any other failure is printed by the rank that hit it, which then
+// aborts the whole job, so no rank is ever left waiting in a collective.
+#include <iostream>
+#include <optional>
+
+#include "commands.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/comm/environment.hpp"
+#include "psml/core/version.hpp"
+
+namespace {
+
+void print_error(const std::string& message) {
+  std::cerr << "psml: error: " << message << std::endl;
+}
+
+int run(int argc, char** argv, const psml::comm::Communicator& world) {
+  CLI::App app{"psml: distributed training of classic machine-learning models over MPI"};
+  app.set_version_flag("--version", std::string("psml ") + psml::kVersion);
+  app.require_subcommand(1);
+  psml::cli::Action action;
+  psml::cli::add_train_command(app, action);
+  psml::cli::add_data_command(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    if (world.rank() == 0) app.exit(e);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // Every rank parses the same arguments and fails the same way: rank 0 reports.
+    std::string what = e.what();
+    if (what.empty()) what = e.get_name();
+    throw psml::comm::CollectiveError(what + " (see psml --help)", world.rank() == 0);
+  }
+  action(world);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<psml::comm::Environment> env;
+  try {
+    env.emplace(argc, argv, psml::comm::Threading::kFunneled);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 1;
+  }
+  const auto world = psml::comm::Communicator::world();
+  try {
+    return run(argc, argv, world);
+  } catch (const psml::comm::CollectiveError& e) {
+    if (e.reporter()) print_error(e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    print_error(world.size() > 1 ? "rank " + std::to_string(world.rank()) + ": " + e.what()
+                                 : std::string(e.what()));
+    if (world.size() > 1) world.abort(1);
+    return 1;
+  }
+}

@@ -1,0 +1,75 @@
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "psml/train/allreduce_trainer.hpp"
+
+namespace psml::cli {
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto config = std::make_shared<train::TrainConfig>();
+  auto* cmd = app.add_subcommand(
+      "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
+  cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
+  cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
+  cmd->add_option("--mode", config->mode, "how gradients are exchanged")
+      ->check(CLI::IsMember({"allreduce"}))
+      ->capture_default_str();
+  cmd->add_option("--model", config->model.name, "model to train")
+      ->check(CLI::IsMember(models::model_names()))
+      ->capture_default_str();
+  cmd->add_option("--optimizer", config->optimizer.name, "optimizer")
+      ->check(CLI::IsMember(optim::optimizer_names()))
+      ->capture_default_str();
+  cmd->add_option("--lr", config->optimizer.lr, "learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  auto& schedule = config->optimizer.schedule;
+  cmd->add_option("--lr-schedule", schedule.kind, "learning-rate schedule")
+      ->check(CLI::IsMember(optim::schedule_names()))
+      ->capture_default_str();
+  cmd->add_option("--lr-gamma", schedule.gamma,
+                  "step/exponential: decay factor per --lr-step-size steps")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--lr-step-size", schedule.step_size, "step/exponential: steps per decay")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--lr-min", schedule.min_lr, "cosine: final learning rate")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--warmup-steps", schedule.warmup_steps, "linear warm-up steps")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--l2", config->optimizer.reg.l2, "L2 regularisation (weight decay)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--l1", config->optimizer.reg.l1, "L1 regularisation (proximal)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--epochs", config->epochs, "passes over the training data")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--batch", config->global_batch, "global batch size, split across ranks")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
+      ->capture_default_str();
+  cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
+
+  cmd->callback([config, &action] {
+    action = [config](const comm::Communicator& world) {
+      const bool printer = world.rank() == 0;
+      train::TrainCallbacks callbacks;
+      callbacks.on_start = [printer](const train::RunHeader& h) {
+        if (printer) train::print_header(std::cout, h);
+      };
+      callbacks.on_epoch = [printer](const train::EpochMetrics& m) {
+        if (printer) train::print_epoch(std::cout, m);
+      };
+      const auto result = train::train_allreduce(*config, world, callbacks);
+      if (printer && !result.history.empty() && result.history.back().has_test)
+        std::cout << "final test accuracy " << result.history.back().test_accuracy << std::endl;
+    };
+  });
+}
+
+}  // namespace psml::cli

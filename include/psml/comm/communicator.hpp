@@ -1,0 +1,83 @@
+// A communicator and the typed collectives psml's algorithms need, over the MPI C API.
+// Algorithms talk to this class, never to MPI directly, so they read as the math they implement.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+namespace psml::comm {
+
+enum class ReduceOp { kSum, kMin, kMax };
+
+template <class T>
+MPI_Datatype mpi_type() {
+  if constexpr (std::is_same_v<T, float>)
+    return MPI_FLOAT;
+  else if constexpr (std::is_same_v<T, double>)
+    return MPI_DOUBLE;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return MPI_INT32_T;
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return MPI_INT64_T;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return MPI_UINT64_T;
+  else if constexpr (std::is_same_v<T, std::uint8_t>)
+    return MPI_UINT8_T;
+  else
+    static_assert(sizeof(T) == 0, "no MPI datatype for this type");
+}
+
+MPI_Op mpi_op(ReduceOp op);
+
+// Owns the communicators it creates (split), borrows MPI_COMM_WORLD. Move-only.
+class Communicator {
+ public:
+  static Communicator world();
+
+  Communicator(Communicator&& other) noexcept;
+  Communicator& operator=(Communicator&& other) noexcept;
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+  ~Communicator();
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  MPI_Comm native() const { return comm_; }
+
+  // Element-wise reduction of `inout` across all ranks, result on every rank.
+  template <class T>
+  void allreduce(std::span<T> inout, ReduceOp op = ReduceOp::kSum) const {
+    allreduce_raw(inout.data(), static_cast<long>(inout.size()), mpi_type<T>(), op);
+  }
+  template <class T>
+  T allreduce(T value, ReduceOp op) const {
+    allreduce(std::span<T>(&value, 1), op);
+    return value;
+  }
+  template <class T>
+  void broadcast(std::span<T> data, int root) const {
+    broadcast_raw(data.data(), static_cast<long>(data.size()), mpi_type<T>(), root);
+  }
+  void barrier() const;
+
+  // Ranks with the same colour form a new communicator, ordered by key.
+  Communicator split(int color, int key) const;
+
+  // Ends every process of the job. For errors that not every rank knows about.
+  [[noreturn]] void abort(int code) const;
+
+ private:
+  Communicator(MPI_Comm comm, bool owned);
+  void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const;
+  void broadcast_raw(void* data, long count, MPI_Datatype type, int root) const;
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  bool owned_ = false;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace psml::comm

@@ -1,0 +1,100 @@
+// RAII over the HDF5 C API: files, datasets, dataspaces, types and attributes close themselves.
+// HDF5's own error printing is silenced; every failure becomes a psml::Error naming the file and
+// the object.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace psml::h5 {
+
+// One HDF5 identifier and the function that closes it.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle();
+
+  hid_t id() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+enum class TypeClass { kInteger, kFloat, kOther };
+
+// The numeric element types psml reads and writes; HDF5 converts on read.
+template <class T>
+hid_t native_type();
+
+class Dataset;
+
+class File {
+ public:
+  // Opens an existing file read-only; errors name the file ("no such file", "not an HDF5 file").
+  static File open_read(const std::string& path);
+  // Creates (truncates) a file for writing.
+  static File create(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  hid_t id() const { return handle_.id(); }
+  bool has_dataset(const std::string& name) const;
+  Dataset dataset(const std::string& name) const;
+
+  // Root-group attributes.
+  std::optional<std::int64_t> int_attribute(const std::string& name) const;
+  std::optional<std::string> string_attribute(const std::string& name) const;
+  void set_attribute(const std::string& name, std::int64_t value) const;
+  void set_attribute(const std::string& name, const std::string& value) const;
+
+  // A chunked dataset of `dims` elements of type T, gzip-compressed at `gzip_level` (0: none).
+  template <class T>
+  Dataset create_dataset(const std::string& name, const std::vector<hsize_t>& dims,
+                         const std::vector<hsize_t>& chunk, int gzip_level) const;
+
+ private:
+  File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+  Handle handle_;
+  std::string path_;
+};
+
+class Dataset {
+ public:
+  Dataset(Handle handle, std::string file, std::string name)
+      : handle_(std::move(handle)), file_(std::move(file)), name_(std::move(name)) {}
+
+  std::vector<hsize_t> dims() const;
+  TypeClass type_class() const;
+  // A numpy-style name of the stored type: uint8, int64, float32, ...
+  std::string dtype() const;
+  // "gzip", "szip", "none", ... and the chunk shape, for `data inspect`.
+  std::string layout() const;
+  // "<file>:/<name>", used in every error message about this dataset.
+  std::string where() const { return file_ + ":/" + name_; }
+
+  // Reads rows [first, first + count) of a 1-D or 2-D dataset into out (count x columns values),
+  // converting to T.
+  template <class T>
+  void read_rows(hsize_t first, hsize_t count, std::span<T> out) const;
+  // Writes rows [first, first + count) from `in`.
+  template <class T>
+  void write_rows(hsize_t first, hsize_t count, std::span<const T> in) const;
+
+ private:
+  Handle handle_;
+  std::string file_;
+  std::string name_;
+};
+
+}  // namespace psml::h5

@@ -1,0 +1,38 @@
+// The HDF5 dataset schema psml trains on (documented in README.md, "Data files"):
+//   /features  rows x features, any integer or float dtype, chunked and compressed or not
+//   /labels    rows, integer class ids (classification) or floats (regression)
+//   attributes on the root group: task ("classification" | "regression"), num_classes (int).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace psml::data {
+
+inline constexpr const char* kFeaturesDataset = "features";
+inline constexpr const char* kLabelsDataset = "labels";
+inline constexpr const char* kTaskAttribute = "task";
+inline constexpr const char* kNumClassesAttribute = "num_classes";
+
+enum class Task { kClassification, kRegression };
+
+const char* to_string(Task task);
+
+// What a data file holds, read from its metadata only (no rows).
+struct DatasetInfo {
+  std::string path;
+  std::int64_t rows = 0;
+  std::int64_t features = 0;
+  std::string features_dtype;
+  std::string labels_dtype;
+  Task task = Task::kClassification;
+  // From the num_classes attribute; 0 when the file does not say (then it is derived from labels).
+  std::int64_t num_classes = 0;
+};
+
+// Opens `path` and checks its layout: both datasets present, 2-D features and 1-D labels with the
+// same row count, numeric dtypes, a task that fits the labels' dtype. Throws psml::Error naming
+// the file and the problem.
+DatasetInfo describe_dataset(const std::string& path);
+
+}  // namespace psml::data

@@ -1,0 +1,26 @@
+// Seeded synthetic data sets, written in psml's schema: the same seed gives the same file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "psml/data/schema.hpp"
+
+namespace psml::data {
+
+struct SyntheticSpec {
+  Task task = Task::kClassification;
+  std::int64_t rows = 1000;
+  std::int64_t features = 10;
+  std::int64_t classes = 2;  // classification only
+  float separation = 3.0f;   // classification: spread of class centres, in noise std-devs
+  float noise = 0.1f;        // regression: std-dev of the noise added to X w + b
+  std::uint64_t seed = 1;
+};
+
+// Classification: each class a Gaussian blob, centres drawn N(0, separation^2 I), rows drawn
+// N(centre, I). Regression: X ~ N(0, I), y = X w + b + noise * N(0, 1) with w, b ~ N(0, 1); the
+// true w and b are stored as /true_weights and /true_bias for tests to compare against.
+void write_synthetic(const SyntheticSpec& spec, const std::string& out);
+
+}  // namespace psml::data

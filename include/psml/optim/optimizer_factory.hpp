@@ -1,0 +1,23 @@
+// Builds an optimizer from its name (`--optimizer …`) and hyper-parameters.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "psml/optim/optimizer.hpp"
+#include "psml/optim/schedule.hpp"
+
+namespace psml::optim {
+
+struct OptimizerSpec {
+  std::string name = "sgd";
+  float lr = 0.1f;
+  Regularization reg;
+  ScheduleSpec schedule;
+};
+
+const std::vector<std::string>& optimizer_names();
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& spec);
+
+}  // namespace psml::optim

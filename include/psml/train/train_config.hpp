@@ -1,0 +1,29 @@
+// The configuration of a training run: a plain struct, filled by the command line in one place and
+// passed down. Its fingerprint is compared across ranks before training starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "psml/models/model_factory.hpp"
+#include "psml/optim/optimizer_factory.hpp"
+
+namespace psml::train {
+
+struct TrainConfig {
+  std::string train_path;
+  std::string test_path;  // empty: no evaluation
+  std::string mode = "allreduce";
+  models::ModelSpec model;
+  optim::OptimizerSpec optimizer;
+  std::int64_t epochs = 10;
+  std::int64_t global_batch = 128;
+  std::uint64_t seed = 1;
+
+  // A canonical one-line text of every field ("key=value ..."), stored with results.
+  std::string describe() const;
+  // A hash of describe(): ranks launched with different options disagree on it.
+  std::uint64_t fingerprint() const;
+};
+
+}  // namespace psml::train

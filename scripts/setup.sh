@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what psml needs from Debian's packages; does nothing when all of it is there.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config
+  openmpi-bin libopenmpi-dev        # MPI runtime and headers
+  libhdf5-openmpi-dev hdf5-tools    # HDF5 built against Open MPI (parallel checkpoints), h5dump
+  libeigen3-dev libboost-serialization-dev libcli11-dev zlib1g-dev libgtest-dev
+  dataset-fashion-mnist             # the real Fashion-MNIST IDX files
+  python3-h5py python3-numpy        # tests read and write files the way h5py users do
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  [[ "$p" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "psml setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

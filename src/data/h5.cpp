@@ -1,0 +1,280 @@
+#include "psml/data/h5.hpp"
+
+#include <filesystem>
+#include <utility>
+
+#include "psml/core/error.hpp"
+
+namespace psml::h5 {
+namespace {
+
+// HDF5 prints its error stack to stderr by default; psml reports errors itself, in one line.
+void silence_hdf5_errors() {
+  static const bool silenced = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)silenced;
+}
+
+hid_t checked(hid_t id, const std::string& what) {
+  if (id < 0) throw Error(what);
+  return id;
+}
+
+}  // namespace
+
+Handle::Handle(Handle&& other) noexcept
+    : id_(std::exchange(other.id_, -1)), close_(std::exchange(other.close_, nullptr)) {}
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = std::exchange(other.id_, -1);
+    close_ = std::exchange(other.close_, nullptr);
+  }
+  return *this;
+}
+
+Handle::~Handle() {
+  if (id_ >= 0 && close_) close_(id_);
+}
+
+template <>
+hid_t native_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
+template <>
+hid_t native_type<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
+template <>
+hid_t native_type<std::int32_t>() {
+  return H5T_NATIVE_INT32;
+}
+template <>
+hid_t native_type<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
+template <>
+hid_t native_type<std::uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
+
+File File::open_read(const std::string& path) {
+  silence_hdf5_errors();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw error(path, ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw error(path, ": is a directory, not a file");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw error(path, ": not an HDF5 file (or damaged)");
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) throw error(path, ": cannot open as HDF5 (damaged or truncated?)");
+  return File(Handle(id, H5Fclose), path);
+}
+
+File File::create(const std::string& path) {
+  silence_hdf5_errors();
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (id < 0) throw error(path, ": cannot create HDF5 file (directory missing or not writable?)");
+  return File(Handle(id, H5Fclose), path);
+}
+
+bool File::has_dataset(const std::string& name) const {
+  if (H5Lexists(id(), name.c_str(), H5P_DEFAULT) <= 0) return false;
+  H5O_info_t info;
+  if (H5Oget_info_by_name(id(), name.c_str(), &info, H5P_DEFAULT) < 0) return false;
+  return info.type == H5O_TYPE_DATASET;
+}
+
+Dataset File::dataset(const std::string& name) const {
+  if (!has_dataset(name)) throw error(path_, ": no dataset '/", name, "'");
+  hid_t id = H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT);
+  checked(id, path_ + ": cannot open dataset '/" + name + "'");
+  return Dataset(Handle(id, H5Dclose), path_, name);
+}
+
+std::optional<std::int64_t> File::int_attribute(const std::string& name) const {
+  if (H5Aexists(id(), name.c_str()) <= 0) return std::nullopt;
+  Handle attr(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr.id()), H5Tclose);
+  if (H5Tget_class(type.id()) != H5T_INTEGER)
+    throw error(path_, ": attribute '", name, "' must be an integer");
+  Handle space(H5Aget_space(attr.id()), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.id()) != 1)
+    throw error(path_, ": attribute '", name, "' must be a scalar");
+  std::int64_t value = 0;
+  if (H5Aread(attr.id(), H5T_NATIVE_INT64, &value) < 0)
+    throw error(path_, ": cannot read attribute '", name, "'");
+  return value;
+}
+
+std::optional<std::string> File::string_attribute(const std::string& name) const {
+  if (H5Aexists(id(), name.c_str()) <= 0) return std::nullopt;
+  Handle attr(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr.id()), H5Tclose);
+  if (H5Tget_class(type.id()) != H5T_STRING)
+    throw error(path_, ": attribute '", name, "' must be a string");
+  if (H5Tis_variable_str(type.id()) > 0) {
+    // h5py writes variable-length strings by default.
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.id(), H5T_VARIABLE);
+    char* text = nullptr;
+    if (H5Aread(attr.id(), mem.id(), &text) < 0 || text == nullptr)
+      throw error(path_, ": cannot read attribute '", name, "'");
+    std::string value(text);
+    H5free_memory(text);
+    return value;
+  }
+  const std::size_t size = H5Tget_size(type.id());
+  std::string value(size, '\0');
+  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem.id(), size);
+  if (H5Aread(attr.id(), mem.id(), value.data()) < 0)
+    throw error(path_, ": cannot read attribute '", name, "'");
+  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
+  return value;
+}
+
+void File::set_attribute(const std::string& name, std::int64_t value) const {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), H5T_NATIVE_INT64, &value) < 0)
+    throw error(path_, ": cannot write attribute '", name, "'");
+}
+
+void File::set_attribute(const std::string& name, const std::string& value) const {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), std::max<std::size_t>(1, value.size()));
+  Handle attr(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.c_str()) < 0)
+    throw error(path_, ": cannot write attribute '", name, "'");
+}
+
+template <class T>
+Dataset File::create_dataset(const std::string& name, const std::vector<hsize_t>& dims,
+                             const std::vector<hsize_t>& chunk, int gzip_level) const {
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (!chunk.empty()) {
+    H5Pset_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data());
+    if (gzip_level > 0) H5Pset_deflate(plist.id(), static_cast<unsigned>(gzip_level));
+  }
+  hid_t id = H5Dcreate2(this->id(), name.c_str(), native_type<T>(), space.id(), H5P_DEFAULT,
+                        plist.id(), H5P_DEFAULT);
+  checked(id, path_ + ": cannot create dataset '/" + name + "'");
+  return Dataset(Handle(id, H5Dclose), path_, name);
+}
+
+std::vector<hsize_t> Dataset::dims() const {
+  Handle space(H5Dget_space(handle_.id()), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0) throw error(where(), ": cannot read its shape");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  return dims;
+}
+
+TypeClass Dataset::type_class() const {
+  Handle type(H5Dget_type(handle_.id()), H5Tclose);
+  switch (H5Tget_class(type.id())) {
+    case H5T_INTEGER:
+      return TypeClass::kInteger;
+    case H5T_FLOAT:
+      return TypeClass::kFloat;
+    default:
+      return TypeClass::kOther;
+  }
+}
+
+std::string Dataset::dtype() const {
+  Handle type(H5Dget_type(handle_.id()), H5Tclose);
+  const auto bits = std::to_string(8 * H5Tget_size(type.id()));
+  switch (H5Tget_class(type.id())) {
+    case H5T_INTEGER:
+      return (H5Tget_sign(type.id()) == H5T_SGN_NONE ? "uint" : "int") + bits;
+    case H5T_FLOAT:
+      return "float" + bits;
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    default:
+      return "other";
+  }
+}
+
+std::string Dataset::layout() const {
+  Handle plist(H5Dget_create_plist(handle_.id()), H5Pclose);
+  if (H5Pget_layout(plist.id()) != H5D_CHUNKED) return "contiguous";
+  std::vector<hsize_t> chunk(dims().size());
+  H5Pget_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data());
+  std::string out = "chunked (";
+  for (std::size_t i = 0; i < chunk.size(); ++i) out += (i ? " x " : "") + std::to_string(chunk[i]);
+  out += ")";
+  const int filters = H5Pget_nfilters(plist.id());
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    std::size_t n = 0;
+    char name[64] = {};
+    const H5Z_filter_t f = H5Pget_filter2(plist.id(), static_cast<unsigned>(i), &flags, &n, nullptr,
+                                          sizeof name, name, nullptr);
+    out += f == H5Z_FILTER_DEFLATE   ? ", gzip"
+           : f == H5Z_FILTER_SHUFFLE ? ", shuffle"
+                                     : ", filter " + std::string(name);
+  }
+  return out;
+}
+
+template <class T>
+void Dataset::read_rows(hsize_t first, hsize_t count, std::span<T> out) const {
+  const auto d = dims();
+  const hsize_t columns = d.size() == 2 ? d[1] : 1;
+  if (out.size() != count * columns) throw error(where(), ": read buffer has the wrong size");
+  if (count == 0) return;
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  std::vector<hsize_t> start(d.size(), 0), extent = d;
+  start[0] = first;
+  extent[0] = count;
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, extent.data(),
+                      nullptr);
+  Handle mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
+                   H5Sclose);
+  if (H5Dread(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+              out.data()) < 0)
+    throw error(where(), ": cannot read rows ", first, "..", first + count,
+                " (damaged file, or a compression filter this HDF5 lacks, e.g. h5py's lzf)");
+}
+
+template <class T>
+void Dataset::write_rows(hsize_t first, hsize_t count, std::span<const T> in) const {
+  const auto d = dims();
+  if (count == 0) return;
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  std::vector<hsize_t> start(d.size(), 0), extent = d;
+  start[0] = first;
+  extent[0] = count;
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, extent.data(),
+                      nullptr);
+  Handle mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
+                   H5Sclose);
+  if (H5Dwrite(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+               in.data()) < 0)
+    throw error(where(), ": cannot write rows ", first, "..", first + count, " (disk full?)");
+}
+
+#define PSML_H5_INSTANTIATE(T)                                                              \
+  template Dataset File::create_dataset<T>(const std::string&, const std::vector<hsize_t>&, \
+                                           const std::vector<hsize_t>&, int) const;         \
+  template void Dataset::read_rows<T>(hsize_t, hsize_t, std::span<T>) const;                \
+  template void Dataset::write_rows<T>(hsize_t, hsize_t, std::span<const T>) const;
+PSML_H5_INSTANTIATE(float)
+PSML_H5_INSTANTIATE(double)
+PSML_H5_INSTANTIATE(std::int32_t)
+PSML_H5_INSTANTIATE(std::int64_t)
+PSML_H5_INSTANTIATE(std::uint8_t)
+#undef PSML_H5_INSTANTIATE
+
+}  // namespace psml::h5

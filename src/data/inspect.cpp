@@ -1,0 +1,65 @@
+#include "psml/data/inspect.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "psml/data/h5.hpp"
+
+namespace psml::data {
+
+DatasetSummary summarize_dataset(const std::string& path) {
+  DatasetSummary s;
+  s.info = describe_dataset(path);
+  const auto file = h5::File::open_read(path);
+  const auto features = file.dataset(kFeaturesDataset);
+  const auto labels = file.dataset(kLabelsDataset);
+  s.features_layout = features.layout();
+
+  s.feature_min = std::numeric_limits<double>::infinity();
+  s.feature_max = -std::numeric_limits<double>::infinity();
+  s.label_min = s.feature_min;
+  s.label_max = s.feature_max;
+  const std::int64_t block = std::max<std::int64_t>(1, (4 << 20) / s.info.features);
+  std::vector<double> x, y;
+  for (std::int64_t first = 0; first < s.info.rows; first += block) {
+    const auto n = static_cast<hsize_t>(std::min(block, s.info.rows - first));
+    x.resize(n * static_cast<hsize_t>(s.info.features));
+    y.resize(n);
+    features.read_rows<double>(static_cast<hsize_t>(first), n, x);
+    labels.read_rows<double>(static_cast<hsize_t>(first), n, y);
+    for (double v : x) {
+      if (!std::isfinite(v)) {
+        ++s.non_finite_features;
+        continue;
+      }
+      s.feature_min = std::min(s.feature_min, v);
+      s.feature_max = std::max(s.feature_max, v);
+    }
+    for (double v : y) {
+      s.label_min = std::min(s.label_min, v);
+      s.label_max = std::max(s.label_max, v);
+      if (s.info.task == Task::kClassification) ++s.class_counts[static_cast<std::int64_t>(v)];
+    }
+  }
+  return s;
+}
+
+void print_summary(std::ostream& out, const DatasetSummary& s) {
+  out << "file        " << s.info.path << "\n"
+      << "task        " << to_string(s.info.task) << "\n"
+      << "features    " << s.info.rows << " x " << s.info.features << " " << s.info.features_dtype
+      << ", " << s.features_layout << "\n"
+      << "  min/max   " << s.feature_min << " / " << s.feature_max << "\n";
+  if (s.non_finite_features) out << "  NON-FINITE " << s.non_finite_features << " values\n";
+  out << "labels      " << s.info.rows << " " << s.info.labels_dtype << ", min/max " << s.label_min
+      << " / " << s.label_max << "\n";
+  if (s.info.task == Task::kClassification) {
+    out << "classes     " << (s.info.num_classes ? std::to_string(s.info.num_classes) : "(not set)")
+        << "\n";
+    for (const auto& [c, n] : s.class_counts) out << "  class " << c << "  " << n << "\n";
+  }
+}
+
+}  // namespace psml::data
