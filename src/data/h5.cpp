@@ -118,6 +118,7 @@ std::optional<std::string> File::string_attribute(const std::string& name) const
     // h5py writes variable-length strings by default.
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
+    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));  // HDF5 does not convert ASCII <-> UTF-8
     char* text = nullptr;
     if (H5Aread(attr.id(), mem.id(), &text) < 0 || text == nullptr)
       throw error(path_, ": cannot read attribute '", name, "'");
@@ -129,6 +130,7 @@ std::optional<std::string> File::string_attribute(const std::string& name) const
   std::string value(size, '\0');
   Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem.id(), size);
+  H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
   if (H5Aread(attr.id(), mem.id(), value.data()) < 0)
     throw error(path_, ": cannot read attribute '", name, "'");
   value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));

@@ -1,0 +1,80 @@
+"""Writes the data files the end-to-end tests use, into the folder given as argv[1].
+
+Good files are written the way h5py users write them (float64 features, int64 labels, gzip or
+contiguous layouts), split from a psml-generated synthetic set; bad files each break one rule.
+argv[2] is the psml program (used for `data synth` and the Fashion-MNIST import).
+"""
+import os, shutil, subprocess, sys
+import h5py
+import numpy as np
+
+out, psml = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+p = lambda name: os.path.join(out, name)
+
+def write(name, features, labels, compression=None, chunks=None, **attrs):
+    with h5py.File(p(name), "w") as f:
+        if features is not None:
+            f.create_dataset("features", data=features, compression=compression, chunks=chunks)
+        if labels is not None:
+            f.create_dataset("labels", data=labels)
+        for k, v in attrs.items():
+            f.attrs[k] = v
+
+# A synthetic classification set from psml itself, split by h5py into train and test files.
+subprocess.run([psml, "data", "synth", "--rows", "3000", "--features", "20", "--classes", "4",
+                "--separation", "1.0", "--seed", "7", "--out", p("synth_all.h5")], check=True,
+               stdout=subprocess.DEVNULL)
+with h5py.File(p("synth_all.h5"), "r") as f:
+    x, y = f["features"][:], f["labels"][:]
+# 2001 training rows: not divisible by 2 or 4, so shards and batches are uneven.
+write("train.h5", x[:2001].astype(np.float64), y[:2001].astype(np.int64), compression="gzip",
+      chunks=(100, 20), num_classes=4)
+write("test.h5", x[2001:].astype(np.float32), y[2001:].astype(np.uint8))  # no attributes at all
+with h5py.File(p("train_lzf.h5"), "w") as f:
+    # Compressible values, so that lzf (an h5py-only filter) really is applied to the chunks.
+    f.create_dataset("features", data=np.tile(np.arange(20, dtype=np.float32), (100, 1)),
+                     compression="lzf")
+    f.create_dataset("labels", data=y[:100])
+
+# Regression set (for a classification model: a clear error).
+subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "200", "--features", "5",
+                "--out", p("regression.h5")], check=True, stdout=subprocess.DEVNULL)
+
+# Bad files.
+good_x, good_y = x[:2001].astype(np.float32), y[:2001].astype(np.int32)
+with open(p("not_hdf5.h5"), "w") as f:
+    f.write("features,labels\n1,2\n")
+write("missing_labels.h5", good_x, None)
+write("missing_features.h5", None, good_y)
+write("row_mismatch.h5", good_x, good_y[:-1])
+bad = good_y.copy(); bad[1500] = 7
+write("label_too_large.h5", good_x, bad, num_classes=4)
+bad = good_y.copy(); bad[1900] = -1
+write("label_negative.h5", good_x, bad)
+bad = good_x.copy(); bad[1500, 3] = np.nan
+write("nan_features.h5", bad, good_y)
+bad = good_x.copy(); bad[10, 0] = np.inf
+write("inf_features.h5", bad, good_y)
+write("tiny.h5", good_x[:3], good_y[:3])
+write("empty.h5", np.zeros((0, 20), np.float32), np.zeros(0, np.int32))
+write("float_labels.h5", good_x, good_y.astype(np.float32), task="classification")
+write("string_features.h5", np.array([[b"a", b"b"]] * 4), np.zeros(4, np.int32))
+write("features_1d.h5", good_x[:, 0], good_y)
+write("other_width.h5", good_x[:, :7], good_y)
+with open(p("train.h5"), "rb") as f:
+    data = f.read()
+with open(p("truncated.h5"), "wb") as f:
+    f.write(data[: len(data) // 2])
+
+# The real Fashion-MNIST from Debian's dataset-fashion-mnist, imported by psml.
+src = "/usr/share/datasets/fashion-mnist"
+for split in ("train", "t10k"):
+    subprocess.run([psml, "data", "import", "--images", f"{src}/{split}-images-idx3-ubyte.gz",
+                    "--labels", f"{src}/{split}-labels-idx1-ubyte.gz", "--divide-by", "255",
+                    "--out", p(f"fmnist-{split}.h5")], check=True, stdout=subprocess.DEVNULL)
+with open(p("bad_magic.idx"), "wb") as f:
+    f.write(bytes([1, 2, 8, 1, 0, 0, 0, 1, 5]))
+with open(p("lying.idx"), "wb") as f:
+    f.write(bytes([0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 1, 2, 3]))
+print("test files in", out)
