@@ -2,29 +2,39 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "model_options.hpp"
 #include "psml/train/allreduce_trainer.hpp"
 
 namespace psml::cli {
+namespace {
 
-void add_train_command(CLI::App& app, Action& action) {
-  auto config = std::make_shared<train::TrainConfig>();
-  auto* cmd = app.add_subcommand(
-      "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
-  cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
-  cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
-  cmd->add_option("--mode", config->mode, "how gradients are exchanged")
-      ->check(CLI::IsMember({"allreduce"}))
-      ->capture_default_str();
-  cmd->add_option("--model", config->model.name, "model to train")
-      ->check(CLI::IsMember(models::model_names()))
-      ->capture_default_str();
-  cmd->add_option("--optimizer", config->optimizer.name, "optimizer")
+void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
+  cmd->add_option("--optimizer", o.name, "optimizer")
       ->check(CLI::IsMember(optim::optimizer_names()))
       ->capture_default_str();
-  cmd->add_option("--lr", config->optimizer.lr, "learning rate")
+  cmd->add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--momentum", o.hyper.momentum, "momentum, nesterov: mu")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+  cmd->add_option("--beta1", o.hyper.beta1, "adam, adamw")
+      ->check(CLI::Range(0.0f, 0.999999f))
+      ->capture_default_str();
+  cmd->add_option("--beta2", o.hyper.beta2, "adam, adamw")
+      ->check(CLI::Range(0.0f, 0.999999f))
+      ->capture_default_str();
+  cmd->add_option("--rho", o.hyper.rho, "rmsprop: decay of the squared-gradient average")
+      ->check(CLI::Range(0.0f, 0.999999f))
+      ->capture_default_str();
+  cmd->add_option("--eps", o.hyper.eps, "adagrad, rmsprop, adam, adamw")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  auto& schedule = config->optimizer.schedule;
+  cmd->add_option("--l2", o.reg.l2, "L2 regularisation (adamw: decoupled weight decay)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--l1", o.reg.l1, "L1 regularisation (proximal)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  auto& schedule = o.schedule;
   cmd->add_option("--lr-schedule", schedule.kind, "learning-rate schedule")
       ->check(CLI::IsMember(optim::schedule_names()))
       ->capture_default_str();
@@ -41,12 +51,24 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--warmup-steps", schedule.warmup_steps, "linear warm-up steps")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
-  cmd->add_option("--l2", config->optimizer.reg.l2, "L2 regularisation (weight decay)")
-      ->check(CLI::NonNegativeNumber)
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto config = std::make_shared<train::TrainConfig>();
+  auto* cmd = app.add_subcommand(
+      "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
+  cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
+  cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
+  cmd->add_option("--mode", config->mode, "how gradients are exchanged")
+      ->check(CLI::IsMember({"allreduce"}))
       ->capture_default_str();
-  cmd->add_option("--l1", config->optimizer.reg.l1, "L1 regularisation (proximal)")
-      ->check(CLI::NonNegativeNumber)
+  cmd->add_option("--solver", config->solver, "sgd (iterative) or exact (closed form, linreg)")
+      ->check(CLI::IsMember({"sgd", "exact"}))
       ->capture_default_str();
+  add_model_options(cmd, config->model);
+  add_optimizer_options(cmd, config->optimizer);
   cmd->add_option("--epochs", config->epochs, "passes over the training data")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
@@ -54,6 +76,8 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--save-params", config->save_params,
+                  "write the trained parameters to this HDF5 file");
 
   cmd->callback([config, &action] {
     action = [config](const comm::Communicator& world) {
@@ -66,8 +90,12 @@ void add_train_command(CLI::App& app, Action& action) {
         if (printer) train::print_epoch(std::cout, m);
       };
       const auto result = train::train_allreduce(*config, world, callbacks);
-      if (printer && !result.history.empty() && result.history.back().has_test)
-        std::cout << "final test accuracy " << result.history.back().test_accuracy << std::endl;
+      if (!printer || result.history.empty() || !result.history.back().has_test) return;
+      const auto& last = result.history.back();
+      if (last.regression)
+        std::cout << "final test rmse " << last.test_rmse << std::endl;
+      else
+        std::cout << "final test accuracy " << last.test_accuracy << std::endl;
     };
   });
 }

@@ -1,19 +1,88 @@
 #include "psml/models/model_factory.hpp"
 
+#include <sstream>
+
 #include "psml/core/error.hpp"
-#include "psml/models/softmax_regression.hpp"
+#include "psml/models/kernel_svm.hpp"
+#include "psml/models/linear_model.hpp"
+#include "psml/models/mlp.hpp"
 
 namespace psml::models {
+namespace {
+
+void require_task(const ModelSpec& spec, data::Task needed, data::Task have) {
+  if (needed != have)
+    throw error("--model ", spec.name, " needs ", to_string(needed), " data, the data is a ",
+                to_string(have), " set");
+}
+
+}  // namespace
+
+std::string ModelSpec::describe() const {
+  std::ostringstream out;
+  out << name;
+  if (name == "mlp") {
+    out << " hidden=";
+    for (std::size_t i = 0; i < hidden.size(); ++i) out << (i ? "," : "") << hidden[i];
+    out << " activation=" << activation << " output=" << output << " init=" << init;
+  }
+  if (name == "rff-svm") out << " rff_dim=" << rff_dim << " gamma=" << gamma;
+  return out.str();
+}
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"softmax"};
+  static const std::vector<std::string> names{"softmax", "logreg",  "linreg",
+                                              "svm",     "rff-svm", "mlp"};
   return names;
 }
 
-std::unique_ptr<Model> make_model(const ModelSpec& spec, std::int64_t features,
-                                  std::int64_t num_classes) {
-  if (spec.name == "softmax") return std::make_unique<SoftmaxRegression>(features, num_classes);
+template <class Scalar>
+std::unique_ptr<ModelT<Scalar>> make_model(const ModelSpec& spec, std::int64_t features,
+                                           data::Task task, std::int64_t num_classes,
+                                           std::uint64_t seed) {
+  using C = data::Task;
+  if (spec.name == "linreg") {
+    require_task(spec, C::kRegression, task);
+    return std::make_unique<LinearModel<Scalar>>("linreg", LossKind::kSquared, features, 1);
+  }
+  if (spec.name == "mlp") {
+    std::vector<Eigen::Index> sizes{features};
+    sizes.insert(sizes.end(), spec.hidden.begin(), spec.hidden.end());
+    LossKind loss = LossKind::kSoftmaxCrossEntropy;
+    if (task == C::kRegression || spec.output == "squared")
+      loss = LossKind::kSquared;
+    else if (spec.output != "auto" && spec.output != "cross-entropy")
+      throw error("--output: unknown output loss '", spec.output, "' (cross-entropy, squared)");
+    if (task == C::kRegression && spec.output == "cross-entropy")
+      throw error("--output cross-entropy needs class labels, the data is a regression set");
+    sizes.push_back(task == C::kRegression ? 1 : num_classes);
+    const auto activation = parse_activation(spec.activation);
+    return std::make_unique<Mlp<Scalar>>(sizes, activation, loss,
+                                         parse_init(spec.init, activation));
+  }
+  require_task(spec, C::kClassification, task);
+  if (num_classes < 2)
+    throw error("--model ", spec.name, " needs >= 2 classes, the data has ", num_classes);
+  if (spec.name == "softmax")
+    return std::make_unique<LinearModel<Scalar>>("softmax", LossKind::kSoftmaxCrossEntropy,
+                                                 features, num_classes);
+  if (spec.name == "logreg") {
+    if (num_classes != 2)
+      throw error("--model logreg is binary: it needs 2 classes (ids 0 and 1), the data has ",
+                  num_classes, " (use softmax)");
+    return std::make_unique<LinearModel<Scalar>>("logreg", LossKind::kLogistic, features, 1);
+  }
+  if (spec.name == "svm")
+    return std::make_unique<LinearModel<Scalar>>("svm", LossKind::kHinge, features, num_classes);
+  if (spec.name == "rff-svm")
+    return std::make_unique<KernelSvm<Scalar>>(features, num_classes, spec.rff_dim, spec.gamma,
+                                               seed);
   throw error("--model: unknown model '", spec.name, "'");
 }
+
+template std::unique_ptr<ModelT<float>> make_model(const ModelSpec&, std::int64_t, data::Task,
+                                                   std::int64_t, std::uint64_t);
+template std::unique_ptr<ModelT<double>> make_model(const ModelSpec&, std::int64_t, data::Task,
+                                                    std::int64_t, std::uint64_t);
 
 }  // namespace psml::models

@@ -11,7 +11,9 @@
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
+#include "psml/stats/ridge.hpp"
 #include "psml/train/evaluate.hpp"
+#include "psml/train/params_file.hpp"
 
 namespace psml::train {
 namespace {
@@ -66,14 +68,42 @@ Inputs load_inputs(const TrainConfig& config, const comm::Communicator& comm) {
   return in;
 }
 
-void gather_rows(const data::Shard& shard, const std::vector<std::int64_t>& rows,
-                 data::RowMatrix& x, std::vector<std::int32_t>& classes) {
-  x.resize(static_cast<Eigen::Index>(rows.size()), shard.x.cols());
-  classes.resize(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    x.row(static_cast<Eigen::Index>(i)) = shard.x.row(rows[i]);
-    classes[i] = shard.classes[rows[i]];
+// Copies the step's rows into contiguous buffers (reused across steps) for the model's gemms.
+class BatchBuffer {
+ public:
+  data::BatchView gather(const data::Shard& shard, const std::vector<std::int64_t>& rows) {
+    const auto n = static_cast<Eigen::Index>(rows.size());
+    x_.resize(n, shard.x.cols());
+    for (Eigen::Index i = 0; i < n; ++i) x_.row(i) = shard.x.row(rows[static_cast<std::size_t>(i)]);
+    data::BatchView view{data::ConstRowsMap(x_.data(), n, x_.cols()), {}, {}};
+    if (shard.classes.size()) {
+      classes_.resize(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) classes_[i] = shard.classes[rows[i]];
+      view.classes = classes_;
+    } else {
+      targets_.resize(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) targets_[i] = shard.targets[rows[i]];
+      view.targets = targets_;
+    }
+    return view;
   }
+
+ private:
+  data::RowMatrix x_;
+  std::vector<std::int32_t> classes_;
+  std::vector<float> targets_;
+};
+
+EpochMetrics evaluate_epoch(models::Model& model, std::span<const float> params, const Inputs& in,
+                            const comm::Communicator& comm, EpochMetrics m) {
+  if (!in.has_test) return m;
+  const auto sums = evaluate_distributed(model, params, in.test, comm);
+  m.has_test = true;
+  m.test_loss = sums.loss / sums.rows;
+  m.regression = in.train.info.task == data::Task::kRegression;
+  m.test_accuracy = sums.correct / sums.rows;
+  m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // loss is ½ Σ r²
+  return m;
 }
 
 }  // namespace
@@ -84,42 +114,54 @@ TrainResult train_allreduce(const TrainConfig& config, const comm::Communicator&
   std::unique_ptr<models::Model> model;
   std::unique_ptr<optim::Optimizer> optimizer;
   comm::run_agreed(comm, [&] {
-    if (in.train.info.task != data::Task::kClassification)
-      throw error(config.train_path, ": is a regression set; --model ", config.model.name,
-                  " needs class labels");
-    model = models::make_model(config.model, in.train.info.features, in.num_classes);
+    model = models::make_model<float>(config.model, in.train.info.features, in.train.info.task,
+                                      in.num_classes, config.seed);
     optimizer = optim::make_optimizer(config.optimizer);
+    if (config.solver == "exact" && config.model.name != "linreg")
+      throw error("--solver exact is the closed form of --model linreg, not of ",
+                  config.model.name);
   });
 
   TrainResult result;
   result.params.resize(model->num_params());
   model->init_params(result.params, config.seed);
+  data::Batcher batcher(in.train.info.rows, in.train.rows, config.global_batch, config.seed);
+  const bool exact = config.solver == "exact";
+  if (callbacks.on_start)
+    callbacks.on_start(
+        {config.model.describe(), config.train_path, in.train.info.rows, in.train.info.features,
+         in.num_classes, static_cast<std::int64_t>(result.params.size()), comm.size(),
+         config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
+         exact ? "closed form (ridge normal equations)" : config.optimizer.describe()});
+
+  if (exact) {
+    const auto start = Clock::now();
+    result.params = stats::solve_ridge(in.train, config.optimizer.reg.l2, comm);
+    EpochMetrics m;
+    m.epoch = m.epochs = 1;
+    m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    m.samples_per_second = static_cast<double>(in.train.info.rows) / m.seconds;
+    const auto train_sums = evaluate_distributed(*model, result.params, in.train, comm);
+    m.train_loss = train_sums.loss / train_sums.rows;
+    result.history.push_back(evaluate_epoch(*model, result.params, in, comm, m));
+    if (callbacks.on_epoch) callbacks.on_epoch(result.history.back());
+  }
+
   std::vector<float> state(optimizer->state_slots() * result.params.size(), 0.0f);
   allreduce::GradientAllreduce exchange(comm, result.params.size());
-  data::Batcher batcher(in.train.info.rows, in.train.rows, config.global_batch, config.seed);
   const optim::Schedule schedule(config.optimizer.schedule, config.optimizer.lr,
                                  config.epochs * batcher.steps_per_epoch());
-
-  if (callbacks.on_start)
-    callbacks.on_start({config.model.name, config.train_path, in.train.info.rows,
-                        in.train.info.features, in.num_classes,
-                        static_cast<std::int64_t>(result.params.size()), comm.size(),
-                        config.global_batch, batcher.steps_per_epoch(), config.optimizer.name});
-
   std::vector<std::int64_t> rows;
-  data::RowMatrix batch_x;
-  std::vector<std::int32_t> batch_classes;
+  BatchBuffer buffer;
   std::int64_t global_step = 0;
-  for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+  for (std::int64_t epoch = 0; !exact && epoch < config.epochs; ++epoch) {
     batcher.begin_epoch(epoch);
     double loss_sum = 0;
     std::int64_t seen = 0;
     const auto start = Clock::now();
     for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
       batcher.local_rows(step, rows);
-      gather_rows(in.train, rows, batch_x, batch_classes);
-      const data::BatchView batch{
-          data::ConstRowsMap(batch_x.data(), batch_x.rows(), batch_x.cols()), batch_classes, {}};
+      const auto batch = buffer.gather(in.train, rows);
       auto grad = exchange.gradient();
       double local_loss = 0;
       if (batch.rows() > 0)
@@ -137,23 +179,21 @@ TrainResult train_allreduce(const TrainConfig& config, const comm::Communicator&
       loss_sum += totals.loss_sum;
       seen += totals.rows;
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-
     EpochMetrics m;
     m.epoch = epoch + 1;
     m.epochs = config.epochs;
     m.train_loss = loss_sum / static_cast<double>(seen);
-    m.seconds = seconds;
-    m.samples_per_second = static_cast<double>(seen) / seconds;
-    if (in.has_test) {
-      const auto sums = evaluate_distributed(*model, result.params, in.test, comm);
-      m.has_test = true;
-      m.test_loss = sums.loss / sums.rows;
-      m.test_accuracy = sums.correct / sums.rows;
-    }
-    result.history.push_back(m);
-    if (callbacks.on_epoch) callbacks.on_epoch(m);
+    m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    m.samples_per_second = static_cast<double>(seen) / m.seconds;
+    result.history.push_back(evaluate_epoch(*model, result.params, in, comm, m));
+    if (callbacks.on_epoch) callbacks.on_epoch(result.history.back());
   }
+
+  if (!config.save_params.empty())
+    comm::run_agreed(comm, [&] {
+      if (comm.rank() == 0)
+        write_params(config.save_params, result.params, config.model.describe(), config.describe());
+    });
   return result;
 }
 

@@ -17,8 +17,10 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
                         static_cast<long long>(m.epoch), static_cast<long long>(m.epochs),
                         m.train_loss);
   if (m.has_test)
-    n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
-                       "  test_loss %.4f  test_acc %.4f", m.test_loss, m.test_accuracy);
+    n += std::snprintf(
+        line + n, sizeof line - static_cast<std::size_t>(n),
+        m.regression ? "  test_loss %.4f  test_rmse %.4f" : "  test_loss %.4f  test_acc %.4f",
+        m.test_loss, m.regression ? m.test_rmse : m.test_accuracy);
   std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
                 "  samples/s %9.0f  time %.2fs", m.samples_per_second, m.seconds);
   out << line << std::endl;

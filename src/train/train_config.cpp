@@ -8,13 +8,9 @@ namespace psml::train {
 
 std::string TrainConfig::describe() const {
   std::ostringstream out;
-  out << "data=" << train_path << " test=" << test_path << " mode=" << mode
-      << " model=" << model.name << " optimizer=" << optimizer.name << " lr=" << optimizer.lr
-      << " l2=" << optimizer.reg.l2 << " l1=" << optimizer.reg.l1
-      << " schedule=" << optimizer.schedule.kind << " gamma=" << optimizer.schedule.gamma
-      << " step_size=" << optimizer.schedule.step_size << " min_lr=" << optimizer.schedule.min_lr
-      << " warmup=" << optimizer.schedule.warmup_steps << " epochs=" << epochs
-      << " batch=" << global_batch << " seed=" << seed;
+  out << "data=" << train_path << " test=" << test_path << " mode=" << mode << " solver=" << solver
+      << " model=" << model.describe() << " optimizer=" << optimizer.describe()
+      << " epochs=" << epochs << " batch=" << global_batch << " seed=" << seed;
   return out.str();
 }
 

@@ -45,7 +45,7 @@ psml_bad_input(float_labels 2 "float_labels.h5:/labels: classification needs int
 psml_bad_input(string_features 2 "string_features.h5:/features: dtype string is not numeric" train --data @DATA@/string_features.h5)
 psml_bad_input(features_1d 2 "features_1d.h5:/features: must be 2-D" train --data @DATA@/features_1d.h5)
 psml_bad_input(test_other_width 2 "other_width.h5: has 7 features, the training data .*train.h5 has 20" train --data @DATA@/train.h5 --test @DATA@/other_width.h5)
-psml_bad_input(regression_for_classifier 2 "regression.h5: is a regression set. --model softmax needs class labels" train --data @DATA@/regression.h5)
+psml_bad_input(regression_for_classifier 2 "--model softmax needs classification data, the data is a regression set" train --data @DATA@/regression.h5)
 psml_bad_input(lzf_filter 2 "train_lzf.h5:/features: cannot read rows .*lzf" train --data @DATA@/train_lzf.h5)
 psml_bad_input(unknown_model 4 "--model: .*bogus.* not in" train --data @DATA@/train.h5 --model bogus)
 psml_bad_input(unknown_optimizer 2 "--optimizer: .*" train --data @DATA@/train.h5 --optimizer bogus)

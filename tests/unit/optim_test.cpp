@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numbers>
+#include <functional>
 
 #include "psml/core/error.hpp"
 #include "psml/optim/optimizer_factory.hpp"
@@ -10,23 +10,93 @@
 namespace psml::optim {
 namespace {
 
-TEST(Sgd, FollowsTheTextbookUpdateWithRegularisation) {
-  OptimizerSpec spec;
-  spec.reg = {0.1f, 0.05f};
-  auto sgd = make_optimizer(spec);
-  std::vector<float> w{1.0f, -0.02f, 0.5f}, g{0.5f, 0.0f, -1.0f}, state;
-  std::vector<double> expected(w.begin(), w.end());
-  const float lr = 0.2f;
-  for (int t = 1; t <= 3; ++t) {
-    sgd->step(w, g, state, {lr, t});
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-      double v = expected[i] - lr * (g[i] + 0.1 * expected[i]);
-      v = std::copysign(std::max(std::abs(v) - lr * 0.05, 0.0), v);
-      expected[i] = v;
+// Each optimizer's trajectory over a few steps, against its textbook update written out in double.
+struct Textbook {
+  std::string name;
+  std::function<void(double& w, double g, double& s, double& v, int t, double lr)> update;
+};
+
+constexpr double kMu = 0.8, kB1 = 0.85, kB2 = 0.99, kRho = 0.7, kEps = 1e-6, kL2 = 0.1, kL1 = 0.02;
+
+std::vector<Textbook> textbooks() {
+  return {
+      {"sgd",
+       [](double& w, double g, double&, double&, int, double lr) { w -= lr * (g + kL2 * w); }},
+      {"momentum",
+       [](double& w, double g, double& s, double&, int, double lr) {
+         g += kL2 * w;
+         s = kMu * s + g;
+         w -= lr * s;
+       }},
+      {"nesterov",
+       [](double& w, double g, double& s, double&, int, double lr) {
+         g += kL2 * w;
+         s = kMu * s + g;
+         w -= lr * (g + kMu * s);
+       }},
+      {"adagrad",
+       [](double& w, double g, double& s, double&, int, double lr) {
+         g += kL2 * w;
+         s += g * g;
+         w -= lr * g / (std::sqrt(s) + kEps);
+       }},
+      {"rmsprop",
+       [](double& w, double g, double& s, double&, int, double lr) {
+         g += kL2 * w;
+         s = kRho * s + (1 - kRho) * g * g;
+         w -= lr * g / (std::sqrt(s) + kEps);
+       }},
+      {"adam",
+       [](double& w, double g, double& m, double& v, int t, double lr) {
+         g += kL2 * w;
+         m = kB1 * m + (1 - kB1) * g;
+         v = kB2 * v + (1 - kB2) * g * g;
+         w -= lr * (m / (1 - std::pow(kB1, t))) / (std::sqrt(v / (1 - std::pow(kB2, t))) + kEps);
+       }},
+      {"adamw",
+       [](double& w, double g, double& m, double& v, int t, double lr) {
+         m = kB1 * m + (1 - kB1) * g;
+         v = kB2 * v + (1 - kB2) * g * g;
+         w -= lr * (m / (1 - std::pow(kB1, t))) / (std::sqrt(v / (1 - std::pow(kB2, t))) + kEps) +
+              lr * kL2 * w;
+       }},
+  };
+}
+
+TEST(Optimizers, FollowTheirTextbookUpdatesWithL2AndL1) {
+  const std::vector<float> grads[] = {{0.5f, 0.0f, -1.0f, 0.03f},
+                                      {-0.2f, 0.1f, -0.7f, 0.02f},
+                                      {0.4f, -0.3f, 0.2f, 0.01f},
+                                      {0.1f, 0.2f, -0.1f, 0.0f}};
+  for (const auto& tb : textbooks()) {
+    SCOPED_TRACE(tb.name);
+    OptimizerSpec spec;
+    spec.name = tb.name;
+    spec.hyper = {static_cast<float>(kMu), static_cast<float>(kB1), static_cast<float>(kB2),
+                  static_cast<float>(kRho), static_cast<float>(kEps)};
+    spec.reg = {static_cast<float>(kL2), static_cast<float>(kL1)};
+    auto opt = make_optimizer(spec);
+    std::vector<float> w{1.0f, -0.5f, 0.25f, 0.01f};
+    std::vector<float> state(opt->state_slots() * w.size(), 0.0f);
+    std::vector<double> ew(w.begin(), w.end()), es(w.size(), 0.0), ev(w.size(), 0.0);
+    for (int t = 1; t <= 4; ++t) {
+      const double lr = 0.1 / t;
+      opt->step(w, grads[t - 1], state, {static_cast<float>(lr), t});
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        tb.update(ew[i], grads[t - 1][i], es[i], ev[i], t, lr);
+        ew[i] = std::copysign(std::max(std::abs(ew[i]) - lr * kL1, 0.0), ew[i]);  // L1 prox
+        EXPECT_NEAR(w[i], ew[i], 2e-6) << "step " << t << " key " << i;
+      }
     }
-    for (std::size_t i = 0; i < w.size(); ++i) EXPECT_NEAR(w[i], expected[i], 1e-6) << t;
   }
-  EXPECT_EQ(w[1], 0.0f) << "L1 drives a small weight to exactly zero";
+}
+
+TEST(Optimizers, RejectMismatchedSpans) {
+  OptimizerSpec spec;
+  spec.name = "adam";
+  auto opt = make_optimizer(spec);
+  std::vector<float> w(3), g(3), state(5);
+  EXPECT_THROW(opt->step(w, g, state, {}), Error);
 }
 
 TEST(Schedule, ComputesEachKindAndWarmUp) {

@@ -10,16 +10,21 @@
 
 namespace psml::data {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class Scalar>
+using RowMatrixT = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrix = RowMatrixT<float>;
 using ConstRowsMap = Eigen::Map<const RowMatrix>;
 
 // Contiguous rows with their labels: what a model sees in one step or one evaluation block.
-struct BatchView {
-  ConstRowsMap x;
+// Training uses float; gradient checking uses double.
+template <class Scalar>
+struct BatchViewT {
+  Eigen::Map<const RowMatrixT<Scalar>> x;
   std::span<const std::int32_t> classes;  // classification; empty for regression
-  std::span<const float> targets;         // regression; empty for classification
+  std::span<const Scalar> targets;        // regression; empty for classification
   Eigen::Index rows() const { return x.rows(); }
 };
+using BatchView = BatchViewT<float>;
 
 struct Shard {
   DatasetInfo info;

@@ -1,5 +1,5 @@
-// Compares a model's analytic gradient with central finite differences of its loss, the way
-// `psml check-gradients` and the tests verify every model.
+// Compares a model's analytic gradient with central finite differences of its loss, in double
+// precision, the way `psml check-gradients` and the tests verify every model.
 #pragma once
 
 #include <cstdint>
@@ -16,10 +16,12 @@ struct GradientCheck {
 };
 
 // Checks up to `max_coordinates` coordinates (spread evenly over [0, P)). The relative error of a
-// coordinate is |a − n| / max(|a| + |n|, floor), with a the analytic and n the numeric derivative
-// (2h central difference of the loss, evaluated in double from float parameters).
-GradientCheck check_gradient(Model& model, std::span<const float> params,
-                             const data::BatchView& batch, std::size_t max_coordinates = 200,
-                             double step = 1e-2, double floor = 1e-3);
+// coordinate is |a − n| / max(|a| + |n|, floor), with a the analytic derivative and
+// n = (L(θ + h e_i) − L(θ − h e_i)) / 2h. The floor keeps derivatives that are (nearly) zero from
+// turning the rounding noise of n, ~ε|L|/h, into a large relative error.
+GradientCheck check_gradient(ModelT<double>& model, std::span<const double> params,
+                             const data::BatchViewT<double>& batch,
+                             std::size_t max_coordinates = 200, double step = 1e-5,
+                             double floor = 1e-3);
 
 }  // namespace psml::models

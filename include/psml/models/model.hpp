@@ -1,6 +1,7 @@
-// The model interface. A model owns no parameters: it computes with one flat float32 vector of
-// length num_params() that the caller owns, so allreduce, parameter-server key ranges, optimizers
-// and checkpoints all work on spans of [0, P) without knowing the model.
+// The model interface. A model owns no parameters: it computes with one flat vector of length
+// num_params() that the caller owns, so allreduce, parameter-server key ranges, optimizers and
+// checkpoints all work on spans of [0, P) without knowing the model. Models are templates on the
+// scalar type: float to train, double to check gradients against finite differences.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@ namespace psml::models {
 // Sums over a block of rows, to be added across blocks and ranks before dividing by `rows`.
 struct EvalSums {
   double loss = 0;
-  double correct = 0;  // classification: rows whose arg-max class is the label
+  double correct = 0;  // classification: rows predicted right; regression: unused
   double rows = 0;
   EvalSums& operator+=(const EvalSums& o) {
     loss += o.loss;
@@ -24,25 +25,30 @@ struct EvalSums {
   }
 };
 
-class Model {
+template <class Scalar>
+class ModelT {
  public:
-  virtual ~Model() = default;
+  virtual ~ModelT() = default;
 
   virtual std::string name() const = 0;
   virtual std::size_t num_params() const = 0;
   virtual data::Task task() const = 0;
 
   // Fills params with the initial values; the same seed gives the same values on every rank.
-  virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
+  virtual void init_params(std::span<Scalar> params, std::uint64_t seed) const = 0;
 
   // Returns the SUM over the batch's rows of the per-row loss, and writes the gradient of that
   // sum into grad (overwritten). Sums, not means: ranks add their sums, and the trainer divides
   // by the global row count once. Regularisation is the optimizer's, not the model's.
-  virtual double loss_and_gradient(std::span<const float> params, const data::BatchView& batch,
-                                   std::span<float> grad) = 0;
+  virtual double loss_and_gradient(std::span<const Scalar> params,
+                                   const data::BatchViewT<Scalar>& batch,
+                                   std::span<Scalar> grad) = 0;
 
   // Loss and correct-prediction sums over the batch, without a gradient.
-  virtual EvalSums evaluate(std::span<const float> params, const data::BatchView& batch) = 0;
+  virtual EvalSums evaluate(std::span<const Scalar> params,
+                            const data::BatchViewT<Scalar>& batch) = 0;
 };
+
+using Model = ModelT<float>;
 
 }  // namespace psml::models

@@ -1,23 +1,40 @@
 // Builds a model from its name and options (`--model …`), for the data it will train on.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "psml/data/schema.hpp"
 #include "psml/models/model.hpp"
 
 namespace psml::models {
 
-// Everything that defines a model's shape; stored in checkpoints to re-create it.
+// Everything that defines a model's shape; with the run seed, enough to re-create it.
 struct ModelSpec {
   std::string name = "softmax";
+  // mlp
+  std::vector<std::int64_t> hidden{256, 128};
+  std::string activation = "relu";
+  std::string output =
+      "auto";  // cross-entropy | squared; auto: cross-entropy, squared for regression
+  std::string init = "auto";  // he | xavier; auto: he for relu, xavier otherwise
+  // rff-svm
+  std::int64_t rff_dim = 2048;
+  double gamma = 0.02;
+
+  std::string describe() const;
 };
 
 // The names --model accepts.
 const std::vector<std::string>& model_names();
 
-std::unique_ptr<Model> make_model(const ModelSpec& spec, std::int64_t features,
-                                  std::int64_t num_classes);
+// Throws psml::Error if the model does not fit the data (a regression model on class labels,
+// logreg on more than two classes, ...). `seed` fixes random features (rff-svm).
+template <class Scalar>
+std::unique_ptr<ModelT<Scalar>> make_model(const ModelSpec& spec, std::int64_t features,
+                                           data::Task task, std::int64_t num_classes,
+                                           std::uint64_t seed);
 
 }  // namespace psml::models

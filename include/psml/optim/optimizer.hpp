@@ -9,17 +9,27 @@
 namespace psml::optim {
 
 // What one update needs besides the keys: the learning rate of this step (after the schedule)
-// and the 1-based step count (bias correction).
+// and the 1-based step count (Adam's bias correction).
 struct StepContext {
   float lr = 0.1f;
   std::int64_t step = 1;
 };
 
-// Regularisation applied by every optimizer: L2 as weight decay added to the gradient, L1 as a
-// proximal soft-threshold after the update.
+// Regularisation every optimizer applies: L2 as λ₂ w added to the gradient (for AdamW: decoupled
+// weight decay, w ← w − η λ₂ w), L1 as the proximal soft-threshold after the update,
+// w ← sign(w) max(|w| − η λ₁, 0).
 struct Regularization {
   float l2 = 0.0f;
   float l1 = 0.0f;
+};
+
+// Hyper-parameters of the stateful optimizers.
+struct Hyper {
+  float momentum = 0.9f;  // momentum, nesterov
+  float beta1 = 0.9f;     // adam, adamw
+  float beta2 = 0.999f;   // adam, adamw
+  float rho = 0.9f;       // rmsprop
+  float eps = 1e-8f;      // adagrad, rmsprop, adam, adamw
 };
 
 class Optimizer {
@@ -31,7 +41,7 @@ class Optimizer {
   // state_slots() consecutive blocks, each as long as the params span.
   virtual std::size_t state_slots() const = 0;
 
-  // params -= update(grad); state.size() == state_slots() * params.size().
+  // One update of params from grad; state.size() == state_slots() * params.size().
   virtual void step(std::span<float> params, std::span<const float> grad, std::span<float> state,
                     const StepContext& ctx) = 0;
 };

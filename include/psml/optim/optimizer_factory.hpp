@@ -13,8 +13,11 @@ namespace psml::optim {
 struct OptimizerSpec {
   std::string name = "sgd";
   float lr = 0.1f;
+  Hyper hyper;
   Regularization reg;
   ScheduleSpec schedule;
+
+  std::string describe() const;
 };
 
 const std::vector<std::string>& optimizer_names();

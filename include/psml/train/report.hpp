@@ -15,7 +15,9 @@ struct EpochMetrics {
   double samples_per_second = 0;
   bool has_test = false;
   double test_loss = 0;
-  double test_accuracy = 0;
+  double test_accuracy = 0;  // classification
+  bool regression = false;
+  double test_rmse = 0;  // regression
 };
 
 struct RunHeader {

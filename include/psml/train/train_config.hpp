@@ -14,6 +14,8 @@ struct TrainConfig {
   std::string train_path;
   std::string test_path;  // empty: no evaluation
   std::string mode = "allreduce";
+  std::string solver = "sgd";  // sgd: iterative; exact: closed form (linreg only)
+  std::string save_params;     // write the trained parameters here (HDF5), if set
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;

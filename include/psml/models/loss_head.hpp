@@ -1,0 +1,33 @@
+// The losses models put on their output scores S (rows x outputs), with the gradient ∂L/∂S.
+// Each is a sum over rows i (with y_i the label):
+//   softmax cross-entropy  L = Σ [log Σ_c exp S_ic − S_i,y]          ∂L/∂S = softmax(S) − onehot(y)
+//   logistic (1 output)    L = Σ [log(1 + exp s_i) − y_i s_i]        ∂L/∂s = σ(s) − y
+//   one-vs-rest hinge      L = Σ_i Σ_c max(0, 1 − t_ic S_ic), t_ic = +1 if c = y_i else −1
+//                                                                    ∂L/∂S_ic = −t_ic where the
+//                                                                    margin is violated
+//   squared error          L = Σ ½ ‖S_i − t_i‖², t_i = y_i (regression) or onehot(y_i)
+//                                                                    ∂L/∂S = S − t
+#pragma once
+
+#include <string>
+
+#include "psml/data/shard.hpp"
+#include "psml/models/model.hpp"
+
+namespace psml::models {
+
+enum class LossKind { kSoftmaxCrossEntropy, kLogistic, kHinge, kSquared };
+
+const char* to_string(LossKind kind);
+
+// Returns the loss sum; replaces `scores` with ∂L/∂S.
+template <class Scalar>
+double loss_and_delta(LossKind kind, data::RowMatrixT<Scalar>& scores,
+                      const data::BatchViewT<Scalar>& batch);
+
+// Loss sum and correct predictions (arg-max class; for logistic, s > 0 means class 1).
+template <class Scalar>
+EvalSums evaluate_scores(LossKind kind, const data::RowMatrixT<Scalar>& scores,
+                         const data::BatchViewT<Scalar>& batch);
+
+}  // namespace psml::models
