@@ -1,10 +1,10 @@
 # End-to-end tests of the psml program (see run_psml.py for the checks).
-set(TRAIN --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 3 --lr 0.1)
+set(TRAIN --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 3)
 
 # Training works on h5py-written files (gzip float64 / contiguous float32, int64 / uint8 labels).
-psml_cli_test(NAME train_synthetic_2_ranks RANKS 2 ARGS train ${TRAIN} EXPECT --min-accuracy 0.9)
-psml_cli_test(NAME train_synthetic_4_ranks RANKS 4 ARGS train ${TRAIN} EXPECT --min-accuracy 0.9)
-psml_cli_test(NAME train_same_result_on_1_2_4_ranks RANKS 1 ARGS train ${TRAIN}
+psml_cli_test(NAME train_synthetic_2_ranks RANKS 2 ARGS train ${TRAIN} --lr 0.1 EXPECT --min-accuracy 0.9)
+psml_cli_test(NAME train_synthetic_4_ranks RANKS 4 ARGS train ${TRAIN} --lr 0.1 EXPECT --min-accuracy 0.9)
+psml_cli_test(NAME train_same_result_on_1_2_4_ranks RANKS 1 ARGS train ${TRAIN} --lr 0.1
               EXPECT --compare-ranks 1,2,4 --tolerance 0.002)
 psml_cli_test(NAME train_without_test_set RANKS 3 ARGS train --data @DATA@/train.h5 --epochs 1
               EXPECT --stdout "^epoch +1/1 +train_loss")
@@ -60,3 +60,59 @@ psml_cli_test(NAME bad_options_differ_between_ranks RANKS 2 TIMEOUT 30
               ARGS train --data @DATA@/train.h5 --lr 0.1
               EXPECT --other-args "train --data @DATA@/train.h5 --lr 0.2"
                      --error "ranks were started with different options")
+
+# Models and optimizers (issue 3).
+foreach(opt sgd momentum nesterov adagrad rmsprop adam adamw)
+  set(lr 0.05)
+  if(opt MATCHES "adam|rmsprop")
+    set(lr 0.01)
+  endif()
+  psml_cli_test(NAME train_softmax_${opt} RANKS 2 EXPECT --min-accuracy 0.9
+                ARGS train ${TRAIN} --optimizer ${opt} --lr ${lr} --l2 1e-4)
+endforeach()
+psml_cli_test(NAME train_logreg_binary RANKS 3 EXPECT --min-accuracy 0.85
+              ARGS train --data @DATA@/binary_train.h5 --test @DATA@/binary_test.h5 --model logreg
+                   --epochs 5 --lr 0.1)
+psml_cli_test(NAME train_linreg_sgd RANKS 2 EXPECT --stdout "final test rmse 0\\.(09|10|11)[0-9]*$"
+              ARGS train --data @DATA@/regression_train.h5 --test @DATA@/regression_test.h5
+                   --model linreg --optimizer momentum --lr 0.05 --epochs 30 --lr-schedule cosine)
+psml_cli_test(NAME train_linreg_exact RANKS 4 EXPECT --stdout "final test rmse 0\\.(09|10|11)[0-9]*$"
+              ARGS train --data @DATA@/regression_train.h5 --test @DATA@/regression_test.h5
+                   --model linreg --solver exact)
+psml_cli_test(NAME train_mlp_regression RANKS 2 EXPECT --stdout "final test rmse 0\\.[0-4][0-9]*$"
+              ARGS train --data @DATA@/regression_train.h5 --test @DATA@/regression_test.h5
+                   --model mlp --hidden 16 --activation tanh --optimizer adam --lr 0.01 --epochs 20)
+psml_cli_test(NAME train_mlp_l1_schedule_warmup RANKS 4 EXPECT --min-accuracy 0.9
+              ARGS train ${TRAIN} --model mlp --hidden 32,16 --optimizer adamw --lr 0.005 --l2 0.01
+                   --l1 1e-5 --lr-schedule step --lr-gamma 0.5 --lr-step-size 20 --warmup-steps 10)
+psml_bad_input(exact_solver_not_linreg 2 "--solver exact is the closed form of --model linreg"
+               train --data @DATA@/train.h5 --solver exact)
+psml_bad_input(logreg_multiclass 2 "--model logreg is binary" train --data @DATA@/train.h5 --model logreg)
+psml_bad_input(linreg_on_classes 2 "--model linreg needs regression data" train --data @DATA@/train.h5 --model linreg)
+psml_bad_input(bad_hidden 2 "--hidden" train --data @DATA@/train.h5 --model mlp --hidden 0)
+psml_bad_input(bad_activation 2 "--activation" train --data @DATA@/train.h5 --model mlp --activation swish)
+
+# check-gradients for every model, activation and output (double-precision finite differences).
+function(psml_check_gradients name data)
+  psml_cli_test(NAME check_gradients_${name} RANKS 0 EXPECT --stdout "worst relative error"
+                ARGS check-gradients --data @DATA@/${data} ${ARGN})
+endfunction()
+psml_check_gradients(softmax fmnist-t10k.h5 --model softmax)
+psml_check_gradients(svm fmnist-t10k.h5 --model svm)
+psml_check_gradients(rff_svm fmnist-t10k.h5 --model rff-svm --rff-dim 512)
+psml_check_gradients(logreg binary_train.h5 --model logreg)
+psml_check_gradients(linreg regression.h5 --model linreg)
+foreach(act relu tanh sigmoid)
+  psml_check_gradients(mlp_${act} fmnist-t10k.h5 --model mlp --hidden 32,16 --activation ${act})
+  psml_check_gradients(mlp_${act}_squared train.h5 --model mlp --hidden 8,8 --activation ${act} --output squared)
+  psml_check_gradients(mlp_${act}_xavier_regression regression.h5 --model mlp --hidden 8 --activation ${act} --init xavier)
+endforeach()
+
+# The issue-3 floors on Fashion-MNIST, 4 ranks, allreduce mode.
+set(FM --data @DATA@/fmnist-train.h5 --test @DATA@/fmnist-t10k.h5 --epochs 10 --lr-schedule cosine)
+psml_cli_test(NAME fmnist_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.82 TIMEOUT 300 LABELS fmnist
+              ARGS train ${FM} --model svm --optimizer sgd --lr 0.05 --l2 1e-4)
+psml_cli_test(NAME fmnist_mlp_256_128_adam_4_ranks RANKS 4 EXPECT --min-accuracy 0.885 TIMEOUT 600 LABELS fmnist
+              ARGS train ${FM} --model mlp --hidden 256,128 --optimizer adam --lr 1e-3)
+psml_cli_test(NAME fmnist_rff_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.87 TIMEOUT 900 LABELS fmnist
+              ARGS train ${FM} --model rff-svm --rff-dim 4096 --gamma 0.02 --optimizer adam --lr 0.01)

@@ -37,6 +37,22 @@ with h5py.File(p("train_lzf.h5"), "w") as f:
                      compression="lzf")
     f.create_dataset("labels", data=y[:100])
 
+# A binary set for logistic regression, and a regression set split into train and test.
+subprocess.run([psml, "data", "synth", "--rows", "1500", "--features", "10", "--classes", "2",
+                "--separation", "1.0", "--seed", "5", "--out", p("binary_all.h5")], check=True,
+               stdout=subprocess.DEVNULL)
+with h5py.File(p("binary_all.h5"), "r") as f:
+    bx, by = f["features"][:], f["labels"][:]
+write("binary_train.h5", bx[:1000], by[:1000])
+write("binary_test.h5", bx[1000:], by[1000:])
+subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "1500", "--features", "8",
+                "--noise", "0.1", "--seed", "6", "--out", p("regression_all.h5")], check=True,
+               stdout=subprocess.DEVNULL)
+with h5py.File(p("regression_all.h5"), "r") as f:
+    rx, ry = f["features"][:], f["labels"][:]
+write("regression_train.h5", rx[:1000], ry[:1000])
+write("regression_test.h5", rx[1000:], ry[1000:])
+
 # Regression set (for a classification model: a clear error).
 subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "200", "--features", "5",
                 "--out", p("regression.h5")], check=True, stdout=subprocess.DEVNULL)
