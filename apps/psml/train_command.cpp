@@ -3,7 +3,9 @@
 
 #include "commands.hpp"
 #include "model_options.hpp"
-#include "psml/train/allreduce_trainer.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/fault_injection.hpp"
+#include "psml/train/trainer.hpp"
 
 namespace psml::cli {
 namespace {
@@ -62,7 +64,12 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
   cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
   cmd->add_option("--mode", config->mode, "how gradients are exchanged")
-      ->check(CLI::IsMember({"allreduce"}))
+      ->check(CLI::IsMember({"allreduce", "ps"}))
+      ->capture_default_str();
+  cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--consistency", config->consistency, "ps: bsp, ssp:K or async")
       ->capture_default_str();
   cmd->add_option("--solver", config->solver, "sgd (iterative) or exact (closed form, linreg)")
       ->check(CLI::IsMember({"sgd", "exact"}))
@@ -89,7 +96,13 @@ void add_train_command(CLI::App& app, Action& action) {
       callbacks.on_epoch = [printer](const train::EpochMetrics& m) {
         if (printer) train::print_epoch(std::cout, m);
       };
-      const auto result = train::train_allreduce(*config, world, callbacks);
+      FaultInjector faults;
+      comm::run_agreed(world, [&] { faults = FaultInjector::from_environment(); });
+      if (!faults.empty())
+        callbacks.on_step = [faults, rank = world.rank()](std::int64_t step) {
+          faults.at_step(rank, step);
+        };
+      const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty() || !result.history.back().has_test) return;
       const auto& last = result.history.back();
       if (last.regression)

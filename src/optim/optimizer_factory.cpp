@@ -17,6 +17,19 @@ std::string OptimizerSpec::describe() const {
   return out.str();
 }
 
+std::string OptimizerSpec::summary() const {
+  std::ostringstream out;
+  out << name << " lr " << lr;
+  if (name == "momentum" || name == "nesterov") out << " momentum " << hyper.momentum;
+  if (name == "rmsprop") out << " rho " << hyper.rho;
+  if (name == "adam" || name == "adamw") out << " betas " << hyper.beta1 << "/" << hyper.beta2;
+  if (reg.l2 > 0) out << (name == "adamw" ? " weight decay " : " l2 ") << reg.l2;
+  if (reg.l1 > 0) out << " l1 " << reg.l1;
+  if (schedule.kind != "constant") out << ", " << schedule.kind << " schedule";
+  if (schedule.warmup_steps > 0) out << ", " << schedule.warmup_steps << " warm-up steps";
+  return out.str();
+}
+
 const std::vector<std::string>& optimizer_names() {
   static const std::vector<std::string> names{"sgd",     "momentum", "nesterov", "adagrad",
                                               "rmsprop", "adam",     "adamw"};

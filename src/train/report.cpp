@@ -7,8 +7,9 @@ namespace psml::train {
 void print_header(std::ostream& out, const RunHeader& h) {
   out << "psml train: " << h.model << " on " << h.data << " (" << h.rows << " x " << h.features;
   if (h.classes) out << ", " << h.classes << " classes";
-  out << "), " << h.params << " parameters, " << h.ranks << " ranks, global batch "
-      << h.global_batch << ", " << h.steps_per_epoch << " steps/epoch, " << h.optimizer << "\n";
+  out << "), " << h.params << " parameters, " << h.ranks << " ranks (" << h.exchange
+      << "), global batch " << h.global_batch << ", " << h.steps_per_epoch << " steps/epoch, "
+      << h.optimizer << "\n";
 }
 
 void print_epoch(std::ostream& out, const EpochMetrics& m) {
@@ -23,7 +24,25 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
         m.test_loss, m.regression ? m.test_rmse : m.test_accuracy);
   std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
                 "  samples/s %9.0f  time %.2fs", m.samples_per_second, m.seconds);
-  out << line << std::endl;
+  out << line << "\n";
+  if (m.parameter_server) {
+    // Seconds per worker (mean over workers) and the staleness each push was applied with.
+    const auto& c = m.counters;
+    const double w = m.workers;
+    std::snprintf(
+        line, sizeof line,
+        "          ps: compute %.2fs  push %.2fs  pull %.2fs  wait %.2fs  max clock gap %.0f"
+        "  staleness",
+        c.compute_seconds / w, c.push_seconds / w, c.pull_seconds / w, c.wait_seconds / w,
+        c.max_clock_gap);
+    out << line;
+    for (int s = 0; s < EpochCounters::kStalenessBuckets; ++s)
+      if (c.staleness[static_cast<std::size_t>(s)] > 0)
+        out << " " << s << (s + 1 == EpochCounters::kStalenessBuckets ? "+:" : ":")
+            << static_cast<long long>(c.staleness[static_cast<std::size_t>(s)]);
+    out << "\n";
+  }
+  out.flush();
 }
 
 }  // namespace psml::train

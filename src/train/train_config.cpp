@@ -8,9 +8,11 @@ namespace psml::train {
 
 std::string TrainConfig::describe() const {
   std::ostringstream out;
-  out << "data=" << train_path << " test=" << test_path << " mode=" << mode << " solver=" << solver
-      << " model=" << model.describe() << " optimizer=" << optimizer.describe()
-      << " epochs=" << epochs << " batch=" << global_batch << " seed=" << seed;
+  out << "data=" << train_path << " test=" << test_path << " mode=" << mode;
+  if (mode == "ps") out << " servers=" << servers << " consistency=" << consistency;
+  out << " solver=" << solver << " model=" << model.describe()
+      << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
+      << " seed=" << seed;
   return out.str();
 }
 

@@ -116,3 +116,60 @@ psml_cli_test(NAME fmnist_mlp_256_128_adam_4_ranks RANKS 4 EXPECT --min-accuracy
               ARGS train ${FM} --model mlp --hidden 256,128 --optimizer adam --lr 1e-3)
 psml_cli_test(NAME fmnist_rff_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.87 TIMEOUT 900 LABELS fmnist
               ARGS train ${FM} --model rff-svm --rff-dim 4096 --gamma 0.02 --optimizer adam --lr 0.01)
+
+# The parameter server (issue 4).
+set(SMALL --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 3 --mode ps)
+psml_cli_test(NAME ps_1_server_7_workers RANKS 8 TIMEOUT 120 EXPECT --min-accuracy 0.9
+              ARGS train ${SMALL} --lr 0.1 --servers 1)
+psml_cli_test(NAME ps_3_servers_3_workers RANKS 6 TIMEOUT 120 EXPECT --min-accuracy 0.9
+              ARGS train ${SMALL} --lr 0.1 --servers 3 --consistency ssp:1)
+foreach(c bsp ssp:0 ssp:3 async)
+  string(REPLACE ":" "_" cname ${c})
+  psml_cli_test(NAME ps_${cname}_mlp RANKS 5 TIMEOUT 120 EXPECT --min-accuracy 0.9
+                ARGS train ${SMALL} --servers 2 --consistency ${c} --model mlp --hidden 16
+                     --optimizer adam --lr 0.01)
+endforeach()
+# A deliberately slow worker (rank 1 sleeps 15 ms a step): ssp:2 lets the others run exactly 2
+# clocks ahead and no further; bsp makes them wait every step (gap 0); async lets them run free.
+psml_cli_test(NAME ps_ssp_bound_with_slow_worker RANKS 5 TIMEOUT 120
+              EXPECT --max-clock-gap 2 --min-accuracy 0.9 --env "PSML_FAULT=rank=1 step=* action=sleep ms=15"
+              ARGS train ${SMALL} --lr 0.1 --servers 2 --consistency ssp:2)
+psml_cli_test(NAME ps_bsp_with_slow_worker RANKS 4 TIMEOUT 120
+              EXPECT --max-clock-gap 0 --min-accuracy 0.9 --env "PSML_FAULT=rank=0 step=* action=sleep ms=15"
+              ARGS train ${SMALL} --lr 0.1 --servers 1 --consistency bsp)
+psml_cli_test(NAME ps_async_with_slow_worker RANKS 4 TIMEOUT 120
+              EXPECT --min-accuracy 0.9 --stdout "max clock gap ([3-9]|[1-9][0-9]+)" --env "PSML_FAULT=rank=1 step=* action=sleep ms=15"
+              ARGS train ${SMALL} --lr 0.1 --servers 1 --consistency async)
+add_test(NAME ps_bsp_reproduces_allreduce
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/same_params.py --tolerance 1e-5
+                 --work ${CMAKE_CURRENT_BINARY_DIR}/bsp_vs_allreduce --
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64"
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --mode ps --servers 2"
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --mode ps --servers 3")
+set_tests_properties(ps_bsp_reproduces_allreduce PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 300)
+psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
+psml_bad_input(ps_bad_consistency 3 "--consistency: 'ssp:x' is not bsp, ssp:K" train ${SMALL} --consistency ssp:x)
+psml_bad_input(ps_exact_solver 3 "--solver exact runs in --mode allreduce only" train ${SMALL} --model linreg --solver exact)
+psml_bad_input(ps_bad_data_servers_exit_too 4 "nan_features.h5:/features: row 1500" train --data @DATA@/nan_features.h5 --mode ps --servers 2)
+psml_cli_test(NAME bad_fault_spec RANKS 2 TIMEOUT 30 ARGS train ${TRAIN}
+              EXPECT "--error=PSML_FAULT: unknown action 'explode'" --env "PSML_FAULT=rank=0 step=1 action=explode")
+# Failures: a worker that throws, or exits, ends the whole job within seconds, naming the rank.
+psml_cli_test(NAME ps_worker_throws_ends_job RANKS 4 TIMEOUT 30
+              EXPECT "--error=rank 1: injected fault \\(PSML_FAULT\\) at step 3" --env "PSML_FAULT=rank=1 step=3 action=throw"
+              ARGS train ${SMALL} --servers 2)
+psml_cli_test(NAME ps_worker_exits_ends_job RANKS 4 TIMEOUT 30
+              EXPECT --exit-nonzero --env "PSML_FAULT=rank=0 step=2 action=exit"
+              ARGS train ${SMALL} --servers 2)
+
+# The issue-4 floors on Fashion-MNIST: MLP 256-128, Adam, 2 servers + 2 workers, 10 epochs.
+foreach(c bsp ssp:2 async)
+  string(REPLACE ":" "_" cname ${c})
+  set(floor 0.88)
+  if(c STREQUAL "bsp")
+    set(floor 0.885)
+  endif()
+  psml_cli_test(NAME fmnist_ps_${cname}_mlp RANKS 4 TIMEOUT 600 LABELS fmnist EXPECT --min-accuracy ${floor}
+                ARGS train ${FM} --mode ps --servers 2 --consistency ${c} --model mlp --hidden 256,128
+                     --optimizer adam --lr 1e-3)
+endforeach()

@@ -5,13 +5,17 @@
 @DATA@ in the arguments stands for DIR. Checks:
   --error REGEX        exit code non-zero, stderr has exactly one 'psml: error:' line, matching REGEX
   --stdout REGEX       exit code 0 and stdout matches REGEX
+  --exit-nonzero       only a non-zero exit within the time limit (e.g. a rank killed by a signal)
   --min-accuracy X     exit code 0 and 'final test accuracy' >= X
   --compare-ranks L    also run with each rank count in L (e.g. 1,2,4): final accuracies must agree
                        within --tolerance
   --other-args "..."   ranks other than 0 get these arguments instead (options differing by rank)
+  --max-clock-gap K    the largest 'max clock gap' of the parameter-server epoch lines is exactly K
+                       (the bound was reached and never broken)
+  --env KEY=VALUE      set in the environment of the run (e.g. PSML_FAULT), repeatable
 Every run must end within --timeout seconds: a hang is a failure, not a wait.
 """
-import argparse, re, shlex, subprocess, sys, time
+import argparse, os, re, shlex, subprocess, sys, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--psml", required=True)
@@ -21,10 +25,13 @@ ap.add_argument("--data", required=True)
 ap.add_argument("--timeout", type=float, default=60)
 ap.add_argument("--error")
 ap.add_argument("--stdout")
+ap.add_argument("--exit-nonzero", action="store_true")
 ap.add_argument("--min-accuracy", type=float)
 ap.add_argument("--compare-ranks")
 ap.add_argument("--tolerance", type=float, default=0.005)
 ap.add_argument("--other-args")
+ap.add_argument("--max-clock-gap", type=int)
+ap.add_argument("--env", action="append", default=[])
 ap.add_argument("args", nargs=argparse.REMAINDER)
 a = ap.parse_args()
 args = [x.replace("@DATA@", a.data) for x in a.args if x != "--"]
@@ -42,7 +49,8 @@ def run(ranks):
     print("$", " ".join(cmd), flush=True)
     start = time.monotonic()
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
+        env = dict(os.environ, **dict(kv.split("=", 1) for kv in a.env))
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout, env=env)
     except subprocess.TimeoutExpired:
         sys.exit(f"FAIL: still running after {a.timeout} s (a hang)")
     elapsed = time.monotonic() - start
@@ -60,7 +68,10 @@ def accuracy(p):
 
 
 p = run(a.ranks)
-if a.error is not None:
+if a.exit_nonzero:
+    if p.returncode == 0:
+        sys.exit("FAIL: expected a non-zero exit")
+elif a.error is not None:
     if p.returncode == 0:
         sys.exit("FAIL: expected a non-zero exit")
     lines = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
@@ -73,6 +84,11 @@ else:
         sys.exit(f"FAIL: exit code {p.returncode}")
     if a.stdout and not re.search(a.stdout, p.stdout, re.M):
         sys.exit(f"FAIL: stdout does not match /{a.stdout}/")
+    if a.max_clock_gap is not None:
+        gaps = [int(g) for g in re.findall(r"max clock gap (\d+)", p.stdout)]
+        print("max clock gap per epoch:", gaps)
+        if not gaps or max(gaps) != a.max_clock_gap:
+            sys.exit(f"FAIL: the largest clock gap is {max(gaps, default=None)}, expected {a.max_clock_gap}")
     if a.min_accuracy is not None:
         acc = accuracy(p)
         if acc < a.min_accuracy:

@@ -17,7 +17,8 @@ struct OptimizerSpec {
   Regularization reg;
   ScheduleSpec schedule;
 
-  std::string describe() const;
+  std::string describe() const;  // every field: for fingerprints and stored configurations
+  std::string summary() const;   // the fields that matter to this optimizer: for people
 };
 
 const std::vector<std::string>& optimizer_names();

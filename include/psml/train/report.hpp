@@ -5,6 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "psml/train/exchange.hpp"
+
 namespace psml::train {
 
 struct EpochMetrics {
@@ -18,6 +20,9 @@ struct EpochMetrics {
   double test_accuracy = 0;  // classification
   bool regression = false;
   double test_rmse = 0;  // regression
+  bool parameter_server = false;
+  int workers = 1;
+  EpochCounters counters;  // summed over workers (max_clock_gap: max)
 };
 
 struct RunHeader {
@@ -31,6 +36,7 @@ struct RunHeader {
   std::int64_t global_batch = 0;
   std::int64_t steps_per_epoch = 0;
   std::string optimizer;
+  std::string exchange;  // "allreduce" or "ps: 2 servers + 2 workers, bsp"
 };
 
 void print_header(std::ostream& out, const RunHeader& h);

@@ -12,10 +12,12 @@ namespace psml::train {
 
 struct TrainConfig {
   std::string train_path;
-  std::string test_path;  // empty: no evaluation
-  std::string mode = "allreduce";
-  std::string solver = "sgd";  // sgd: iterative; exact: closed form (linreg only)
-  std::string save_params;     // write the trained parameters here (HDF5), if set
+  std::string test_path;            // empty: no evaluation
+  std::string mode = "allreduce";   // allreduce | ps
+  int servers = 1;                  // ps: server ranks (the last ones)
+  std::string consistency = "bsp";  // ps: bsp | ssp:K | async
+  std::string solver = "sgd";       // sgd: iterative; exact: closed form (linreg only)
+  std::string save_params;          // write the trained parameters here (HDF5), if set
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;

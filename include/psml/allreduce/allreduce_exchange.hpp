@@ -1,0 +1,35 @@
+// The allreduce exchange: one MPI_Allreduce of the gradient sums (GradientAllreduce), then the
+// same optimizer step on every rank's copy of the parameters.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/optim/optimizer_factory.hpp"
+#include "psml/train/exchange.hpp"
+
+namespace psml::allreduce {
+
+class AllreduceExchange final : public train::Exchange {
+ public:
+  AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
+                    const optim::OptimizerSpec& optimizer);
+
+  void start(std::span<float> params, std::int64_t total_steps) override;
+  std::span<float> gradient() override { return reduce_.gradient(); }
+  void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
+            std::int64_t step, train::EpochCounters& counters) override;
+  void finish() override {}
+
+ private:
+  const comm::Communicator& comm_;
+  GradientAllreduce reduce_;
+  optim::OptimizerSpec spec_;
+  std::unique_ptr<optim::Optimizer> optimizer_;
+  std::unique_ptr<optim::Schedule> schedule_;
+  std::vector<float> state_;
+  std::int64_t step_ = 0;
+};
+
+}  // namespace psml::allreduce

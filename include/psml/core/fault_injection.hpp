@@ -1,0 +1,42 @@
+// Test-only fault injection, the one documented place where an environment variable reaches
+// behaviour (read once in main, never deep in the code):
+//
+//   PSML_FAULT="rank=R step=S action=A [ms=M]"   several faults separated by ';'
+//
+// R: the world rank that misbehaves. S: the training step (1-based, counted over the whole run) at
+// which it does, or '*' for every step. A: throw (an exception), exit (exit(1) without MPI
+// finalisation), kill (SIGKILL to itself), stop (SIGSTOP: alive but stuck), sleep (M ms).
+// The way dmlc/rabit's mock engine and Horovod's tests schedule failures: every scenario
+// repeatable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace psml {
+
+class FaultInjector {
+ public:
+  enum class Action { kThrow, kExit, kKill, kStop, kSleep };
+  struct Fault {
+    int rank = 0;
+    std::int64_t step = 0;  // -1: every step
+    Action action = Action::kThrow;
+    int milliseconds = 0;
+  };
+
+  // Parses a specification; throws psml::Error naming PSML_FAULT if it is malformed.
+  static FaultInjector parse(const std::string& spec);
+  // Reads PSML_FAULT (no faults if unset).
+  static FaultInjector from_environment();
+
+  bool empty() const { return faults_.empty(); }
+  // Called by rank `rank` at training step `step`: does what a matching fault says.
+  void at_step(int rank, std::int64_t step) const;
+
+ private:
+  std::vector<Fault> faults_;
+};
+
+}  // namespace psml

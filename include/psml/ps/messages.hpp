@@ -1,0 +1,74 @@
+// The messages between workers and servers. Each is a typed struct serialized with
+// Boost.Serialization; its payload arrays follow as raw frames (see comm/framing.hpp), described
+// by the counts in the struct. Every message travels as a MessageEnvelope: its type, then the
+// struct of that type.
+#pragma once
+
+#include <boost/serialization/variant.hpp>
+#include <boost/variant.hpp>
+#include <cstdint>
+
+namespace psml::ps {
+
+// Worker 0 → each server, once: the size of the key space, the total number of updates the
+// schedule spans, and the initial values of the server's range. Payload: range floats.
+struct InitShard {
+  std::int64_t num_keys = 0;
+  std::int64_t total_updates = 0;
+  template <class A>
+  void serialize(A& a, unsigned) {
+    a& num_keys& total_updates;
+  }
+};
+
+// Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
+// `version`, as the worker's push number `clock` (1-based). Payload: for sparse pushes the sorted
+// keys (int64, global), then the values (float); dense pushes cover the server's whole range.
+struct Push {
+  std::int32_t worker = 0;
+  std::int64_t clock = 0;
+  std::int64_t version = 0;
+  std::int64_t rows = 0;
+  std::int64_t sparse_keys = -1;  // -1: dense
+  template <class A>
+  void serialize(A& a, unsigned) {
+    a& worker& clock& version& rows& sparse_keys;
+  }
+};
+
+// Worker → server: parameters for the worker's next step; the worker has made `clock` pushes.
+// Payload for sparse pulls: the sorted keys (int64, global).
+struct Pull {
+  std::int32_t worker = 0;
+  std::int64_t clock = 0;
+  std::int64_t sparse_keys = -1;  // -1: the whole range
+  template <class A>
+  void serialize(A& a, unsigned) {
+    a& worker& clock& sparse_keys;
+  }
+};
+
+// Server → worker: parameters at server `version`. Payload: the values (float).
+struct PullReply {
+  std::int64_t version = 0;
+  std::int64_t min_clock = 0;   // slowest worker's clock when the pull was answered
+  std::int64_t staleness = -1;  // of this worker's previous push, as applied (-1: none yet)
+  double waited_seconds = 0;    // how long the server held the pull back for consistency
+  template <class A>
+  void serialize(A& a, unsigned) {
+    a& version& min_clock& staleness& waited_seconds;
+  }
+};
+
+// Worker → server: this worker has pushed its last gradient.
+struct Done {
+  std::int32_t worker = 0;
+  template <class A>
+  void serialize(A& a, unsigned) {
+    a& worker;
+  }
+};
+
+using Message = boost::variant<InitShard, Push, Pull, PullReply, Done>;
+
+}  // namespace psml::ps

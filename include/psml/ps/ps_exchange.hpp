@@ -1,0 +1,34 @@
+// The parameter-server exchange of a worker: push the gradient sum to the servers, which apply
+// the optimizer, and pull the parameters for the next step (dense: all P keys).
+#pragma once
+
+#include <vector>
+
+#include "psml/ps/consistency.hpp"
+#include "psml/ps/worker_client.hpp"
+#include "psml/train/exchange.hpp"
+
+namespace psml::ps {
+
+class PsExchange final : public train::Exchange {
+ public:
+  PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
+             std::size_t num_params);
+
+  void start(std::span<float> params, std::int64_t total_steps) override;
+  std::span<float> gradient() override { return grad_; }
+  void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
+            std::int64_t step, train::EpochCounters& counters) override;
+  void finish() override { client_.done(); }
+
+ private:
+  void record(const ExchangeStats& stats, train::EpochCounters& counters) const;
+
+  const comm::Communicator& world_;
+  Roles roles_;
+  Consistency consistency_;
+  WorkerClient client_;
+  std::vector<float> grad_;
+};
+
+}  // namespace psml::ps

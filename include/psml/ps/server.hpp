@@ -1,0 +1,92 @@
+// A parameter server: owns one key range of the flat parameter vector and that range's optimizer
+// state, applies the optimizer to the gradients workers push, and answers pulls when the
+// consistency policy allows. Single-threaded: the loop only ever blocks receiving; replies go out
+// with non-blocking sends from a copy, so no request of any worker can wait behind another.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "psml/comm/framing.hpp"
+#include "psml/optim/optimizer_factory.hpp"
+#include "psml/ps/consistency.hpp"
+#include "psml/ps/messages.hpp"
+#include "psml/ps/roles.hpp"
+
+namespace psml::ps {
+
+struct ServerOptions {
+  Consistency consistency;
+  optim::OptimizerSpec optimizer;
+};
+
+class Server {
+ public:
+  Server(const comm::Communicator& world, const Roles& roles, ServerOptions options);
+
+  // Serves until every worker has sent Done; returns then.
+  void run();
+
+  // This server's keys and their current values (for checkpoints and tests).
+  KeyRange range() const { return range_; }
+  std::span<const float> params() const { return params_; }
+  std::int64_t version() const { return version_; }
+
+ private:
+  struct PendingPull {
+    int source;
+    Pull request;
+    std::vector<std::int64_t> keys;  // sparse pulls
+    double arrived;                  // seconds, for the wait time
+  };
+  struct BspSlot {
+    bool filled = false;
+    std::int64_t rows = 0;
+    std::vector<std::int64_t> keys;  // sparse pushes
+    std::vector<float> values;
+  };
+  struct Outgoing {
+    std::vector<float> values;
+    comm::SendHandle handle;
+  };
+
+  void on_init(int source, const InitShard& init);
+  void on_push(int source, const Push& push);
+  void on_pull(int source, const Pull& pull);
+  // Applies the gradient sum over `rows` rows to the given local keys (all keys if dense).
+  void apply(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows);
+  void finish_bsp_step();
+  bool can_answer(const PendingPull& pull) const;
+  void answer_ready_pulls();
+  void reply(const PendingPull& pull);
+  std::int64_t min_clock() const;
+  void reap_sends();
+
+  comm::Channel channel_;
+  Roles roles_;
+  ServerOptions options_;
+  int index_;
+  bool initialized_ = false;
+  KeyRange range_;
+  std::vector<float> params_;
+  std::vector<float> state_;
+  std::unique_ptr<optim::Optimizer> optimizer_;
+  std::optional<optim::Schedule> schedule_;
+  std::int64_t version_ = 0;                  // updates applied
+  std::vector<std::int64_t> clocks_;          // pushes received, per worker
+  std::vector<std::int64_t> push_version_;    // version the last push was computed on, per worker
+  std::vector<std::int64_t> last_staleness_;  // of the last push as applied, per worker
+  std::vector<BspSlot> slots_;                // bsp: this step's push of each worker
+  int slots_filled_ = 0;
+  std::vector<float> accumulator_;  // bsp: the step's summed gradient
+  std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // sparse updates
+  std::deque<PendingPull> pending_;
+  std::list<Outgoing> outgoing_;
+  int done_ = 0;
+};
+
+}  // namespace psml::ps

@@ -1,0 +1,73 @@
+// A worker's view of the parameter servers: push gradient sums, pull parameters, with the key
+// space [0, P) sliced by the range each server owns.
+//
+//   WorkerClient client(world, roles, num_keys);
+//   client.pull(params);                              // initial parameters
+//   auto stats = client.push_pull(grad, rows, params); // one step: push, then pull the next
+//   client.done();                                     // after the last step
+//
+// Sparse variants take sorted, unique global keys and move only those values.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "psml/comm/framing.hpp"
+#include "psml/ps/messages.hpp"
+#include "psml/ps/roles.hpp"
+
+namespace psml::ps {
+
+// What one exchange saw.
+struct ExchangeStats {
+  double push_seconds = 0;     // posting the pushes and waiting for them to leave
+  double pull_seconds = 0;     // request to reply, less the time servers held the pull back
+  double wait_seconds = 0;     // time servers held the pull back for consistency (max over servers)
+  std::int64_t clock_gap = 0;  // this worker's clock minus the slowest worker's, when answered
+  std::vector<std::int64_t> staleness;  // per server: of the previous push, as applied (-1: none)
+};
+
+class WorkerClient {
+ public:
+  WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys);
+
+  std::int64_t clock() const { return clock_; }
+  std::int64_t num_keys() const { return num_keys_; }
+
+  // Worker 0, once, before anyone pulls: sends every server its range of the initial values and
+  // the number of updates the learning-rate schedule spans.
+  void init_servers(std::span<const float> params, std::int64_t total_updates);
+
+  // Fills params (all P keys) with the servers' current values.
+  ExchangeStats pull(std::span<float> params);
+
+  // Pushes the gradient sum over `rows` rows (all P keys), then pulls the parameters for the next
+  // step into params.
+  ExchangeStats push_pull(std::span<const float> grad, std::int64_t rows, std::span<float> params);
+
+  // Sparse: keys sorted and unique; grad and params hold one value per key.
+  ExchangeStats pull_sparse(std::span<const std::int64_t> keys, std::span<float> params);
+  ExchangeStats push_pull_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
+                                 std::int64_t rows, std::span<float> params);
+
+  // Tells every server this worker has finished.
+  void done();
+
+ private:
+  // The slice [first, end) of a sorted key list that server s owns.
+  std::pair<std::size_t, std::size_t> slice(std::span<const std::int64_t> keys, int server) const;
+  ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
+                         std::span<const float> grad, std::int64_t rows, bool push,
+                         std::span<float> params);
+
+  comm::Channel channel_;
+  Roles roles_;
+  int worker_;
+  std::int64_t num_keys_;
+  std::vector<KeyRange> ranges_;
+  std::int64_t clock_ = 0;
+  std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
+};
+
+}  // namespace psml::ps

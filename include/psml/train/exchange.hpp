@@ -1,0 +1,49 @@
+// How a worker turns its gradient into updated parameters: the one thing that differs between
+// allreduce mode and parameter-server mode. The training loop (trainer.cpp) is the same for both.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace psml::train {
+
+// What a worker saw during one epoch; added over the epoch's steps, then over workers.
+struct EpochCounters {
+  static constexpr int kStalenessBuckets = 17;  // 0..15, then 16 or more
+  double loss_sum = 0;
+  double rows = 0;
+  double compute_seconds = 0;
+  double push_seconds = 0;
+  double pull_seconds = 0;
+  double wait_seconds = 0;
+  std::array<double, kStalenessBuckets> staleness{};  // counts of pushes by staleness
+  double max_clock_gap = 0;                           // reduced with max, not sum
+
+  void record_staleness(std::int64_t s) {
+    if (s >= 0)
+      staleness[static_cast<std::size_t>(std::min<std::int64_t>(s, kStalenessBuckets - 1))] += 1;
+  }
+};
+
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+
+  // Before the first step: every worker's params become the same starting point (the initial
+  // values of worker 0). `total_steps` is the number of steps per worker in the run.
+  virtual void start(std::span<float> params, std::int64_t total_steps) = 0;
+
+  // Where the model writes this worker's gradient sum of the step.
+  virtual std::span<float> gradient() = 0;
+
+  // One step: from the gradient sum over `local_rows` rows to updated params.
+  virtual void step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                    std::int64_t epoch, std::int64_t step, EpochCounters& counters) = 0;
+
+  // After the last step.
+  virtual void finish() = 0;
+};
+
+}  // namespace psml::train

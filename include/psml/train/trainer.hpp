@@ -1,0 +1,31 @@
+// Training: data-parallel minibatch training of any model, with the gradient exchange of
+// --mode allreduce (every rank a worker) or --mode ps (worker ranks and parameter-server ranks).
+// The global batch of each step is split across workers (see data/batcher.hpp).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "psml/comm/communicator.hpp"
+#include "psml/train/report.hpp"
+#include "psml/train/train_config.hpp"
+
+namespace psml::train {
+
+struct TrainResult {
+  std::vector<float> params;  // empty on server ranks
+  std::vector<EpochMetrics> history;
+};
+
+struct TrainCallbacks {
+  std::function<void(const RunHeader&)> on_start;
+  std::function<void(const EpochMetrics&)> on_epoch;
+  std::function<void(std::int64_t global_step)> on_step;  // workers, before each step (1-based)
+};
+
+// Validates options and data on every rank (all ranks agree on any failure before the first
+// training message), then trains. Collective over `world`.
+TrainResult train(const TrainConfig& config, const comm::Communicator& world,
+                  const TrainCallbacks& callbacks = {});
+
+}  // namespace psml::train

@@ -1,0 +1,39 @@
+#include "psml/allreduce/allreduce_exchange.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "psml/comm/agreement.hpp"
+
+namespace psml::allreduce {
+
+AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
+                                     const optim::OptimizerSpec& optimizer)
+    : comm_(comm),
+      reduce_(comm, num_params),
+      spec_(optimizer),
+      optimizer_(optim::make_optimizer(optimizer)),
+      state_(optimizer_->state_slots() * num_params, 0.0f) {}
+
+void AllreduceExchange::start(std::span<float>, std::int64_t total_steps) {
+  // Every rank initialised the parameters from the same seed: nothing to send.
+  schedule_ = std::make_unique<optim::Schedule>(spec_.schedule, spec_.lr, total_steps);
+}
+
+void AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                             std::int64_t epoch, std::int64_t step,
+                             train::EpochCounters& counters) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto totals = reduce_.reduce(local_loss, local_rows);
+  if (!std::isfinite(totals.loss_sum))  // every rank sees the same sum, so all stop together
+    throw comm::CollectiveError(
+        detail::concat("training diverged: loss is ", totals.loss_sum, " at epoch ", epoch + 1,
+                       " step ", step + 1, " (try a smaller --lr)"),
+        comm_.rank() == 0);
+  ++step_;
+  optimizer_->step(params, reduce_.gradient(), state_, {schedule_->lr(step_), step_});
+  counters.push_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace psml::allreduce

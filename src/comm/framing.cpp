@@ -1,0 +1,112 @@
+#include "psml/comm/framing.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include "psml/comm/mpi_check.hpp"
+#include "psml/core/error.hpp"
+
+namespace psml::comm {
+namespace {
+
+// MPI counts are int: larger payloads go as several frames of at most 1 GiB.
+constexpr std::size_t kMaxFrame = std::size_t{1} << 30;
+
+}  // namespace
+
+SendHandle::SendHandle(SendHandle&& other) noexcept
+    : header_(std::move(other.header_)), requests_(std::move(other.requests_)) {
+  other.requests_.clear();
+}
+
+SendHandle& SendHandle::operator=(SendHandle&& other) noexcept {
+  if (this != &other) {
+    wait();
+    header_ = std::move(other.header_);
+    requests_ = std::move(other.requests_);
+    other.requests_.clear();
+  }
+  return *this;
+}
+
+SendHandle::~SendHandle() {
+  if (!requests_.empty())
+    MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE);
+}
+
+void SendHandle::wait() {
+  if (requests_.empty()) return;
+  check_mpi(MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE),
+            "MPI_Waitall");
+  requests_.clear();
+}
+
+bool SendHandle::test() {
+  if (requests_.empty()) return true;
+  int done = 0;
+  check_mpi(
+      MPI_Testall(static_cast<int>(requests_.size()), requests_.data(), &done, MPI_STATUSES_IGNORE),
+      "MPI_Testall");
+  if (done) requests_.clear();
+  return done != 0;
+}
+
+SendHandle Channel::isend_serialized(
+    int dest, std::string header,
+    std::initializer_list<std::span<const std::byte>> payloads) const {
+  SendHandle handle;
+  handle.header_ = std::move(header);
+  handle.requests_.reserve(1 + payloads.size());
+  MPI_Request request;
+  check_mpi(MPI_Isend(handle.header_.data(), static_cast<int>(handle.header_.size()), MPI_BYTE,
+                      dest, kHeaderTag, comm_.native(), &request),
+            "MPI_Isend");
+  handle.requests_.push_back(request);
+  for (const auto payload : payloads) {
+    for (std::size_t offset = 0; offset < payload.size(); offset += kMaxFrame) {
+      const auto n = std::min(kMaxFrame, payload.size() - offset);
+      // MPI_Isend takes a non-const pointer in older bindings; the buffer is only read.
+      check_mpi(MPI_Isend(const_cast<std::byte*>(payload.data() + offset), static_cast<int>(n),
+                          MPI_BYTE, dest, kPayloadTag, comm_.native(), &request),
+                "MPI_Isend");
+      handle.requests_.push_back(request);
+    }
+  }
+  return handle;
+}
+
+int Channel::receive_header_bytes(std::string& bytes, int source) const {
+  MPI_Status status;
+  check_mpi(MPI_Probe(source, kHeaderTag, comm_.native(), &status), "MPI_Probe");
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
+  bytes.resize(static_cast<std::size_t>(count));
+  check_mpi(MPI_Recv(bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, kHeaderTag, comm_.native(),
+                     MPI_STATUS_IGNORE),
+            "MPI_Recv");
+  return status.MPI_SOURCE;
+}
+
+bool Channel::header_waiting(int source) const {
+  int flag = 0;
+  check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
+  return flag != 0;
+}
+
+void Channel::receive_payload(int source, std::span<std::byte> out) const {
+  for (std::size_t offset = 0; offset < out.size(); offset += kMaxFrame) {
+    const auto n = std::min(kMaxFrame, out.size() - offset);
+    MPI_Status status;
+    check_mpi(MPI_Recv(out.data() + offset, static_cast<int>(n), MPI_BYTE, source, kPayloadTag,
+                       comm_.native(), &status),
+              "MPI_Recv");
+    int count = 0;
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    if (static_cast<std::size_t>(count) != n)
+      throw error("message frame from rank ", source, " has ", count, " bytes, expected ", n,
+                  " (the ranks disagree on the message layout)");
+  }
+}
+
+}  // namespace psml::comm

@@ -1,0 +1,42 @@
+#include "psml/ps/ps_exchange.hpp"
+
+#include <cmath>
+
+#include "psml/core/error.hpp"
+
+namespace psml::ps {
+
+PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
+                       std::size_t num_params)
+    : world_(world),
+      roles_(roles),
+      consistency_(consistency),
+      client_(world, roles, static_cast<std::int64_t>(num_params)),
+      grad_(num_params, 0.0f) {}
+
+void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
+  // bsp: one server update per step; ssp and async: one update per push of each worker.
+  const std::int64_t updates =
+      consistency_.kind == Consistency::Kind::kBsp ? total_steps : total_steps * roles_.workers;
+  if (world_.rank() == 0) client_.init_servers(params, updates);
+  client_.pull(params);
+}
+
+void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counters) const {
+  counters.push_seconds += stats.push_seconds;
+  counters.pull_seconds += stats.pull_seconds;
+  counters.wait_seconds += stats.wait_seconds;
+  counters.max_clock_gap = std::max(counters.max_clock_gap, static_cast<double>(stats.clock_gap));
+  for (const auto s : stats.staleness) counters.record_staleness(s);
+}
+
+void PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                      std::int64_t epoch, std::int64_t step, train::EpochCounters& counters) {
+  // Only this worker knows its loss: it stops the job alone (main aborts every rank).
+  if (!std::isfinite(local_loss))
+    throw error("training diverged: loss is ", local_loss, " at epoch ", epoch + 1, " step ",
+                step + 1, " (try a smaller --lr)");
+  record(client_.push_pull(grad_, local_rows, params), counters);
+}
+
+}  // namespace psml::ps

@@ -1,0 +1,236 @@
+#include "psml/ps/server.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "psml/core/error.hpp"
+
+namespace psml::ps {
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Server::Server(const comm::Communicator& world, const Roles& roles, ServerOptions options)
+    : channel_(world),
+      roles_(roles),
+      options_(std::move(options)),
+      index_(roles.server_index(world.rank())),
+      clocks_(static_cast<std::size_t>(roles.workers), 0),
+      push_version_(static_cast<std::size_t>(roles.workers), 0),
+      last_staleness_(static_cast<std::size_t>(roles.workers), -1),
+      slots_(static_cast<std::size_t>(roles.workers)) {
+  optimizer_ = optim::make_optimizer(options_.optimizer);
+}
+
+void Server::run() {
+  while (done_ < roles_.workers) {
+    Message message;
+    const int source = channel_.receive_header(message);
+    if (const auto* init = boost::get<InitShard>(&message))
+      on_init(source, *init);
+    else if (const auto* push = boost::get<Push>(&message))
+      on_push(source, *push);
+    else if (const auto* pull = boost::get<Pull>(&message))
+      on_pull(source, *pull);
+    else if (boost::get<Done>(&message))
+      ++done_;
+    else
+      throw error("server ", index_, ": unexpected message from rank ", source);
+    answer_ready_pulls();
+    reap_sends();
+  }
+  if (!pending_.empty())
+    throw error("server ", index_, ": ", pending_.size(),
+                " pulls unanswered after every worker finished");
+  for (auto& out : outgoing_) out.handle.wait();
+  outgoing_.clear();
+}
+
+void Server::on_init(int source, const InitShard& init) {
+  range_ = server_keys(init.num_keys, roles_.servers, index_);
+  params_.resize(static_cast<std::size_t>(range_.count));
+  channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(params_)));
+  state_.assign(optimizer_->state_slots() * params_.size(), 0.0f);
+  schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_updates);
+  initialized_ = true;
+}
+
+void Server::on_push(int source, const Push& push) {
+  if (!initialized_)
+    throw error("server ", index_, ": push from rank ", source, " before initialisation");
+  const auto w = static_cast<std::size_t>(push.worker);
+  PSML_CHECK_EQ(push.clock, clocks_[w] + 1, "server ", index_, ": push order of worker ",
+                push.worker);
+  std::vector<std::int64_t> keys;
+  std::size_t count = params_.size();
+  if (push.sparse_keys >= 0) {
+    keys.resize(static_cast<std::size_t>(push.sparse_keys));
+    channel_.receive_payload(source, comm::writable_bytes_of(std::span<std::int64_t>(keys)));
+    for (auto& k : keys) {
+      if (!range_.contains(k))
+        throw error("server ", index_, ": worker ", push.worker, " pushed key ", k, " outside [",
+                    range_.first, ", ", range_.end(), ")");
+      k -= range_.first;
+    }
+    count = keys.size();
+  }
+  clocks_[w] = push.clock;
+  push_version_[w] = push.version;
+
+  if (options_.consistency.kind == Consistency::Kind::kBsp) {
+    auto& slot = slots_[w];
+    PSML_CHECK_EQ(slot.filled, false, "server ", index_, ": worker ", push.worker,
+                  " pushed twice in one bsp step");
+    slot.values.resize(count);
+    channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(slot.values)));
+    slot.keys = std::move(keys);
+    slot.rows = push.rows;
+    slot.filled = true;
+    if (++slots_filled_ == roles_.workers) finish_bsp_step();
+    return;
+  }
+  scratch_grad_.resize(count);
+  channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(scratch_grad_)));
+  last_staleness_[w] = version_ - push.version;
+  apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows);
+}
+
+void Server::finish_bsp_step() {
+  // Sum in worker order, not arrival order, so that a run is the same bit for bit every time.
+  accumulator_.assign(params_.size(), 0.0f);
+  std::vector<char> touched(params_.size(), 0);
+  std::int64_t rows = 0;
+  bool dense = true;
+  for (std::size_t w = 0; w < slots_.size(); ++w) {
+    auto& slot = slots_[w];
+    rows += slot.rows;
+    if (slot.keys.empty() && slot.values.size() == params_.size() && dense) {
+      for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += slot.values[i];
+    } else {
+      dense = false;
+      for (std::size_t i = 0; i < slot.keys.size(); ++i) {
+        const auto k = static_cast<std::size_t>(slot.keys[i]);
+        accumulator_[k] += slot.values[i];
+        touched[k] = 1;
+      }
+    }
+    last_staleness_[w] = version_ - push_version_[w];  // 0: bsp never computes on stale values
+    slot.filled = false;
+  }
+  slots_filled_ = 0;
+  if (dense) {
+    apply({}, accumulator_, rows);
+    return;
+  }
+  std::vector<std::int64_t> keys;
+  std::vector<float> values;
+  for (std::size_t k = 0; k < touched.size(); ++k)
+    if (touched[k]) {
+      keys.push_back(static_cast<std::int64_t>(k));
+      values.push_back(accumulator_[k]);
+    }
+  apply(keys, values, rows);
+}
+
+void Server::apply(std::span<const std::int64_t> keys, std::span<const float> values,
+                   std::int64_t rows) {
+  ++version_;
+  const optim::StepContext ctx{schedule_->lr(version_), version_};
+  const float inverse = rows > 0 ? 1.0f / static_cast<float>(rows) : 0.0f;
+  if (keys.empty() && values.size() == params_.size()) {
+    scratch_grad_.resize(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) scratch_grad_[i] = values[i] * inverse;
+    optimizer_->step(params_, scratch_grad_, state_, ctx);
+    return;
+  }
+  // Sparse: gather the touched keys and their state, step them, scatter back.
+  const std::size_t n = keys.size(), slots = optimizer_->state_slots(), p = params_.size();
+  scratch_params_.resize(n);
+  scratch_state_.resize(slots * n);
+  std::vector<float> grad(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(keys[i]);
+    scratch_params_[i] = params_[k];
+    grad[i] = values[i] * inverse;
+    for (std::size_t s = 0; s < slots; ++s) scratch_state_[s * n + i] = state_[s * p + k];
+  }
+  optimizer_->step(scratch_params_, grad, scratch_state_, ctx);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(keys[i]);
+    params_[k] = scratch_params_[i];
+    for (std::size_t s = 0; s < slots; ++s) state_[s * p + k] = scratch_state_[s * n + i];
+  }
+}
+
+void Server::on_pull(int source, const Pull& pull) {
+  PendingPull pending{source, pull, {}, now_seconds()};
+  if (pull.sparse_keys >= 0) {
+    pending.keys.resize(static_cast<std::size_t>(pull.sparse_keys));
+    channel_.receive_payload(source,
+                             comm::writable_bytes_of(std::span<std::int64_t>(pending.keys)));
+  }
+  pending_.push_back(std::move(pending));
+}
+
+std::int64_t Server::min_clock() const {
+  return *std::min_element(clocks_.begin(), clocks_.end());
+}
+
+bool Server::can_answer(const PendingPull& pull) const {
+  if (!initialized_) return false;
+  switch (options_.consistency.kind) {
+    case Consistency::Kind::kBsp:
+      return version_ >= pull.request.clock;
+    case Consistency::Kind::kSsp:
+      return min_clock() >= pull.request.clock - options_.consistency.bound;
+    case Consistency::Kind::kAsync:
+      return true;
+  }
+  return true;
+}
+
+void Server::answer_ready_pulls() {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (can_answer(*it)) {
+      reply(*it);
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Server::reply(const PendingPull& pull) {
+  PullReply r;
+  r.version = version_;
+  r.min_clock = min_clock();
+  r.staleness = last_staleness_[static_cast<std::size_t>(pull.request.worker)];
+  r.waited_seconds = now_seconds() - pull.arrived;
+  Outgoing out;
+  if (pull.request.sparse_keys >= 0) {
+    out.values.resize(pull.keys.size());
+    for (std::size_t i = 0; i < pull.keys.size(); ++i) {
+      const auto k = pull.keys[i];
+      if (!range_.contains(k))
+        throw error("server ", index_, ": worker ", pull.request.worker, " pulled key ", k,
+                    " outside [", range_.first, ", ", range_.end(), ")");
+      out.values[i] = params_[static_cast<std::size_t>(k - range_.first)];
+    }
+  } else {
+    out.values = params_;  // a copy: later updates must not change a reply in flight
+  }
+  outgoing_.push_back(std::move(out));
+  auto& back = outgoing_.back();
+  back.handle = channel_.isend(pull.source, Message(r),
+                               {comm::bytes_of(std::span<const float>(back.values))});
+}
+
+void Server::reap_sends() {
+  outgoing_.remove_if([](Outgoing& out) { return out.handle.test(); });
+}
+
+}  // namespace psml::ps

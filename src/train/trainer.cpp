@@ -1,0 +1,258 @@
+#include "psml/train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "psml/allreduce/allreduce_exchange.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
+#include "psml/data/batcher.hpp"
+#include "psml/data/shard_reader.hpp"
+#include "psml/models/model_factory.hpp"
+#include "psml/ps/ps_exchange.hpp"
+#include "psml/ps/server.hpp"
+#include "psml/stats/ridge.hpp"
+#include "psml/train/evaluate.hpp"
+#include "psml/train/params_file.hpp"
+
+namespace psml::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// What a worker trains with: its shards, validated, and the model and exchange built for them.
+struct WorkerSetup {
+  data::Shard train;
+  data::Shard test;
+  bool has_test = false;
+  std::int64_t num_classes = 0;
+  std::unique_ptr<models::Model> model;
+  std::unique_ptr<Exchange> exchange;
+};
+
+data::RowRange my_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
+  if (info.rows < workers.size())
+    throw error(info.path, ": has ", info.rows, " rows, fewer than the ", workers.size(),
+                " workers");
+  return data::balanced_range(info.rows, workers.size(), workers.rank());
+}
+
+// The set-up phases. Every rank of `world` runs the same number of agreed phases: workers do the
+// work, servers only agree, so a bad file ends every rank cleanly, servers included. A phase
+// never holds a collective of its own that a failed rank could miss.
+constexpr int kSetupPhases = 2;
+
+WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& world,
+                         const comm::Communicator& workers, const ps::Roles& roles,
+                         const ps::Consistency& consistency) {
+  WorkerSetup s;
+  comm::run_agreed(world, [&] {
+    const auto info = data::describe_dataset(config.train_path);
+    s.train = data::read_shard(info, my_rows(info, workers));
+  });
+  s.num_classes = s.train.info.num_classes;
+  if (s.train.info.task == data::Task::kClassification && s.num_classes == 0)
+    s.num_classes =
+        workers.allreduce(std::int64_t{s.train.classes.maxCoeff()} + 1, comm::ReduceOp::kMax);
+  comm::run_agreed(world, [&] {
+    if (!config.test_path.empty()) {
+      auto info = data::describe_dataset(config.test_path);
+      if (info.features != s.train.info.features)
+        throw error(config.test_path, ": has ", info.features, " features, the training data ",
+                    config.train_path, " has ", s.train.info.features);
+      if (info.task != s.train.info.task)
+        throw error(config.test_path, ": is a ", to_string(info.task),
+                    " set, the training data is ", to_string(s.train.info.task));
+      info.num_classes = s.num_classes;  // test ids must be classes the model knows
+      s.test = data::read_shard(info, my_rows(info, workers));
+      s.has_test = true;
+    }
+    s.model = models::make_model<float>(config.model, s.train.info.features, s.train.info.task,
+                                        s.num_classes, config.seed);
+    if (config.solver == "exact" && config.model.name != "linreg")
+      throw error("--solver exact is the closed form of --model linreg, not of ",
+                  config.model.name);
+    if (config.mode == "ps")
+      s.exchange =
+          std::make_unique<ps::PsExchange>(world, roles, consistency, s.model->num_params());
+    else
+      s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, s.model->num_params(),
+                                                                  config.optimizer);
+  });
+  return s;
+}
+
+// Copies the step's rows into contiguous buffers (reused across steps) for the model's gemms.
+class BatchBuffer {
+ public:
+  data::BatchView gather(const data::Shard& shard, const std::vector<std::int64_t>& rows) {
+    const auto n = static_cast<Eigen::Index>(rows.size());
+    x_.resize(n, shard.x.cols());
+    for (Eigen::Index i = 0; i < n; ++i) x_.row(i) = shard.x.row(rows[static_cast<std::size_t>(i)]);
+    data::BatchView view{data::ConstRowsMap(x_.data(), n, x_.cols()), {}, {}};
+    if (shard.classes.size()) {
+      classes_.resize(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) classes_[i] = shard.classes[rows[i]];
+      view.classes = classes_;
+    } else {
+      targets_.resize(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) targets_[i] = shard.targets[rows[i]];
+      view.targets = targets_;
+    }
+    return view;
+  }
+
+ private:
+  data::RowMatrix x_;
+  std::vector<std::int32_t> classes_;
+  std::vector<float> targets_;
+};
+
+EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers) {
+  std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
+                           local.push_seconds, local.pull_seconds, local.wait_seconds};
+  sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
+  workers.allreduce(std::span<double>(sums));
+  EpochCounters out;
+  out.loss_sum = sums[0];
+  out.rows = sums[1];
+  out.compute_seconds = sums[2];
+  out.push_seconds = sums[3];
+  out.pull_seconds = sums[4];
+  out.wait_seconds = sums[5];
+  std::copy(sums.begin() + 6, sums.end(), out.staleness.begin());
+  out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
+  return out;
+}
+
+void evaluate_into(EpochMetrics& m, models::Model& model, std::span<const float> params,
+                   const WorkerSetup& s, const comm::Communicator& workers) {
+  if (!s.has_test) return;
+  const auto sums = evaluate_distributed(model, params, s.test, workers);
+  m.has_test = true;
+  m.test_loss = sums.loss / sums.rows;
+  m.regression = s.train.info.task == data::Task::kRegression;
+  m.test_accuracy = sums.correct / sums.rows;
+  m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // the loss is ½ Σ r²
+}
+
+std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
+  if (config.mode != "ps") return "allreduce";
+  return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
+         " workers, " + config.consistency;
+}
+
+TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
+                       const comm::Communicator& workers, const ps::Roles& roles,
+                       const ps::Consistency& consistency, const TrainCallbacks& callbacks) {
+  WorkerSetup s = setup_worker(config, world, workers, roles, consistency);
+  auto& model = *s.model;
+  TrainResult result;
+  result.params.resize(model.num_params());
+  model.init_params(result.params, config.seed);
+  data::Batcher batcher(s.train.info.rows, s.train.rows, config.global_batch, config.seed);
+  const bool exact = config.solver == "exact";
+  if (callbacks.on_start)
+    callbacks.on_start({config.model.describe(), config.train_path, s.train.info.rows,
+                        s.train.info.features, s.num_classes,
+                        static_cast<std::int64_t>(result.params.size()), world.size(),
+                        config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
+                        exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
+                        describe_exchange(config, roles)});
+
+  if (exact) {
+    const auto start = Clock::now();
+    result.params = stats::solve_ridge(s.train, config.optimizer.reg.l2, workers);
+    EpochMetrics m;
+    m.epoch = m.epochs = 1;
+    m.seconds = seconds_since(start);
+    m.samples_per_second = static_cast<double>(s.train.info.rows) / m.seconds;
+    const auto train_sums = evaluate_distributed(model, result.params, s.train, workers);
+    m.train_loss = train_sums.loss / train_sums.rows;
+    evaluate_into(m, model, result.params, s, workers);
+    result.history.push_back(m);
+    if (callbacks.on_epoch) callbacks.on_epoch(m);
+  } else {
+    auto& exchange = *s.exchange;
+    exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
+    std::vector<std::int64_t> rows;
+    BatchBuffer buffer;
+    std::int64_t global_step = 0;
+    for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+      batcher.begin_epoch(epoch);
+      EpochCounters counters;
+      const auto start = Clock::now();
+      for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
+        if (callbacks.on_step) callbacks.on_step(++global_step);
+        const auto compute_start = Clock::now();
+        batcher.local_rows(step, rows);
+        const auto batch = buffer.gather(s.train, rows);
+        auto grad = exchange.gradient();
+        double loss = 0;
+        if (batch.rows() > 0)
+          loss = model.loss_and_gradient(result.params, batch, grad);
+        else
+          std::fill(grad.begin(), grad.end(), 0.0f);
+        counters.compute_seconds += seconds_since(compute_start);
+        counters.loss_sum += loss;
+        counters.rows += static_cast<double>(batch.rows());
+        exchange.step(result.params, loss, batch.rows(), epoch, step, counters);
+      }
+      EpochMetrics m;
+      m.seconds = seconds_since(start);
+      m.epoch = epoch + 1;
+      m.epochs = config.epochs;
+      m.parameter_server = config.mode == "ps";
+      m.workers = workers.size();
+      m.counters = reduce_counters(counters, workers);
+      m.train_loss = m.counters.loss_sum / m.counters.rows;
+      m.samples_per_second = m.counters.rows / m.seconds;
+      evaluate_into(m, model, result.params, s, workers);
+      result.history.push_back(m);
+      if (callbacks.on_epoch) callbacks.on_epoch(m);
+    }
+    exchange.finish();
+  }
+
+  if (!config.save_params.empty())
+    comm::run_agreed(workers, [&] {
+      if (workers.rank() == 0)
+        write_params(config.save_params, result.params, config.model.describe(), config.describe());
+    });
+  return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, const comm::Communicator& world,
+                  const TrainCallbacks& callbacks) {
+  ps::Roles roles{world.size(), 0};
+  ps::Consistency consistency;
+  comm::run_agreed(world, [&] {
+    const auto fp = config.fingerprint();
+    if (world.allreduce(fp, comm::ReduceOp::kMin) != world.allreduce(fp, comm::ReduceOp::kMax))
+      throw error(
+          "the ranks were started with different options (configuration fingerprints "
+          "differ): ",
+          config.describe());
+    if (config.mode == "ps") {
+      roles = ps::make_roles(world.size(), config.servers);
+      consistency = ps::Consistency::parse(config.consistency);
+      if (config.solver == "exact") throw error("--solver exact runs in --mode allreduce only");
+    }
+  });
+  const bool server = config.mode == "ps" && roles.is_server(world.rank());
+  const auto workers = world.split(server ? 1 : 0, world.rank());
+  if (!server) return run_worker(config, world, workers, roles, consistency, callbacks);
+
+  for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
+  ps::Server(world, roles, {consistency, config.optimizer}).run();
+  return {};
+}
+
+}  // namespace psml::train
