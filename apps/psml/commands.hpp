@@ -14,5 +14,6 @@ using Action = std::function<void(const comm::Communicator&)>;
 void add_train_command(CLI::App& app, Action& action);
 void add_data_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
+void add_bench_command(CLI::App& app, Action& action);
 
 }  // namespace psml::cli

@@ -5,6 +5,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/data/idx_reader.hpp"
 #include "psml/data/inspect.hpp"
+#include "psml/data/libsvm_reader.hpp"
 #include "psml/data/synthetic.hpp"
 
 namespace psml::cli {
@@ -21,24 +22,37 @@ Action on_rank_zero(std::function<void()> work) {
 
 void add_import(CLI::App& data, Action& action) {
   struct Options {
-    std::string format = "idx", images, labels, out;
+    std::string format = "idx", images, labels, input, out;
     float divide_by = 1.0f;
+    bool zero_based = false;
+    std::int64_t features = 0;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = data.add_subcommand("import", "convert a dataset into psml's HDF5 schema");
   cmd->add_option("--format", o->format, "input format")
-      ->check(CLI::IsMember({"idx"}))
+      ->check(CLI::IsMember({"idx", "libsvm"}))
       ->capture_default_str();
-  cmd->add_option("--images", o->images, "IDX images file (.gz or plain)")->required();
-  cmd->add_option("--labels", o->labels, "IDX labels file (.gz or plain)")->required();
+  cmd->add_option("--images", o->images, "idx: images file (.gz or plain)");
+  cmd->add_option("--labels", o->labels, "idx: labels file (.gz or plain)");
+  cmd->add_option("--input", o->input, "libsvm: the text file");
+  cmd->add_flag("--zero-based", o->zero_based, "libsvm: indices start at 0 (default: 1)");
+  cmd->add_option("--features", o->features, "libsvm: number of columns (default: largest index)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   cmd->add_option("--divide-by", o->divide_by,
                   "divide every feature by this (255: pixels to [0, 1])")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--out", o->out, "HDF5 file to write")->required();
   cmd->callback([o, &action] {
+    if (o->format == "idx" && (o->images.empty() || o->labels.empty()))
+      throw CLI::ValidationError("--format idx", "needs --images and --labels");
+    if (o->format == "libsvm" && o->input.empty())
+      throw CLI::ValidationError("--format libsvm", "needs --input");
     action = on_rank_zero([o] {
-      data::import_idx(o->images, o->labels, o->out, 1.0f / o->divide_by);
+      if (o->format == "idx")
+        data::import_idx(o->images, o->labels, o->out, 1.0f / o->divide_by);
+      else
+        data::import_libsvm(o->input, o->out, o->zero_based, o->features);
       std::cout << "wrote " << o->out << std::endl;
     });
   });
@@ -68,6 +82,12 @@ void add_synth(CLI::App& data, Action& action) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--seed", spec->seed, "random seed")->capture_default_str();
+  cmd->add_option("--test-rows", spec->test_rows,
+                  "also write this many test rows (same distribution)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  cmd->add_option("--test-out", spec->test_out, "the test file for --test-rows");
+  cmd->add_option("--nnz", spec->nnz, "sparse binary classification (CSR): values per row")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
   cmd->add_option("--out", *out, "HDF5 file to write")->required();
   cmd->callback([spec, out, task, &action] {
     spec->task = *task == "regression" ? data::Task::kRegression : data::Task::kClassification;

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -103,7 +104,13 @@ void add_train_command(CLI::App& app, Action& action) {
           faults.at_step(rank, step);
         };
       const auto result = train::train(*config, world, callbacks);
-      if (!printer || result.history.empty() || !result.history.back().has_test) return;
+      if (!printer || result.history.empty()) return;
+      if (config->mode == "ps")
+        std::printf(
+            "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "
+            "server\n",
+            result.peak_worker_mib, result.peak_server_mib);
+      if (!result.history.back().has_test) return;
       const auto& last = result.history.back();
       if (last.regression)
         std::cout << "final test rmse " << last.test_rmse << std::endl;

@@ -5,6 +5,7 @@
 
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
+#include "psml/data/labels.hpp"
 
 namespace psml::data {
 
@@ -37,26 +38,7 @@ Shard read_shard(const DatasetInfo& info, RowRange range) {
     }
   }
 
-  if (info.task == Task::kClassification) {
-    // Read as int64 first, so that ids beyond int32 are reported rather than wrapped.
-    std::vector<std::int64_t> ids(count);
-    labels.read_rows<std::int64_t>(first, count, ids);
-    shard.classes.resize(range.count);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      const bool too_large = info.num_classes > 0 ? ids[i] >= info.num_classes : ids[i] > INT32_MAX;
-      if (ids[i] < 0 || too_large)
-        throw error(labels.where(), ": row ", range.first + static_cast<std::int64_t>(i),
-                    " has class id ", ids[i], ", outside [0, ",
-                    info.num_classes > 0 ? std::to_string(info.num_classes) : "2^31", ")");
-      shard.classes[static_cast<Eigen::Index>(i)] = static_cast<std::int32_t>(ids[i]);
-    }
-  } else {
-    shard.targets.resize(range.count);
-    labels.read_rows<float>(first, count, {shard.targets.data(), count});
-    for (Eigen::Index i = 0; i < shard.targets.size(); ++i)
-      if (!std::isfinite(shard.targets[i]))
-        throw error(labels.where(), ": row ", range.first + i, " has a non-finite label");
-  }
+  read_labels(info, labels, range, shard.classes, shard.targets);
   return shard;
 }
 

@@ -52,8 +52,9 @@ void Server::run() {
 
 void Server::on_init(int source, const InitShard& init) {
   range_ = server_keys(init.num_keys, roles_.servers, index_);
-  params_.resize(static_cast<std::size_t>(range_.count));
-  channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(params_)));
+  params_.assign(static_cast<std::size_t>(range_.count), 0.0f);
+  if (!init.zeros)
+    channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(params_)));
   state_.assign(optimizer_->state_slots() * params_.size(), 0.0f);
   schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_updates);
   initialized_ = true;
@@ -101,39 +102,39 @@ void Server::on_push(int source, const Push& push) {
 
 void Server::finish_bsp_step() {
   // Sum in worker order, not arrival order, so that a run is the same bit for bit every time.
-  accumulator_.assign(params_.size(), 0.0f);
-  std::vector<char> touched(params_.size(), 0);
   std::int64_t rows = 0;
-  bool dense = true;
+  const bool dense = slots_.front().keys.empty() && slots_.front().values.size() == params_.size();
   for (std::size_t w = 0; w < slots_.size(); ++w) {
-    auto& slot = slots_[w];
-    rows += slot.rows;
-    if (slot.keys.empty() && slot.values.size() == params_.size() && dense) {
-      for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += slot.values[i];
-    } else {
-      dense = false;
-      for (std::size_t i = 0; i < slot.keys.size(); ++i) {
-        const auto k = static_cast<std::size_t>(slot.keys[i]);
-        accumulator_[k] += slot.values[i];
-        touched[k] = 1;
-      }
-    }
+    rows += slots_[w].rows;
     last_staleness_[w] = version_ - push_version_[w];  // 0: bsp never computes on stale values
-    slot.filled = false;
+    slots_[w].filled = false;
   }
   slots_filled_ = 0;
   if (dense) {
+    accumulator_.assign(params_.size(), 0.0f);
+    for (const auto& slot : slots_)
+      for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += slot.values[i];
     apply({}, accumulator_, rows);
     return;
   }
-  std::vector<std::int64_t> keys;
-  std::vector<float> values;
-  for (std::size_t k = 0; k < touched.size(); ++k)
-    if (touched[k]) {
-      keys.push_back(static_cast<std::int64_t>(k));
-      values.push_back(accumulator_[k]);
+  // Sparse: merge the pushed (key, value) pairs; a stable sort keeps worker order within a key.
+  // Work grows with the keys pushed, never with the server's range.
+  merged_.clear();
+  for (const auto& slot : slots_)
+    for (std::size_t i = 0; i < slot.keys.size(); ++i)
+      merged_.emplace_back(slot.keys[i], slot.values[i]);
+  std::stable_sort(merged_.begin(), merged_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  merged_keys_.clear();
+  accumulator_.clear();
+  for (const auto& [key, value] : merged_) {
+    if (merged_keys_.empty() || merged_keys_.back() != key) {
+      merged_keys_.push_back(key);
+      accumulator_.push_back(0.0f);
     }
-  apply(keys, values, rows);
+    accumulator_.back() += value;
+  }
+  apply(merged_keys_, accumulator_, rows);
 }
 
 void Server::apply(std::span<const std::int64_t> keys, std::span<const float> values,

@@ -39,6 +39,14 @@ void WorkerClient::init_servers(std::span<const float> params, std::int64_t tota
   for (auto& h : sends) h.wait();
 }
 
+void WorkerClient::init_servers_zero(std::int64_t total_updates) {
+  std::vector<comm::SendHandle> sends;
+  for (int s = 0; s < roles_.servers; ++s)
+    sends.push_back(channel_.isend(roles_.server_rank(s),
+                                   Message(InitShard{num_keys_, total_updates, true}), {}));
+  for (auto& h : sends) h.wait();
+}
+
 std::pair<std::size_t, std::size_t> WorkerClient::slice(std::span<const std::int64_t> keys,
                                                         int server) const {
   const auto r = ranges_[static_cast<std::size_t>(server)];
@@ -49,7 +57,7 @@ std::pair<std::size_t, std::size_t> WorkerClient::slice(std::span<const std::int
 
 ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sparse,
                                      std::span<const float> grad, std::int64_t rows, bool push,
-                                     std::span<float> params) {
+                                     bool pull, std::span<float> params) {
   ExchangeStats stats;
   stats.staleness.assign(static_cast<std::size_t>(roles_.servers), -1);
   const double t0 = now_seconds();
@@ -73,11 +81,12 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
       pushes.push_back(channel_.isend(dest, Message(p),
                                       {key_bytes, comm::bytes_of(grad.subspan(first, count))}));
     }
+    if (!pull) continue;
     Pull q{worker_, clock_, sparse ? static_cast<std::int64_t>(count) : -1};
     pulls.push_back(channel_.isend(dest, Message(q), {key_bytes}));
   }
   const double t1 = now_seconds();
-  for (int s = 0; s < roles_.servers; ++s) {
+  for (int s = 0; pull && s < roles_.servers; ++s) {
     const auto r = ranges_[static_cast<std::size_t>(s)];
     std::size_t first = static_cast<std::size_t>(r.first),
                 count = static_cast<std::size_t>(r.count);
@@ -109,20 +118,20 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
 
 ExchangeStats WorkerClient::pull(std::span<float> params) {
   PSML_CHECK_EQ(params.size(), static_cast<std::size_t>(num_keys_), "pull");
-  return exchange({}, false, {}, 0, false, params);
+  return exchange({}, false, {}, 0, false, true, params);
 }
 
 ExchangeStats WorkerClient::push_pull(std::span<const float> grad, std::int64_t rows,
                                       std::span<float> params) {
   PSML_CHECK_EQ(grad.size(), static_cast<std::size_t>(num_keys_), "push");
   PSML_CHECK_EQ(params.size(), static_cast<std::size_t>(num_keys_), "pull");
-  return exchange({}, false, grad, rows, true, params);
+  return exchange({}, false, grad, rows, true, true, params);
 }
 
 ExchangeStats WorkerClient::pull_sparse(std::span<const std::int64_t> keys,
                                         std::span<float> params) {
   PSML_CHECK_EQ(params.size(), keys.size(), "sparse pull");
-  return exchange(keys, true, {}, 0, false, params);
+  return exchange(keys, true, {}, 0, false, true, params);
 }
 
 ExchangeStats WorkerClient::push_pull_sparse(std::span<const std::int64_t> keys,
@@ -130,7 +139,13 @@ ExchangeStats WorkerClient::push_pull_sparse(std::span<const std::int64_t> keys,
                                              std::span<float> params) {
   PSML_CHECK_EQ(grad.size(), keys.size(), "sparse push");
   PSML_CHECK_EQ(params.size(), keys.size(), "sparse pull");
-  return exchange(keys, true, grad, rows, true, params);
+  return exchange(keys, true, grad, rows, true, true, params);
+}
+
+ExchangeStats WorkerClient::push_sparse(std::span<const std::int64_t> keys,
+                                        std::span<const float> grad, std::int64_t rows) {
+  PSML_CHECK_EQ(grad.size(), keys.size(), "sparse push");
+  return exchange(keys, true, grad, rows, true, false, {});
 }
 
 void WorkerClient::done() {

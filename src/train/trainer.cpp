@@ -7,6 +7,7 @@
 #include "psml/allreduce/allreduce_exchange.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/memory.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
@@ -15,6 +16,7 @@
 #include "psml/stats/ridge.hpp"
 #include "psml/train/evaluate.hpp"
 #include "psml/train/params_file.hpp"
+#include "psml/train/sparse_trainer.hpp"
 
 namespace psml::train {
 namespace {
@@ -113,6 +115,8 @@ class BatchBuffer {
   std::vector<float> targets_;
 };
 
+}  // namespace
+
 EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers) {
   std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
                            local.push_seconds, local.pull_seconds, local.wait_seconds};
@@ -129,6 +133,8 @@ EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicat
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
 }
+
+namespace {
 
 void evaluate_into(EpochMetrics& m, models::Model& model, std::span<const float> params,
                    const WorkerSetup& s, const comm::Communicator& workers) {
@@ -233,6 +239,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
                   const TrainCallbacks& callbacks) {
   ps::Roles roles{world.size(), 0};
   ps::Consistency consistency;
+  bool sparse = false;
   comm::run_agreed(world, [&] {
     const auto fp = config.fingerprint();
     if (world.allreduce(fp, comm::ReduceOp::kMin) != world.allreduce(fp, comm::ReduceOp::kMax))
@@ -245,14 +252,27 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
       consistency = ps::Consistency::parse(config.consistency);
       if (config.solver == "exact") throw error("--solver exact runs in --mode allreduce only");
     }
+    sparse = data::describe_dataset(config.train_path).sparse;
+    if (sparse && (config.mode != "ps" || config.model.name != "logreg"))
+      throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
   });
   const bool server = config.mode == "ps" && roles.is_server(world.rank());
   const auto workers = world.split(server ? 1 : 0, world.rank());
-  if (!server) return run_worker(config, world, workers, roles, consistency, callbacks);
-
-  for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
-  ps::Server(world, roles, {consistency, config.optimizer}).run();
-  return {};
+  TrainResult result;
+  if (server) {
+    for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
+    ps::Server(world, roles, {consistency, config.optimizer}).run();
+  } else if (sparse) {
+    result = run_sparse_worker(config, world, workers, roles, consistency, callbacks);
+  } else {
+    result = run_worker(config, world, workers, roles, consistency, callbacks);
+  }
+  // Peak memory of the busiest worker and the busiest server, known to every rank.
+  double peak[2] = {server ? 0.0 : peak_resident_mib(), server ? peak_resident_mib() : 0.0};
+  world.allreduce(std::span<double>(peak), comm::ReduceOp::kMax);
+  result.peak_worker_mib = peak[0];
+  result.peak_server_mib = peak[1];
+  return result;
 }
 
 }  // namespace psml::train

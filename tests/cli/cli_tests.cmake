@@ -39,7 +39,7 @@ psml_bad_input(label_negative 4 "label_negative.h5:/labels: row 1900 has class i
 psml_bad_input(test_label_unknown 2 "label_too_large.h5:/labels: row 1500 has class id 7, outside \\[0, 4\\)" train --data @DATA@/train.h5 --test @DATA@/label_too_large.h5)
 psml_bad_input(nan_features 4 "nan_features.h5:/features: row 1500 feature 3 is not finite \\(nan\\)" train --data @DATA@/nan_features.h5)
 psml_bad_input(inf_features 3 "inf_features.h5:/features: row 10 feature 0 is not finite \\(inf\\)" train --data @DATA@/inf_features.h5)
-psml_bad_input(fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 ranks" train --data @DATA@/tiny.h5)
+psml_bad_input(fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 workers" train --data @DATA@/tiny.h5)
 psml_bad_input(empty 2 "empty.h5:/features: is empty" train --data @DATA@/empty.h5)
 psml_bad_input(float_labels 2 "float_labels.h5:/labels: classification needs integer class ids, found dtype float32" train --data @DATA@/float_labels.h5)
 psml_bad_input(string_features 2 "string_features.h5:/features: dtype string is not numeric" train --data @DATA@/string_features.h5)
@@ -173,3 +173,27 @@ foreach(c bsp ssp:2 async)
                 ARGS train ${FM} --mode ps --servers 2 --consistency ${c} --model mlp --hidden 256,128
                      --optimizer adam --lr 1e-3)
 endforeach()
+
+# Sparse data through the parameter server: pull and push only the minibatch's keys.
+set(SPARSE --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --mode ps --model logreg
+           --optimizer adagrad --lr 0.1 --epochs 5 --batch 64)
+foreach(c bsp ssp:2 async)
+  string(REPLACE ":" "_" cname ${c})
+  psml_cli_test(NAME ps_sparse_logreg_${cname} RANKS 4 TIMEOUT 120 EXPECT --min-accuracy 0.65
+                ARGS train ${SPARSE} --servers 2 --consistency ${c})
+endforeach()
+psml_cli_test(NAME ps_sparse_logreg_3_servers RANKS 5 TIMEOUT 120 EXPECT --min-accuracy 0.65
+              ARGS train ${SPARSE} --servers 3)
+psml_cli_test(NAME data_import_libsvm RANKS 0 EXPECT --stdout "wrote"
+              ARGS data import --format libsvm --input @DATA@/small.svm --features 50 --out @DATA@/small_svm.h5)
+psml_bad_input(libsvm_bad_line 0 "bad_line.svm:2: indices must increase along a line \\(2 follows 2\\)"
+               data import --format libsvm --input @DATA@/bad_line.svm --out @DATA@/never.h5)
+psml_bad_input(sparse_in_allreduce 2 "sparse_train.h5: sparse .CSR. data trains with --mode ps --model logreg"
+               train --data @DATA@/sparse_train.h5)
+psml_bad_input(sparse_with_dense_test 4 "train.h5: is dense. the training data is sparse"
+               train --data @DATA@/sparse_train.h5 --test @DATA@/train.h5 --mode ps --model logreg --servers 2)
+add_test(NAME ps_sparse_worker_memory_does_not_grow_with_keys
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/sparse_memory.py
+                 $<TARGET_FILE:psml_cli> ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_BINARY_DIR}/sparse_memory)
+set_tests_properties(ps_sparse_worker_memory_does_not_grow_with_keys PROPERTIES
+                     ENVIRONMENT "${PSML_MPI_TEST_ENV}" LABELS cli TIMEOUT 300)

@@ -53,6 +53,19 @@ with h5py.File(p("regression_all.h5"), "r") as f:
 write("regression_train.h5", rx[:1000], ry[:1000])
 write("regression_test.h5", rx[1000:], ry[1000:])
 
+# Sparse (CSR) binary sets from psml's generator, and LIBSVM text files, good and bad.
+subprocess.run([psml, "data", "synth", "--rows", "20000", "--test-rows", "4000", "--test-out",
+                p("sparse_test.h5"), "--features", "10000", "--nnz", "20", "--out",
+                p("sparse_train.h5")], check=True, stdout=subprocess.DEVNULL)
+with open(p("small.svm"), "w") as f:
+    rng = np.random.default_rng(1)
+    for i in range(600):
+        cols = np.sort(rng.choice(50, 5, replace=False))
+        label = 1 if cols[0] < 5 else -1
+        f.write(f"{label:+d} " + " ".join(f"{c + 1}:{rng.normal():.4f}" for c in cols) + "\n")
+with open(p("bad_line.svm"), "w") as f:
+    f.write("+1 1:0.5 3:1\n-1 2:1 2:3\n")
+
 # Regression set (for a classification model: a clear error).
 subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "200", "--features", "5",
                 "--out", p("regression.h5")], check=True, stdout=subprocess.DEVNULL)

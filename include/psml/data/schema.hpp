@@ -1,6 +1,8 @@
 // The HDF5 dataset schema psml trains on (documented in README.md, "Data files"):
-//   /features  rows x features, any integer or float dtype, chunked and compressed or not
-//   /labels    rows, integer class ids (classification) or floats (regression)
+//   dense:  /features  rows x features, any integer or float dtype, chunked and compressed or not
+//   sparse: /indptr (rows + 1), /indices (nnz, column ids), /values (nnz): CSR, as scipy stores it,
+//           with the column count in the root attribute num_features
+//   both:   /labels    rows, integer class ids (classification) or floats (regression)
 //   attributes on the root group: task ("classification" | "regression"), num_classes (int).
 #pragma once
 
@@ -13,6 +15,10 @@ inline constexpr const char* kFeaturesDataset = "features";
 inline constexpr const char* kLabelsDataset = "labels";
 inline constexpr const char* kTaskAttribute = "task";
 inline constexpr const char* kNumClassesAttribute = "num_classes";
+inline constexpr const char* kIndptrDataset = "indptr";
+inline constexpr const char* kIndicesDataset = "indices";
+inline constexpr const char* kValuesDataset = "values";
+inline constexpr const char* kNumFeaturesAttribute = "num_features";
 
 enum class Task { kClassification, kRegression };
 
@@ -28,6 +34,9 @@ struct DatasetInfo {
   Task task = Task::kClassification;
   // From the num_classes attribute; 0 when the file does not say (then it is derived from labels).
   std::int64_t num_classes = 0;
+  // Sparse (CSR) files: true, with the number of stored values.
+  bool sparse = false;
+  std::int64_t nnz = 0;
 };
 
 // Opens `path` and checks its layout: both datasets present, 2-D features and 1-D labels with the

@@ -1,7 +1,7 @@
 // The messages between workers and servers. Each is a typed struct serialized with
 // Boost.Serialization; its payload arrays follow as raw frames (see comm/framing.hpp), described
-// by the counts in the struct. Every message travels as a MessageEnvelope: its type, then the
-// struct of that type.
+// by the counts in the struct. Every message travels as a Message, a variant: Boost writes which
+// alternative it holds, then that struct.
 #pragma once
 
 #include <boost/serialization/variant.hpp>
@@ -10,15 +10,18 @@
 
 namespace psml::ps {
 
+// Formatting off: clang-format would turn `archive & field` into a reference declaration.
+// clang-format off
+
 // Worker 0 → each server, once: the size of the key space, the total number of updates the
-// schedule spans, and the initial values of the server's range. Payload: range floats.
+// schedule spans, and the initial values of the server's range. Payload: range floats, or none
+// when every key starts at zero.
 struct InitShard {
   std::int64_t num_keys = 0;
   std::int64_t total_updates = 0;
-  template <class A>
-  void serialize(A& a, unsigned) {
-    a& num_keys& total_updates;
-  }
+  bool zeros = false;
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & num_keys & total_updates & zeros; }
 };
 
 // Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
@@ -30,10 +33,8 @@ struct Push {
   std::int64_t version = 0;
   std::int64_t rows = 0;
   std::int64_t sparse_keys = -1;  // -1: dense
-  template <class A>
-  void serialize(A& a, unsigned) {
-    a& worker& clock& version& rows& sparse_keys;
-  }
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & worker & clock & version & rows & sparse_keys; }
 };
 
 // Worker → server: parameters for the worker's next step; the worker has made `clock` pushes.
@@ -42,32 +43,28 @@ struct Pull {
   std::int32_t worker = 0;
   std::int64_t clock = 0;
   std::int64_t sparse_keys = -1;  // -1: the whole range
-  template <class A>
-  void serialize(A& a, unsigned) {
-    a& worker& clock& sparse_keys;
-  }
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & worker & clock & sparse_keys; }
 };
 
 // Server → worker: parameters at server `version`. Payload: the values (float).
 struct PullReply {
   std::int64_t version = 0;
-  std::int64_t min_clock = 0;   // slowest worker's clock when the pull was answered
+  std::int64_t min_clock = 0;   // the slowest worker's clock when the pull was answered
   std::int64_t staleness = -1;  // of this worker's previous push, as applied (-1: none yet)
   double waited_seconds = 0;    // how long the server held the pull back for consistency
-  template <class A>
-  void serialize(A& a, unsigned) {
-    a& version& min_clock& staleness& waited_seconds;
-  }
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & version & min_clock & staleness & waited_seconds; }
 };
 
 // Worker → server: this worker has pushed its last gradient.
 struct Done {
   std::int32_t worker = 0;
-  template <class A>
-  void serialize(A& a, unsigned) {
-    a& worker;
-  }
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & worker; }
 };
+
+// clang-format on
 
 using Message = boost::variant<InitShard, Push, Pull, PullReply, Done>;
 

@@ -82,7 +82,9 @@ class Server {
   std::vector<std::int64_t> last_staleness_;  // of the last push as applied, per worker
   std::vector<BspSlot> slots_;                // bsp: this step's push of each worker
   int slots_filled_ = 0;
-  std::vector<float> accumulator_;  // bsp: the step's summed gradient
+  std::vector<float> accumulator_;                      // bsp: the step's summed gradient
+  std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
+  std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
   std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // sparse updates
   std::deque<PendingPull> pending_;
   std::list<Outgoing> outgoing_;

@@ -38,6 +38,8 @@ class WorkerClient {
   // Worker 0, once, before anyone pulls: sends every server its range of the initial values and
   // the number of updates the learning-rate schedule spans.
   void init_servers(std::span<const float> params, std::int64_t total_updates);
+  // The same with every key starting at zero, without any dense vector of all P keys.
+  void init_servers_zero(std::int64_t total_updates);
 
   // Fills params (all P keys) with the servers' current values.
   ExchangeStats pull(std::span<float> params);
@@ -50,6 +52,9 @@ class WorkerClient {
   ExchangeStats pull_sparse(std::span<const std::int64_t> keys, std::span<float> params);
   ExchangeStats push_pull_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
                                  std::int64_t rows, std::span<float> params);
+  // Pushes without pulling: a sparse step pulls its batch's keys first, then pushes.
+  ExchangeStats push_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
+                            std::int64_t rows);
 
   // Tells every server this worker has finished.
   void done();
@@ -58,7 +63,7 @@ class WorkerClient {
   // The slice [first, end) of a sorted key list that server s owns.
   std::pair<std::size_t, std::size_t> slice(std::span<const std::int64_t> keys, int server) const;
   ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
-                         std::span<const float> grad, std::int64_t rows, bool push,
+                         std::span<const float> grad, std::int64_t rows, bool push, bool pull,
                          std::span<float> params);
 
   comm::Channel channel_;

@@ -15,6 +15,8 @@ namespace psml::train {
 struct TrainResult {
   std::vector<float> params;  // empty on server ranks
   std::vector<EpochMetrics> history;
+  double peak_worker_mib = 0;  // peak resident memory of the busiest worker rank
+  double peak_server_mib = 0;  // ... and of the busiest server rank (0 in allreduce mode)
 };
 
 struct TrainCallbacks {
@@ -22,6 +24,9 @@ struct TrainCallbacks {
   std::function<void(const EpochMetrics&)> on_epoch;
   std::function<void(std::int64_t global_step)> on_step;  // workers, before each step (1-based)
 };
+
+// Adds one epoch's counters over the workers (max_clock_gap: the maximum). Collective.
+EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers);
 
 // Validates options and data on every rank (all ranks agree on any failure before the first
 // training message), then trains. Collective over `world`.
