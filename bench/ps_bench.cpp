@@ -8,6 +8,7 @@
 
 #include "machine.hpp"
 #include "psml/comm/framing.hpp"
+#include "psml/core/aligned.hpp"
 #include "psml/core/error.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/ps/messages.hpp"
@@ -99,10 +100,10 @@ void with_servers(const comm::Communicator& world, int servers, ps::Consistency 
   const bool server = roles.is_server(world.rank());
   const auto workers = world.split(server ? 1 : 0, world.rank());
   if (server) {
-    ps::Server(world, roles, {consistency, optimizer}).run();
+    ps::Server(world, workers, roles, {consistency, optimizer, {}}).run();
   } else {
     ps::WorkerClient client(world, roles, keys);
-    std::vector<float> params(static_cast<std::size_t>(keys), 0.0f);
+    AlignedVector<float> params(static_cast<std::size_t>(keys), 0.0f);
     if (world.rank() == 0) client.init_servers(params, 1 << 30);
     client.pull(params);
     work(client, workers, params);
@@ -129,8 +130,8 @@ void bench_throughput(const comm::Communicator& world, const PsBenchOptions& o) 
       double seconds = 0;
       with_servers(world, servers, ps::Consistency::parse("async"), sgd, o.keys,
                    [&](ps::WorkerClient& client, const comm::Communicator& workers,
-                       std::vector<float>& params) {
-                     std::vector<float> grad(params.size(), 1.0f);
+                       AlignedVector<float>& params) {
+                     AlignedVector<float> grad(params.size(), 1.0f);
                      workers.barrier();
                      const auto start = Clock::now();
                      for (int i = 0; i < o.iterations; ++i) client.push_pull(grad, 1, params);
@@ -177,8 +178,8 @@ void bench_step_split(const comm::Communicator& world, const PsBenchOptions& o) 
     double split[4] = {0, 0, 0, 0};
     with_servers(world, servers, ps::Consistency::parse("bsp"), adam, keys,
                  [&](ps::WorkerClient& client, const comm::Communicator& workers,
-                     std::vector<float>& params) {
-                   std::vector<float> grad(params.size());
+                     AlignedVector<float>& params) {
+                   AlignedVector<float> grad(params.size());
                    for (int i = 0; i < o.iterations; ++i) {
                      const auto start = Clock::now();
                      model->loss_and_gradient(params, view, grad);

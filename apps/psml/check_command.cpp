@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/aligned.hpp"
 #include "psml/core/rng.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/gradient_check.hpp"
@@ -50,7 +51,7 @@ void add_check_command(CLI::App& app, Action& action) {
         auto model = models::make_model<double>(o->model, info.features, info.task,
                                                 std::max<std::int64_t>(classes, 2), o->seed);
         // The model's own initial values, perturbed: zero starts sit on symmetric points.
-        std::vector<double> params(model->num_params());
+        AlignedVector<double> params(model->num_params());
         model->init_params(params, o->seed);
         auto rng = make_rng(o->seed, RngPurpose::kInit, 999);
         std::normal_distribution<double> normal(0.0, 0.05);

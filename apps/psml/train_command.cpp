@@ -84,6 +84,16 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--checkpoint-dir", config->checkpoint_dir,
+                  "write checkpoints here (a final one at the end of training)");
+  cmd->add_option("--checkpoint-every", config->checkpoint_every,
+                  "also every N steps or epochs: 500steps, 1epoch, 2epochs");
+  cmd->add_option("--checkpoint-keep", config->checkpoint_keep, "checkpoints to keep")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option(
+      "--resume", config->resume,
+      "continue from the newest checkpoint that verifies in this directory (or this file)");
   cmd->add_option("--save-params", config->save_params,
                   "write the trained parameters to this HDF5 file");
 
@@ -99,10 +109,17 @@ void add_train_command(CLI::App& app, Action& action) {
       };
       FaultInjector faults;
       comm::run_agreed(world, [&] { faults = FaultInjector::from_environment(); });
-      if (!faults.empty())
+      if (!faults.empty()) {
         callbacks.on_step = [faults, rank = world.rank()](std::int64_t step) {
           faults.at_step(rank, step);
         };
+        // Counted over the whole run: checkpoint=3 is the first dataset of the second file.
+        callbacks.checkpoint_hook = [faults, rank = world.rank(),
+                                     written = std::make_shared<int>(0)](int) {
+          faults.at_checkpoint_dataset(rank, ++*written);
+        };
+      }
+      callbacks.on_note = [](const std::string& note) { std::cout << note << std::endl; };
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
       if (config->mode == "ps")

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
 
 namespace psml::allreduce {
 
@@ -34,6 +35,31 @@ void AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   optimizer_->step(params, reduce_.gradient(), state_, {schedule_->lr(step_), step_});
   counters.push_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string AllreduceExchange::save(checkpoint::Metadata meta,
+                                    const train::CheckpointTarget& target,
+                                    std::span<const float> params) {
+  // Every rank holds the same parameters and state: rank 0 writes, the others agree on the outcome.
+  meta.optimizer_step = step_;
+  meta.state_slots = static_cast<std::int64_t>(optimizer_->state_slots());
+  std::string path;
+  comm::run_agreed(comm_, [&] {
+    if (comm_.rank() != 0) return;
+    const auto alone = comm::Communicator::self();
+    path = checkpoint::write_checkpoint(target.directory, target.keep, meta, {0, meta.num_params},
+                                        params, state_, alone, target.hook);
+  });
+  return path;
+}
+
+void AllreduceExchange::resume(const std::string& path, const checkpoint::Metadata& meta,
+                               std::span<float> params) {
+  if (static_cast<std::size_t>(meta.state_slots) != optimizer_->state_slots())
+    throw error(path, ": holds ", meta.state_slots, " optimizer state slots, --optimizer ",
+                spec_.name, " keeps ", optimizer_->state_slots());
+  checkpoint::read_range(path, meta, {0, meta.num_params}, params, state_);
+  step_ = meta.optimizer_step;
 }
 
 }  // namespace psml::allreduce

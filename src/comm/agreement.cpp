@@ -5,20 +5,26 @@
 namespace psml::comm {
 
 void run_agreed(const Communicator& comm, const std::function<void()>& phase) {
+  // Each rank proposes a key: its rank if it failed with a message of its own, size + rank if it
+  // only knows that some other rank failed (a nested agreement, perhaps over another
+  // communicator), 2 size if it succeeded. The smallest key names the rank that reports.
+  const int size = comm.size(), rank = comm.rank();
   std::string message;
-  bool failed = false;
+  int key = 2 * size;
   try {
     phase();
-  } catch (const CollectiveError&) {
-    throw;  // a nested phase already agreed with every rank
-  } catch (const std::exception& e) {
-    failed = true;
+  } catch (const CollectiveError& e) {
     message = e.what();
+    key = e.reporter() ? rank : size + rank;
+  } catch (const std::exception& e) {
+    message = e.what();
+    key = rank;
   }
-  const int first_failed = comm.allreduce(failed ? comm.rank() : comm.size(), ReduceOp::kMin);
-  if (first_failed == comm.size()) return;
-  if (comm.rank() == first_failed) throw CollectiveError(message, true);
-  throw CollectiveError("rank " + std::to_string(first_failed) + " failed", false);
+  const int first = comm.allreduce(key, ReduceOp::kMin);
+  if (first == 2 * size) return;
+  if (first == key) throw CollectiveError(message, true);
+  const int failed_rank = first < size ? first : first - size;
+  throw CollectiveError("rank " + std::to_string(failed_rank) + " failed", false);
 }
 
 }  // namespace psml::comm

@@ -32,6 +32,10 @@ Communicator Communicator::world() {
   return Communicator(MPI_COMM_WORLD, false);
 }
 
+Communicator Communicator::self() {
+  return Communicator(MPI_COMM_SELF, false);
+}
+
 Communicator::Communicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {
   check_mpi(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
   check_mpi(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");

@@ -36,6 +36,7 @@ Environment::Environment(int& argc, char**& argv, Threading required) {
   check_mpi(MPI_Init_thread(&argc, &argv, to_mpi(required), &provided), "MPI_Init_thread");
   // Errors come back as return codes, which check_mpi() turns into exceptions with a message.
   check_mpi(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  check_mpi(MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   provided_ = from_mpi(provided);
   if (provided < to_mpi(required))
     throw error("the MPI library provides thread level ", provided, ", psml needs ",

@@ -43,6 +43,9 @@ FaultInjector FaultInjector::parse(const std::string& spec) {
       } else if (key == "step") {
         f.step = value == "*" ? -1 : parse_int(value, one);
         has_step = true;
+      } else if (key == "checkpoint") {
+        f.checkpoint_dataset = static_cast<int>(parse_int(value, one));
+        has_step = true;
       } else if (key == "ms") {
         f.milliseconds = static_cast<int>(parse_int(value, one));
       } else if (key == "action") {
@@ -64,7 +67,7 @@ FaultInjector FaultInjector::parse(const std::string& spec) {
       }
     }
     if (!has_rank || !has_step || !has_action)
-      throw error("PSML_FAULT: '", one, "' needs rank=, step= and action=");
+      throw error("PSML_FAULT: '", one, "' needs rank=, step= (or checkpoint=) and action=");
     injector.faults_.push_back(f);
   }
   return injector;
@@ -76,23 +79,32 @@ FaultInjector FaultInjector::from_environment() {
 }
 
 void FaultInjector::at_step(int rank, std::int64_t step) const {
-  for (const auto& f : faults_) {
-    if (f.rank != rank || (f.step != -1 && f.step != step)) continue;
-    switch (f.action) {
-      case Action::kThrow:
-        throw error("injected fault (PSML_FAULT) at step ", step);
-      case Action::kExit:
-        std::_Exit(1);
-      case Action::kKill:
-        std::raise(SIGKILL);
-        break;
-      case Action::kStop:
-        std::raise(SIGSTOP);
-        break;
-      case Action::kSleep:
-        std::this_thread::sleep_for(std::chrono::milliseconds(f.milliseconds));
-        break;
-    }
+  for (const auto& f : faults_)
+    if (f.rank == rank && f.checkpoint_dataset == 0 && (f.step == -1 || f.step == step))
+      act(f, "at step " + std::to_string(step));
+}
+
+void FaultInjector::at_checkpoint_dataset(int rank, int datasets) const {
+  for (const auto& f : faults_)
+    if (f.rank == rank && f.checkpoint_dataset == datasets)
+      act(f, "after checkpoint dataset " + std::to_string(datasets));
+}
+
+void FaultInjector::act(const Fault& f, const std::string& where) {
+  switch (f.action) {
+    case Action::kThrow:
+      throw error("injected fault (PSML_FAULT) ", where);
+    case Action::kExit:
+      std::_Exit(1);
+    case Action::kKill:
+      std::raise(SIGKILL);
+      break;
+    case Action::kStop:
+      std::raise(SIGSTOP);
+      break;
+    case Action::kSleep:
+      std::this_thread::sleep_for(std::chrono::milliseconds(f.milliseconds));
+      break;
   }
 }
 

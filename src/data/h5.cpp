@@ -79,6 +79,15 @@ File File::create(const std::string& path) {
   return File(Handle(id, H5Fclose), path);
 }
 
+File File::create_parallel(const std::string& path, MPI_Comm comm) {
+  silence_hdf5_errors();
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL);
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  if (id < 0) throw error(path, ": cannot create HDF5 file (directory missing or not writable?)");
+  return File(Handle(id, H5Fclose), path);
+}
+
 bool File::has_dataset(const std::string& name) const {
   if (H5Lexists(id(), name.c_str(), H5P_DEFAULT) <= 0) return false;
   H5O_info_t info;
@@ -93,9 +102,12 @@ Dataset File::dataset(const std::string& name) const {
   return Dataset(Handle(id, H5Dclose), path_, name);
 }
 
-std::optional<std::int64_t> File::int_attribute(const std::string& name) const {
-  if (H5Aexists(id(), name.c_str()) <= 0) return std::nullopt;
-  Handle attr(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+namespace {
+
+std::optional<std::int64_t> read_int_attribute(hid_t object, const std::string& name,
+                                               const std::string& path_) {
+  if (H5Aexists(object, name.c_str()) <= 0) return std::nullopt;
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
   Handle type(H5Aget_type(attr.id()), H5Tclose);
   if (H5Tget_class(type.id()) != H5T_INTEGER)
     throw error(path_, ": attribute '", name, "' must be an integer");
@@ -106,6 +118,29 @@ std::optional<std::int64_t> File::int_attribute(const std::string& name) const {
   if (H5Aread(attr.id(), H5T_NATIVE_INT64, &value) < 0)
     throw error(path_, ": cannot read attribute '", name, "'");
   return value;
+}
+
+void write_int_attribute(hid_t object, const std::string& name, std::int64_t value,
+                         const std::string& path_) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), H5T_NATIVE_INT64, &value) < 0)
+    throw error(path_, ": cannot write attribute '", name, "'");
+}
+
+}  // namespace
+
+std::optional<std::int64_t> File::int_attribute(const std::string& name) const {
+  return read_int_attribute(id(), name, path_);
+}
+
+std::optional<std::int64_t> Dataset::int_attribute(const std::string& name) const {
+  return read_int_attribute(handle_.id(), name, where());
+}
+
+void Dataset::set_attribute(const std::string& name, std::int64_t value) const {
+  write_int_attribute(handle_.id(), name, value, where());
 }
 
 std::optional<std::string> File::string_attribute(const std::string& name) const {
@@ -138,11 +173,7 @@ std::optional<std::string> File::string_attribute(const std::string& name) const
 }
 
 void File::set_attribute(const std::string& name, std::int64_t value) const {
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle attr(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose);
-  if (!attr.valid() || H5Awrite(attr.id(), H5T_NATIVE_INT64, &value) < 0)
-    throw error(path_, ": cannot write attribute '", name, "'");
+  write_int_attribute(id(), name, value, path_);
 }
 
 void File::set_attribute(const std::string& name, const std::string& value) const {
@@ -267,11 +298,48 @@ void Dataset::write_rows(hsize_t first, hsize_t count, std::span<const T> in) co
     throw error(where(), ": cannot write rows ", first, "..", first + count, " (disk full?)");
 }
 
-#define PSML_H5_INSTANTIATE(T)                                                              \
-  template Dataset File::create_dataset<T>(const std::string&, const std::vector<hsize_t>&, \
-                                           const std::vector<hsize_t>&, int) const;         \
-  template void Dataset::read_rows<T>(hsize_t, hsize_t, std::span<T>) const;                \
-  template void Dataset::write_rows<T>(hsize_t, hsize_t, std::span<const T>) const;
+template <class T>
+void Dataset::read_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                         std::span<T> out) const {
+  hsize_t n = 1;
+  for (auto c : count) n *= c;
+  if (out.size() != n) throw error(where(), ": read buffer has the wrong size");
+  if (n == 0) return;
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                      nullptr);
+  Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                   H5Sclose);
+  if (H5Dread(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+              out.data()) < 0)
+    throw error(where(), ": cannot read (damaged or truncated file?)");
+}
+
+template <class T>
+void Dataset::write_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                          std::span<const T> in) const {
+  hsize_t n = 1;
+  for (auto c : count) n *= c;
+  if (n == 0) return;
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                      nullptr);
+  Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                   H5Sclose);
+  if (H5Dwrite(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+               in.data()) < 0)
+    throw error(where(), ": cannot write (disk full?)");
+}
+
+#define PSML_H5_INSTANTIATE(T)                                                                    \
+  template Dataset File::create_dataset<T>(const std::string&, const std::vector<hsize_t>&,       \
+                                           const std::vector<hsize_t>&, int) const;               \
+  template void Dataset::read_rows<T>(hsize_t, hsize_t, std::span<T>) const;                      \
+  template void Dataset::write_rows<T>(hsize_t, hsize_t, std::span<const T>) const;               \
+  template void Dataset::read_block<T>(const std::vector<hsize_t>&, const std::vector<hsize_t>&,  \
+                                       std::span<T>) const;                                       \
+  template void Dataset::write_block<T>(const std::vector<hsize_t>&, const std::vector<hsize_t>&, \
+                                        std::span<const T>) const;
 PSML_H5_INSTANTIATE(float)
 PSML_H5_INSTANTIATE(double)
 PSML_H5_INSTANTIATE(std::int32_t)

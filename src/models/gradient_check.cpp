@@ -1,5 +1,7 @@
 #include "psml/models/gradient_check.hpp"
 
+#include "psml/core/aligned.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -10,7 +12,7 @@ GradientCheck check_gradient(ModelT<double>& model, std::span<const double> para
                              const data::BatchViewT<double>& batch, std::size_t max_coordinates,
                              double step, double floor) {
   const std::size_t p = params.size();
-  std::vector<double> analytic(p), scratch(p), probe(params.begin(), params.end());
+  AlignedVector<double> analytic(p), scratch(p), probe(params.begin(), params.end());
   model.loss_and_gradient(params, batch, analytic);
 
   GradientCheck result;

@@ -18,8 +18,25 @@ void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   // bsp: one server update per step; ssp and async: one update per push of each worker.
   const std::int64_t updates =
       consistency_.kind == Consistency::Kind::kBsp ? total_steps : total_steps * roles_.workers;
-  if (world_.rank() == 0) client_.init_servers(params, updates);
+  if (world_.rank() == 0) {
+    if (resumed_)
+      client_.init_servers_loaded(updates);
+    else
+      client_.init_servers(params, updates);
+  }
   client_.pull(params);
+}
+
+std::string PsExchange::save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+                             std::span<const float>) {
+  // The servers hold the parameters and the optimizer state: worker 0 asks them to write.
+  if (world_.rank() != 0) return {};
+  return client_.checkpoint(meta, target.directory, target.keep);
+}
+
+void PsExchange::resume(const std::string&, const checkpoint::Metadata& meta, std::span<float>) {
+  resumed_ = true;  // the servers loaded their ranges; start() pulls them
+  client_.resume_at(meta.global_step);
 }
 
 void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counters) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::ps {
@@ -14,8 +15,10 @@ double now_seconds() {
 
 }  // namespace
 
-Server::Server(const comm::Communicator& world, const Roles& roles, ServerOptions options)
+Server::Server(const comm::Communicator& world, const comm::Communicator& servers,
+               const Roles& roles, ServerOptions options)
     : channel_(world),
+      servers_(servers),
       roles_(roles),
       options_(std::move(options)),
       index_(roles.server_index(world.rank())),
@@ -36,6 +39,8 @@ void Server::run() {
       on_push(source, *push);
     else if (const auto* pull = boost::get<Pull>(&message))
       on_pull(source, *pull);
+    else if (const auto* request = boost::get<CheckpointRequest>(&message))
+      on_checkpoint(source, *request);
     else if (boost::get<Done>(&message))
       ++done_;
     else
@@ -50,7 +55,31 @@ void Server::run() {
   outgoing_.clear();
 }
 
+void Server::load(const std::string& path, const checkpoint::Metadata& meta) {
+  if (static_cast<std::size_t>(meta.state_slots) != optimizer_->state_slots())
+    throw error(path, ": holds ", meta.state_slots, " optimizer state slots, --optimizer ",
+                options_.optimizer.name, " keeps ", optimizer_->state_slots());
+  range_ = server_keys(meta.num_params, roles_.servers, index_);
+  params_.resize(static_cast<std::size_t>(range_.count));
+  state_.resize(optimizer_->state_slots() * params_.size());
+  checkpoint::read_range(path, meta, range_, params_, state_);
+  version_ = meta.optimizer_step;
+  // Every worker resumes at the checkpoint's step: their clocks continue from there.
+  steps_applied_ = meta.global_step;
+  std::fill(clocks_.begin(), clocks_.end(), meta.global_step);
+  std::fill(push_version_.begin(), push_version_.end(), version_);
+  loaded_ = true;
+}
+
 void Server::on_init(int source, const InitShard& init) {
+  if (init.keep_loaded) {
+    if (!loaded_) throw error("server ", index_, ": told to keep a checkpoint it did not load");
+    PSML_CHECK_EQ(range_, server_keys(init.num_keys, roles_.servers, index_), "server ", index_,
+                  ": key range");
+    schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_updates);
+    initialized_ = true;
+    return;
+  }
   range_ = server_keys(init.num_keys, roles_.servers, index_);
   params_.assign(static_cast<std::size_t>(range_.count), 0.0f);
   if (!init.zeros)
@@ -110,6 +139,7 @@ void Server::finish_bsp_step() {
     slots_[w].filled = false;
   }
   slots_filled_ = 0;
+  ++steps_applied_;
   if (dense) {
     accumulator_.assign(params_.size(), 0.0f);
     for (const auto& slot : slots_)
@@ -177,6 +207,25 @@ void Server::on_pull(int source, const Pull& pull) {
   pending_.push_back(std::move(pending));
 }
 
+void Server::on_checkpoint(int source, const CheckpointRequest& request) {
+  auto meta = request.meta;
+  meta.optimizer_step = version_;
+  meta.state_slots = static_cast<std::int64_t>(optimizer_->state_slots());
+  std::string path;
+  try {
+    path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
+                                        state_, servers_, options_.checkpoint_hook);
+  } catch (const comm::CollectiveError& e) {
+    // The workers wait on the servers: the server that knows the cause ends the whole job.
+    if (e.reporter()) throw Error(e.what());
+    throw;
+  }
+  if (index_ == 0) {
+    outgoing_.emplace_back();
+    outgoing_.back().handle = channel_.isend(source, Message(CheckpointDone{path}), {});
+  }
+}
+
 std::int64_t Server::min_clock() const {
   return *std::min_element(clocks_.begin(), clocks_.end());
 }
@@ -185,7 +234,7 @@ bool Server::can_answer(const PendingPull& pull) const {
   if (!initialized_) return false;
   switch (options_.consistency.kind) {
     case Consistency::Kind::kBsp:
-      return version_ >= pull.request.clock;
+      return steps_applied_ >= pull.request.clock;
     case Consistency::Kind::kSsp:
       return min_clock() >= pull.request.clock - options_.consistency.bound;
     case Consistency::Kind::kAsync:

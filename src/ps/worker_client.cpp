@@ -47,6 +47,28 @@ void WorkerClient::init_servers_zero(std::int64_t total_updates) {
   for (auto& h : sends) h.wait();
 }
 
+void WorkerClient::init_servers_loaded(std::int64_t total_updates) {
+  std::vector<comm::SendHandle> sends;
+  for (int s = 0; s < roles_.servers; ++s)
+    sends.push_back(channel_.isend(roles_.server_rank(s),
+                                   Message(InitShard{num_keys_, total_updates, false, true}), {}));
+  for (auto& h : sends) h.wait();
+}
+
+std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta, const std::string& directory,
+                                     int keep) {
+  std::vector<comm::SendHandle> sends;
+  for (int s = 0; s < roles_.servers; ++s)
+    sends.push_back(channel_.isend(roles_.server_rank(s),
+                                   Message(CheckpointRequest{meta, directory, keep}), {}));
+  for (auto& h : sends) h.wait();
+  Message reply;
+  channel_.receive_header(reply, roles_.server_rank(0));
+  const auto* done = boost::get<CheckpointDone>(&reply);
+  if (!done) throw error("worker ", worker_, ": expected the servers' checkpoint confirmation");
+  return done->path;
+}
+
 std::pair<std::size_t, std::size_t> WorkerClient::slice(std::span<const std::int64_t> keys,
                                                         int server) const {
   const auto r = ranges_[static_cast<std::size_t>(server)];

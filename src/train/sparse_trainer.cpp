@@ -75,6 +75,9 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     client = std::make_unique<ps::WorkerClient>(world, roles, model.num_keys());
   });
 
+  // The resume phase every rank joins (trainer.cpp); sparse runs do not resume yet.
+  comm::run_agreed(world, [] {});
+
   data::Batcher batcher(train.info.rows, train.rows, config.global_batch, config.seed);
   const std::int64_t total_steps = config.epochs * batcher.steps_per_epoch();
   if (callbacks.on_start)
@@ -98,7 +101,8 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     EpochCounters counters;
     const auto start = Clock::now();
     for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
-      if (callbacks.on_step) callbacks.on_step(++global_step);
+      ++global_step;
+      if (callbacks.on_step) callbacks.on_step(global_step);
       batcher.local_rows(step, rows);
       model.keys_of(train.x, rows, keys);
       weights.resize(keys.size());

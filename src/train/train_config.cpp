@@ -12,7 +12,9 @@ std::string TrainConfig::describe() const {
   if (mode == "ps") out << " servers=" << servers << " consistency=" << consistency;
   out << " solver=" << solver << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
-      << " seed=" << seed;
+      << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir
+      << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
+      << " resume=" << resume;
   return out.str();
 }
 

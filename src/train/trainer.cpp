@@ -44,9 +44,11 @@ data::RowRange my_rows(const data::DatasetInfo& info, const comm::Communicator& 
   return data::balanced_range(info.rows, workers.size(), workers.rank());
 }
 
-// The set-up phases. Every rank of `world` runs the same number of agreed phases: workers do the
-// work, servers only agree, so a bad file ends every rank cleanly, servers included. A phase
-// never holds a collective of its own that a failed rank could miss.
+// The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
+// (workers work, servers only agree), then the resume phase (workers check the checkpoint,
+// servers load their ranges), so a bad file ends every rank cleanly, servers included. A phase
+// never holds a collective of its own that a failed rank could miss. The sparse worker
+// (sparse_trainer.cpp) runs the same three.
 constexpr int kSetupPhases = 2;
 
 WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& world,
@@ -147,15 +149,57 @@ void evaluate_into(EpochMetrics& m, models::Model& model, std::span<const float>
   m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // the loss is ½ Σ r²
 }
 
+std::string broadcast_string(std::string text, const comm::Communicator& comm) {
+  auto length = static_cast<std::int64_t>(text.size());
+  comm.broadcast(std::span<std::int64_t>(&length, 1), 0);
+  text.resize(static_cast<std::size_t>(length));
+  comm.broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text.data()), text.size()),
+                 0);
+  return text;
+}
+
 std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
   if (config.mode != "ps") return "allreduce";
   return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
          " workers, " + config.consistency;
 }
 
+checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& s,
+                                  const comm::Communicator& world, const ps::Roles& roles) {
+  checkpoint::Metadata m;
+  m.model = config.model.describe();
+  m.features = s.train.info.features;
+  m.num_classes = s.num_classes;
+  m.task = to_string(s.train.info.task);
+  m.optimizer = config.optimizer.name;
+  m.config = config.describe();
+  m.seed = config.seed;
+  m.mode = config.mode;
+  m.world_size = world.size();
+  m.workers = roles.workers;
+  m.servers = roles.servers;
+  m.num_params = static_cast<std::int64_t>(s.model->num_params());
+  return m;
+}
+
+// A checkpoint must hold the model this run trains: same spec, data shape and optimizer.
+void check_compatible(const std::string& path, const checkpoint::Metadata& saved,
+                      const checkpoint::Metadata& run) {
+  if (saved.model != run.model || saved.features != run.features ||
+      saved.num_classes != run.num_classes || saved.num_params != run.num_params)
+    throw error(path, ": holds model '", saved.model, "' (", saved.features, " features, ",
+                saved.num_classes, " classes, ", saved.num_params,
+                " parameters), this run trains '", run.model, "' (", run.features, " features, ",
+                run.num_classes, " classes, ", run.num_params, " parameters)");
+  if (saved.optimizer != run.optimizer)
+    throw error(path, ": was trained with --optimizer ", saved.optimizer, ", this run uses ",
+                run.optimizer);
+}
+
 TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
                        const comm::Communicator& workers, const ps::Roles& roles,
-                       const ps::Consistency& consistency, const TrainCallbacks& callbacks) {
+                       const ps::Consistency& consistency, const std::string& resume_path,
+                       const TrainCallbacks& callbacks) {
   WorkerSetup s = setup_worker(config, world, workers, roles, consistency);
   auto& model = *s.model;
   TrainResult result;
@@ -173,7 +217,8 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
 
   if (exact) {
     const auto start = Clock::now();
-    result.params = stats::solve_ridge(s.train, config.optimizer.reg.l2, workers);
+    const auto theta = stats::solve_ridge(s.train, config.optimizer.reg.l2, workers);
+    result.params.assign(theta.begin(), theta.end());
     EpochMetrics m;
     m.epoch = m.epochs = 1;
     m.seconds = seconds_since(start);
@@ -185,16 +230,41 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
     if (callbacks.on_epoch) callbacks.on_epoch(m);
   } else {
     auto& exchange = *s.exchange;
+    auto meta = describe_run(config, s, world, roles);
+    std::int64_t first_epoch = 0, first_step = 0, global_step = 0;
+    // Every rank joins this phase, resuming or not (servers load their ranges in it).
+    comm::run_agreed(world, [&] {
+      if (resume_path.empty()) return;
+      const auto saved = checkpoint::read_metadata(resume_path);
+      check_compatible(resume_path, saved, meta);
+      exchange.resume(resume_path, saved, result.params);
+      first_epoch = saved.epoch;
+      first_step = saved.step_in_epoch;
+      global_step = saved.global_step;
+    });
+    const auto every = checkpoint::Every::parse_or_none(config.checkpoint_every);
+    const CheckpointTarget target{config.checkpoint_dir, config.checkpoint_keep,
+                                  callbacks.checkpoint_hook};
+    std::int64_t saved_at = -1;
+    const auto save = [&](std::int64_t epochs_done, std::int64_t step_in_epoch) {
+      meta.epoch = epochs_done;
+      meta.step_in_epoch = step_in_epoch;
+      meta.global_step = global_step;
+      const auto path = exchange.save(meta, target, result.params);
+      saved_at = global_step;
+      if (callbacks.on_note && world.rank() == 0) callbacks.on_note("checkpoint " + path);
+    };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
     std::vector<std::int64_t> rows;
     BatchBuffer buffer;
-    std::int64_t global_step = 0;
-    for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+    for (std::int64_t epoch = first_epoch; epoch < config.epochs; ++epoch) {
       batcher.begin_epoch(epoch);
       EpochCounters counters;
       const auto start = Clock::now();
-      for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
-        if (callbacks.on_step) callbacks.on_step(++global_step);
+      for (std::int64_t step = epoch == first_epoch ? first_step : 0;
+           step < batcher.steps_per_epoch(); ++step) {
+        ++global_step;
+        if (callbacks.on_step) callbacks.on_step(global_step);
         const auto compute_start = Clock::now();
         batcher.local_rows(step, rows);
         const auto batch = buffer.gather(s.train, rows);
@@ -208,6 +278,11 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
         counters.loss_sum += loss;
         counters.rows += static_cast<double>(batch.rows());
         exchange.step(result.params, loss, batch.rows(), epoch, step, counters);
+        const bool epoch_end = step + 1 == batcher.steps_per_epoch();
+        const std::int64_t epochs_done = epoch_end ? epoch + 1 : epoch;
+        const std::int64_t in_epoch = epoch_end ? 0 : step + 1;
+        if (!config.checkpoint_dir.empty() && every.due(global_step, in_epoch, epochs_done))
+          save(epochs_done, in_epoch);
       }
       EpochMetrics m;
       m.seconds = seconds_since(start);
@@ -222,6 +297,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);
     }
+    if (!config.checkpoint_dir.empty() && saved_at != global_step) save(config.epochs, 0);
     exchange.finish();
   }
 
@@ -255,17 +331,43 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
     sparse = data::describe_dataset(config.train_path).sparse;
     if (sparse && (config.mode != "ps" || config.model.name != "logreg"))
       throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
+    if (sparse && (!config.checkpoint_dir.empty() || !config.resume.empty()))
+      throw error("--checkpoint-dir and --resume are not available for sparse (CSR) data yet");
+    checkpoint::Every::parse_or_none(config.checkpoint_every);
+    if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
+      throw error("--checkpoint-every needs --checkpoint-dir");
   });
   const bool server = config.mode == "ps" && roles.is_server(world.rank());
   const auto workers = world.split(server ? 1 : 0, world.rank());
+
+  // Resuming: rank 0 finds the newest checkpoint that verifies and tells every rank.
+  std::string resume_path;
+  if (!config.resume.empty()) {
+    std::vector<std::string> notes;
+    comm::run_agreed(world, [&] {
+      if (world.rank() == 0) resume_path = checkpoint::find_valid_checkpoint(config.resume, notes);
+    });
+    if (world.rank() == 0 && callbacks.on_note) {
+      for (const auto& note : notes) callbacks.on_note(note);
+      callbacks.on_note("resuming from " + resume_path);
+    }
+    resume_path = broadcast_string(resume_path, world);
+  }
+
   TrainResult result;
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
-    ps::Server(world, roles, {consistency, config.optimizer}).run();
+    ps::Server server_loop(world, workers, roles,
+                           {consistency, config.optimizer, callbacks.checkpoint_hook});
+    comm::run_agreed(world, [&] {  // the workers' resume phase
+      if (!resume_path.empty())
+        server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
+    });
+    server_loop.run();
   } else if (sparse) {
     result = run_sparse_worker(config, world, workers, roles, consistency, callbacks);
   } else {
-    result = run_worker(config, world, workers, roles, consistency, callbacks);
+    result = run_worker(config, world, workers, roles, consistency, resume_path, callbacks);
   }
   // Peak memory of the busiest worker and the busiest server, known to every rank.
   double peak[2] = {server ? 0.0 : peak_resident_mib(), server ? peak_resident_mib() : 0.0};

@@ -43,3 +43,27 @@ TEST(Agreement, AFailureOnOneRankFailsEveryRankAndTheLowestFailingRankReports) {
 
 }  // namespace
 }  // namespace psml
+
+namespace psml {
+namespace {
+
+TEST(Agreement, ANestedAgreementOverOneRankStillAgreesWithEveryRank) {
+  // Rank 0 fails inside an agreement over MPI_COMM_SELF-sized communicator; the outer agreement
+  // must still end on every rank, with rank 0 reporting its own message.
+  const auto world = comm::Communicator::world();
+  const auto alone = world.split(world.rank(), 0);
+  try {
+    comm::run_agreed(world, [&] {
+      if (world.rank() == 0) comm::run_agreed(alone, [] { throw error("disk full"); });
+    });
+    FAIL() << "every rank must throw";
+  } catch (const comm::CollectiveError& e) {
+    EXPECT_EQ(e.reporter(), world.rank() == 0);
+    if (e.reporter()) {
+      EXPECT_STREQ(e.what(), "disk full");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace psml

@@ -20,6 +20,10 @@ class AllreduceExchange final : public train::Exchange {
   std::span<float> gradient() override { return reduce_.gradient(); }
   void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
             std::int64_t step, train::EpochCounters& counters) override;
+  std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+                   std::span<const float> params) override;
+  void resume(const std::string& path, const checkpoint::Metadata& meta,
+              std::span<float> params) override;
   void finish() override {}
 
  private:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "psml/comm/communicator.hpp"
+#include "psml/core/aligned.hpp"
 
 namespace psml::allreduce {
 
@@ -30,7 +31,7 @@ class GradientAllreduce {
  private:
   const comm::Communicator& comm_;
   std::size_t num_params_;
-  std::vector<float> buffer_;  // num_params gradient values, then loss sum and row count
+  AlignedVector<float> buffer_;  // num_params gradient values, then loss sum and row count
 };
 
 }  // namespace psml::allreduce

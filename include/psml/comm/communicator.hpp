@@ -36,6 +36,8 @@ MPI_Op mpi_op(ReduceOp op);
 class Communicator {
  public:
   static Communicator world();
+  // This process alone (MPI_COMM_SELF): for work one rank does by itself, such as writing a file.
+  static Communicator self();
 
   Communicator(Communicator&& other) noexcept;
   Communicator& operator=(Communicator&& other) noexcept;

@@ -4,7 +4,9 @@
 //   PSML_FAULT="rank=R step=S action=A [ms=M]"   several faults separated by ';'
 //
 // R: the world rank that misbehaves. S: the training step (1-based, counted over the whole run) at
-// which it does, or '*' for every step. A: throw (an exception), exit (exit(1) without MPI
+// which it does, or '*' for every step; or, instead of step=S, checkpoint=N: right after the rank
+// has written its N-th checkpoint dataset of the run (each file has 2: checkpoint=3 crashes in
+// the middle of the second checkpoint). A: throw (an exception), exit (exit(1) without MPI
 // finalisation), kill (SIGKILL to itself), stop (SIGSTOP: alive but stuck), sleep (M ms).
 // The way dmlc/rabit's mock engine and Horovod's tests schedule failures: every scenario
 // repeatable.
@@ -21,7 +23,8 @@ class FaultInjector {
   enum class Action { kThrow, kExit, kKill, kStop, kSleep };
   struct Fault {
     int rank = 0;
-    std::int64_t step = 0;  // -1: every step
+    std::int64_t step = 0;       // -1: every step
+    int checkpoint_dataset = 0;  // > 0: fires after this many datasets of a checkpoint
     Action action = Action::kThrow;
     int milliseconds = 0;
   };
@@ -34,8 +37,11 @@ class FaultInjector {
   bool empty() const { return faults_.empty(); }
   // Called by rank `rank` at training step `step`: does what a matching fault says.
   void at_step(int rank, std::int64_t step) const;
+  // Called by a checkpoint writer after it wrote its `datasets`-th dataset of the run.
+  void at_checkpoint_dataset(int rank, int datasets) const;
 
  private:
+  static void act(const Fault& f, const std::string& where);
   std::vector<Fault> faults_;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <hdf5.h>
+#include <mpi.h>
 
 #include <cstdint>
 #include <optional>
@@ -46,6 +47,9 @@ class File {
   static File open_read(const std::string& path);
   // Creates (truncates) a file for writing.
   static File create(const std::string& path);
+  // Creates a file collectively over `comm` with MPI-IO (parallel HDF5): every rank of comm calls
+  // it, and every later create_dataset and set_attribute, with the same arguments.
+  static File create_parallel(const std::string& path, MPI_Comm comm);
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.id(); }
@@ -57,6 +61,9 @@ class File {
   std::optional<std::string> string_attribute(const std::string& name) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
   void set_attribute(const std::string& name, const std::string& value) const;
+  void set_attribute(const std::string& name, const char* value) const {
+    set_attribute(name, std::string(value));
+  }
 
   // A chunked dataset of `dims` elements of type T, gzip-compressed at `gzip_level` (0: none).
   template <class T>
@@ -90,6 +97,17 @@ class Dataset {
   // Writes rows [first, first + count) from `in`.
   template <class T>
   void write_rows(hsize_t first, hsize_t count, std::span<const T> in) const;
+
+  // The block [start, start + count) of a dataset of any rank, read or written as one array.
+  template <class T>
+  void read_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                  std::span<T> out) const;
+  template <class T>
+  void write_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                   std::span<const T> in) const;
+
+  std::optional<std::int64_t> int_attribute(const std::string& name) const;
+  void set_attribute(const std::string& name, std::int64_t value) const;
 
  private:
   Handle handle_;

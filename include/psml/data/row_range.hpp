@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 
 namespace psml::data {
 
@@ -16,5 +17,9 @@ struct RowRange {
 // Part `index` of `rows` split into `parts` contiguous ranges whose sizes differ by at most one
 // (the first rows % parts ranges get the extra row).
 RowRange balanced_range(std::int64_t rows, int parts, int index);
+
+inline std::ostream& operator<<(std::ostream& out, const RowRange& r) {
+  return out << "[" << r.first << ", " << r.end() << ")";
+}
 
 }  // namespace psml::data

@@ -4,9 +4,13 @@
 // alternative it holds, then that struct.
 #pragma once
 
+#include <boost/serialization/string.hpp>
 #include <boost/serialization/variant.hpp>
 #include <boost/variant.hpp>
 #include <cstdint>
+#include <string>
+
+#include "psml/checkpoint/checkpoint.hpp"
 
 namespace psml::ps {
 
@@ -20,8 +24,9 @@ struct InitShard {
   std::int64_t num_keys = 0;
   std::int64_t total_updates = 0;
   bool zeros = false;
+  bool keep_loaded = false;  // resumed: the server loaded its range from a checkpoint; no payload
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & num_keys & total_updates & zeros; }
+  void serialize(Archive& archive, unsigned) { archive & num_keys & total_updates & zeros & keep_loaded; }
 };
 
 // Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
@@ -64,8 +69,25 @@ struct Done {
   void serialize(Archive& archive, unsigned) { archive & worker; }
 };
 
+// Worker 0 → each server: write your key range into the checkpoint described by `meta` (the
+// servers write one file together), then server 0 answers with CheckpointDone.
+struct CheckpointRequest {
+  checkpoint::Metadata meta;
+  std::string directory;
+  std::int32_t keep = 3;
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & meta & directory & keep; }
+};
+
+struct CheckpointDone {
+  std::string path;
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) { archive & path; }
+};
+
 // clang-format on
 
-using Message = boost::variant<InitShard, Push, Pull, PullReply, Done>;
+using Message =
+    boost::variant<InitShard, Push, Pull, PullReply, Done, CheckpointRequest, CheckpointDone>;
 
 }  // namespace psml::ps

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "psml/core/aligned.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/worker_client.hpp"
 #include "psml/train/exchange.hpp"
@@ -19,6 +20,10 @@ class PsExchange final : public train::Exchange {
   std::span<float> gradient() override { return grad_; }
   void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
             std::int64_t step, train::EpochCounters& counters) override;
+  std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+                   std::span<const float> params) override;
+  void resume(const std::string& path, const checkpoint::Metadata& meta,
+              std::span<float> params) override;
   void finish() override { client_.done(); }
 
  private:
@@ -28,7 +33,8 @@ class PsExchange final : public train::Exchange {
   Roles roles_;
   Consistency consistency_;
   WorkerClient client_;
-  std::vector<float> grad_;
+  AlignedVector<float> grad_;
+  bool resumed_ = false;
 };
 
 }  // namespace psml::ps

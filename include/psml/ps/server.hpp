@@ -22,11 +22,17 @@ namespace psml::ps {
 struct ServerOptions {
   Consistency consistency;
   optim::OptimizerSpec optimizer;
+  checkpoint::WriteHook checkpoint_hook;  // tests inject crashes between datasets
 };
 
 class Server {
  public:
-  Server(const comm::Communicator& world, const Roles& roles, ServerOptions options);
+  // `servers` holds the server ranks only: they write checkpoints together over it.
+  Server(const comm::Communicator& world, const comm::Communicator& servers, const Roles& roles,
+         ServerOptions options);
+
+  // Before run(): takes this server's range and optimizer state from a checkpoint.
+  void load(const std::string& path, const checkpoint::Metadata& meta);
 
   // Serves until every worker has sent Done; returns then.
   void run();
@@ -57,6 +63,7 @@ class Server {
   void on_init(int source, const InitShard& init);
   void on_push(int source, const Push& push);
   void on_pull(int source, const Pull& pull);
+  void on_checkpoint(int source, const CheckpointRequest& request);
   // Applies the gradient sum over `rows` rows to the given local keys (all keys if dense).
   void apply(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows);
   void finish_bsp_step();
@@ -67,16 +74,19 @@ class Server {
   void reap_sends();
 
   comm::Channel channel_;
+  const comm::Communicator& servers_;
   Roles roles_;
   ServerOptions options_;
   int index_;
   bool initialized_ = false;
+  bool loaded_ = false;
   KeyRange range_;
   std::vector<float> params_;
   std::vector<float> state_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::optional<optim::Schedule> schedule_;
-  std::int64_t version_ = 0;                  // updates applied
+  std::int64_t version_ = 0;                  // updates applied: the optimizer's step count
+  std::int64_t steps_applied_ = 0;            // bsp: steps completed (the clock pulls wait for)
   std::vector<std::int64_t> clocks_;          // pushes received, per worker
   std::vector<std::int64_t> push_version_;    // version the last push was computed on, per worker
   std::vector<std::int64_t> last_staleness_;  // of the last push as applied, per worker

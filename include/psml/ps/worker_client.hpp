@@ -33,6 +33,8 @@ class WorkerClient {
   WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys);
 
   std::int64_t clock() const { return clock_; }
+  // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
+  void resume_at(std::int64_t clock) { clock_ = clock; }
   std::int64_t num_keys() const { return num_keys_; }
 
   // Worker 0, once, before anyone pulls: sends every server its range of the initial values and
@@ -40,6 +42,11 @@ class WorkerClient {
   void init_servers(std::span<const float> params, std::int64_t total_updates);
   // The same with every key starting at zero, without any dense vector of all P keys.
   void init_servers_zero(std::int64_t total_updates);
+  // Resumed: the servers loaded their ranges from a checkpoint; they only learn the schedule.
+  void init_servers_loaded(std::int64_t total_updates);
+
+  // Has the servers write a checkpoint of their ranges; returns the file once it is committed.
+  std::string checkpoint(const checkpoint::Metadata& meta, const std::string& directory, int keep);
 
   // Fills params (all P keys) with the servers' current values.
   ExchangeStats pull(std::span<float> params);

@@ -7,9 +7,18 @@
 #include <span>
 #include <string>
 
+#include "psml/checkpoint/checkpoint.hpp"
+
 namespace psml::train {
 
 // What a worker saw during one epoch; added over the epoch's steps, then over workers.
+// Where and how checkpoints are written.
+struct CheckpointTarget {
+  std::string directory;
+  int keep = 3;
+  checkpoint::WriteHook hook;  // tests inject crashes between datasets
+};
+
 struct EpochCounters {
   static constexpr int kStalenessBuckets = 17;  // 0..15, then 16 or more
   double loss_sum = 0;
@@ -41,6 +50,15 @@ class Exchange {
   // One step: from the gradient sum over `local_rows` rows to updated params.
   virtual void step(std::span<float> params, double local_loss, std::int64_t local_rows,
                     std::int64_t epoch, std::int64_t step, EpochCounters& counters) = 0;
+
+  // Writes a checkpoint of params and the optimizer state. Collective over the workers; in ps
+  // mode worker 0 has the servers write their ranges. Returns the file (on worker 0).
+  virtual std::string save(checkpoint::Metadata meta, const CheckpointTarget& target,
+                           std::span<const float> params) = 0;
+
+  // Continues from checkpoint `path`: params and optimizer state where this rank keeps them.
+  virtual void resume(const std::string& path, const checkpoint::Metadata& meta,
+                      std::span<float> params) = 0;
 
   // After the last step.
   virtual void finish() = 0;

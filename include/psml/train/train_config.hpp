@@ -18,6 +18,10 @@ struct TrainConfig {
   std::string consistency = "bsp";  // ps: bsp | ssp:K | async
   std::string solver = "sgd";       // sgd: iterative; exact: closed form (linreg only)
   std::string save_params;          // write the trained parameters here (HDF5), if set
+  std::string checkpoint_dir;       // write checkpoints here (see checkpoint/checkpoint.hpp)
+  std::string checkpoint_every;     // "500steps", "1epoch"; empty: only the final checkpoint
+  int checkpoint_keep = 3;          // checkpoints kept in checkpoint_dir
+  std::string resume;               // continue from the newest valid checkpoint here (dir or file)
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;

@@ -6,14 +6,16 @@
 #include <functional>
 #include <vector>
 
+#include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/communicator.hpp"
+#include "psml/core/aligned.hpp"
 #include "psml/train/report.hpp"
 #include "psml/train/train_config.hpp"
 
 namespace psml::train {
 
 struct TrainResult {
-  std::vector<float> params;  // empty on server ranks
+  AlignedVector<float> params;  // empty on server ranks
   std::vector<EpochMetrics> history;
   double peak_worker_mib = 0;  // peak resident memory of the busiest worker rank
   double peak_server_mib = 0;  // ... and of the busiest server rank (0 in allreduce mode)
@@ -22,7 +24,9 @@ struct TrainResult {
 struct TrainCallbacks {
   std::function<void(const RunHeader&)> on_start;
   std::function<void(const EpochMetrics&)> on_epoch;
-  std::function<void(std::int64_t global_step)> on_step;  // workers, before each step (1-based)
+  std::function<void(std::int64_t global_step)> on_step;    // workers, before each step (1-based)
+  std::function<void(const std::string& message)> on_note;  // rank 0: checkpoints written, ...
+  checkpoint::WriteHook checkpoint_hook;  // every writer, after each dataset (fault injection)
 };
 
 // Adds one epoch's counters over the workers (max_clock_gap: the maximum). Collective.

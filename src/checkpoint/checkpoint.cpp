@@ -1,0 +1,304 @@
+#include "psml/checkpoint/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/string.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "psml/checkpoint/checksum.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
+#include "psml/core/version.hpp"
+#include "psml/data/h5.hpp"
+
+namespace fs = std::filesystem;
+
+namespace psml::checkpoint {
+
+template <class Archive>
+void Metadata::serialize(Archive& a, unsigned) {
+  a& model& features& num_classes& task& optimizer& optimizer_step& config& epoch& step_in_epoch&
+      global_step& seed& mode& world_size& workers& servers& num_params& state_slots;
+}
+template void Metadata::serialize(boost::archive::binary_oarchive&, unsigned);
+template void Metadata::serialize(boost::archive::binary_iarchive&, unsigned);
+
+namespace {
+
+constexpr const char* kFormat = "psml-checkpoint-1";
+constexpr const char* kParams = "params";
+constexpr const char* kState = "optimizer_state";
+
+void fsync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0) throw error(path, ": cannot open to sync");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw error(path, ": fsync failed (disk full or failing?)");
+}
+
+std::string checkpoint_name(std::int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof name, "ckpt-%012lld.h5", static_cast<long long>(step));
+  return name;
+}
+
+std::string now_iso() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
+// Writes `text` to `path` atomically: temporary file, fsync, rename, fsync of the directory.
+void replace_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw error(tmp, ": cannot write (disk full?)");
+  }
+  fsync_path(tmp, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw error(path, ": cannot rename ", tmp, " onto it");
+  fsync_path(fs::path(path).parent_path().string(), true);
+}
+
+// Checkpoint files in the directory, newest (highest step) first.
+std::vector<std::string> checkpoints_in(const std::string& directory) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".h5") names.push_back(name);
+  }
+  std::sort(names.rbegin(), names.rend());  // zero-padded steps: text order is step order
+  return names;
+}
+
+void commit(const std::string& directory, const std::string& tmp, const std::string& name,
+            int keep) {
+  fsync_path(tmp, false);
+  const auto final_path = (fs::path(directory) / name).string();
+  if (std::rename(tmp.c_str(), final_path.c_str()) != 0)
+    throw error(final_path, ": cannot rename the finished checkpoint into place");
+  fsync_path(directory, true);
+  replace_file((fs::path(directory) / "latest").string(), name + "\n");
+  const auto all = checkpoints_in(directory);
+  for (std::size_t i = static_cast<std::size_t>(std::max(keep, 1)); i < all.size(); ++i)
+    fs::remove(fs::path(directory) / all[i]);
+}
+
+std::uint64_t state_hash(std::span<const float> state, std::int64_t slots, data::RowRange keys,
+                         std::int64_t num_params) {
+  std::uint64_t h = 0;
+  for (std::int64_t s = 0; s < slots; ++s)
+    h += positional_hash(state.subspan(static_cast<std::size_t>(s * keys.count),
+                                       static_cast<std::size_t>(keys.count)),
+                         static_cast<std::uint64_t>(s * num_params + keys.first));
+  return h;
+}
+
+}  // namespace
+
+std::string write_checkpoint(const std::string& directory, int keep, const Metadata& meta,
+                             data::RowRange keys, std::span<const float> params,
+                             std::span<const float> state, const comm::Communicator& writers,
+                             const WriteHook& hook) {
+  const std::string name = checkpoint_name(meta.global_step);
+  const std::string tmp = (fs::path(directory) / ("." + name + ".tmp")).string();
+  comm::run_agreed(writers, [&] {
+    if (writers.rank() != 0) return;
+    std::error_code ec;
+    fs::create_directories(directory, ec);
+    if (!fs::is_directory(directory))
+      throw error(directory, ": cannot create the checkpoint directory");
+  });
+  std::uint64_t sums[2] = {positional_hash(params, static_cast<std::uint64_t>(keys.first)),
+                           state_hash(state, meta.state_slots, keys, meta.num_params)};
+  writers.allreduce(std::span<std::uint64_t>(sums));  // unsigned: the sum wraps modulo 2^64
+  try {
+    comm::run_agreed(writers, [&] {
+      const auto file = h5::File::create_parallel(tmp, writers.native());
+      const auto p = static_cast<hsize_t>(meta.num_params);
+      const auto slots = static_cast<hsize_t>(meta.state_slots);
+      const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
+      const auto params_ds = file.create_dataset<float>(kParams, {p}, {}, 0);
+      const auto state_ds = file.create_dataset<float>(kState, {slots, p}, {}, 0);
+      params_ds.write_block<float>({first}, {count}, params);
+      params_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[0]));
+      if (hook) hook(1);
+      state_ds.write_block<float>({0, first}, {slots, count}, state);
+      state_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[1]));
+      if (hook) hook(2);
+      file.set_attribute("format", std::string(kFormat));
+      file.set_attribute("psml_version", std::string(kVersion));
+      file.set_attribute("created", now_iso());
+      file.set_attribute("model", meta.model);
+      file.set_attribute("features", meta.features);
+      file.set_attribute("num_classes", meta.num_classes);
+      file.set_attribute("task", meta.task);
+      file.set_attribute("optimizer", meta.optimizer);
+      file.set_attribute("optimizer_step", meta.optimizer_step);
+      file.set_attribute("config", meta.config);
+      file.set_attribute("epoch", meta.epoch);
+      file.set_attribute("step_in_epoch", meta.step_in_epoch);
+      file.set_attribute("global_step", meta.global_step);
+      file.set_attribute("seed", static_cast<std::int64_t>(meta.seed));
+      file.set_attribute("mode", meta.mode);
+      file.set_attribute("world_size", meta.world_size);
+      file.set_attribute("workers", meta.workers);
+      file.set_attribute("servers", meta.servers);
+    });
+    comm::run_agreed(writers, [&] {
+      if (writers.rank() == 0) commit(directory, tmp, name, keep);
+    });
+  } catch (...) {
+    if (writers.rank() == 0) {
+      std::error_code ec;
+      fs::remove(tmp, ec);  // never leave a half-written file that looks like a checkpoint
+    }
+    throw;
+  }
+  return (fs::path(directory) / name).string();
+}
+
+Metadata read_metadata(const std::string& path) {
+  const auto file = h5::File::open_read(path);
+  const auto format = file.string_attribute("format");
+  if (!format || *format != kFormat)
+    throw error(path, ": not a psml checkpoint (attribute format is ",
+                format ? "'" + *format + "'" : "missing", ")");
+  const auto need_int = [&](const char* name) {
+    const auto v = file.int_attribute(name);
+    if (!v) throw error(path, ": checkpoint lacks attribute ", name);
+    return *v;
+  };
+  const auto need_string = [&](const char* name) {
+    const auto v = file.string_attribute(name);
+    if (!v) throw error(path, ": checkpoint lacks attribute ", name);
+    return *v;
+  };
+  Metadata m;
+  m.model = need_string("model");
+  m.features = need_int("features");
+  m.num_classes = need_int("num_classes");
+  m.task = need_string("task");
+  m.optimizer = need_string("optimizer");
+  m.optimizer_step = need_int("optimizer_step");
+  m.config = need_string("config");
+  m.epoch = need_int("epoch");
+  m.step_in_epoch = need_int("step_in_epoch");
+  m.global_step = need_int("global_step");
+  m.seed = static_cast<std::uint64_t>(need_int("seed"));
+  m.mode = need_string("mode");
+  m.world_size = need_int("world_size");
+  m.workers = need_int("workers");
+  m.servers = need_int("servers");
+  const auto pdims = file.dataset(kParams).dims();
+  const auto sdims = file.dataset(kState).dims();
+  if (pdims.size() != 1 || sdims.size() != 2 || sdims[1] != pdims[0])
+    throw error(path, ": /params and /optimizer_state have inconsistent shapes");
+  m.num_params = static_cast<std::int64_t>(pdims[0]);
+  m.state_slots = static_cast<std::int64_t>(sdims[0]);
+  return m;
+}
+
+void read_range(const std::string& path, const Metadata& meta, data::RowRange keys,
+                std::span<float> params, std::span<float> state) {
+  const auto file = h5::File::open_read(path);
+  const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
+  file.dataset(kParams).read_block<float>({first}, {count}, params);
+  file.dataset(kState).read_block<float>({0, first},
+                                         {static_cast<hsize_t>(meta.state_slots), count}, state);
+}
+
+namespace {
+
+// Reads everything and compares the checksums; throws psml::Error saying what is wrong.
+void verify(const std::string& path) {
+  const auto meta = read_metadata(path);
+  const data::RowRange all{0, meta.num_params};
+  std::vector<float> params(static_cast<std::size_t>(meta.num_params));
+  std::vector<float> state(static_cast<std::size_t>(meta.num_params * meta.state_slots));
+  read_range(path, meta, all, params, state);
+  const auto file = h5::File::open_read(path);
+  const auto expect_params = file.dataset(kParams).int_attribute("checksum");
+  const auto expect_state = file.dataset(kState).int_attribute("checksum");
+  if (!expect_params || !expect_state) throw error(path, ": checkpoint lacks its checksums");
+  if (static_cast<std::int64_t>(positional_hash(params, 0)) != *expect_params)
+    throw error(path, ": /params does not match its checksum (damaged)");
+  if (static_cast<std::int64_t>(state_hash(state, meta.state_slots, all, meta.num_params)) !=
+      *expect_state)
+    throw error(path, ": /optimizer_state does not match its checksum (damaged)");
+}
+
+}  // namespace
+
+std::string find_valid_checkpoint(const std::string& directory, std::vector<std::string>& notes) {
+  if (fs::is_regular_file(directory)) {
+    verify(directory);
+    return directory;
+  }
+  if (!fs::is_directory(directory))
+    throw error(directory, ": no such checkpoint directory or file");
+  std::vector<std::string> candidates;
+  const auto latest_path = fs::path(directory) / "latest";
+  if (fs::exists(latest_path)) {
+    std::ifstream in(latest_path);
+    std::string name;
+    std::getline(in, name);
+    if (!name.empty() && fs::exists(fs::path(directory) / name))
+      candidates.push_back(name);
+    else
+      notes.push_back(latest_path.string() + " names '" + name + "', which does not exist");
+  }
+  for (const auto& name : checkpoints_in(directory))
+    if (std::find(candidates.begin(), candidates.end(), name) == candidates.end())
+      candidates.push_back(name);
+  for (const auto& name : candidates) {
+    const auto path = (fs::path(directory) / name).string();
+    try {
+      verify(path);
+      return path;
+    } catch (const Error& e) {
+      notes.push_back(std::string(e.what()) + "; skipped");
+    }
+  }
+  throw error(directory, ": no checkpoint verifies", notes.empty() ? " (none found)" : "");
+}
+
+Every Every::parse(const std::string& text) {
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const auto unit = text.substr(used);
+  if (used > 0 && n >= 1) {
+    if (unit == "epoch" || unit == "epochs") return {n, true};
+    if (unit == "step" || unit == "steps") return {n, false};
+  }
+  throw error("--checkpoint-every: '", text,
+              "' is not N steps or N epochs (e.g. 500steps, 1epoch)");
+}
+
+bool Every::due(std::int64_t global_step, std::int64_t step_in_epoch,
+                std::int64_t epoch_done) const {
+  if (count == 0) return false;
+  if (epochs) return step_in_epoch == 0 && epoch_done > 0 && epoch_done % count == 0;
+  return global_step % count == 0;
+}
+
+}  // namespace psml::checkpoint
