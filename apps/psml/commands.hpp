@@ -15,5 +15,6 @@ void add_train_command(CLI::App& app, Action& action);
 void add_data_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
+void add_model_commands(CLI::App& app, Action& action);
 
 }  // namespace psml::cli

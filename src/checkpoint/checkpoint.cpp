@@ -96,6 +96,13 @@ void commit(const std::string& directory, const std::string& tmp, const std::str
   const auto all = checkpoints_in(directory);
   for (std::size_t i = static_cast<std::size_t>(std::max(keep, 1)); i < all.size(); ++i)
     fs::remove(fs::path(directory) / all[i]);
+  // Temporary files of writers that crashed before: never checkpoints, now only litter.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    const auto file = entry.path().filename().string();
+    if (file.rfind(".ckpt-", 0) == 0 && entry.path().extension() == ".tmp")
+      fs::remove(entry.path(), ec);
+  }
 }
 
 std::uint64_t state_hash(std::span<const float> state, std::int64_t slots, data::RowRange keys,

@@ -59,6 +59,14 @@ EvalSums KernelSvm<Scalar>::evaluate(std::span<const Scalar> params,
   return evaluate_scores(LossKind::kHinge, scores_, batch);
 }
 
+template <class Scalar>
+const data::RowMatrixT<Scalar>& KernelSvm<Scalar>::scores(std::span<const Scalar> params,
+                                                          const data::BatchViewT<Scalar>& batch) {
+  featurize(batch);
+  layer_.forward(params, z_, scores_);
+  return scores_;
+}
+
 template class KernelSvm<float>;
 template class KernelSvm<double>;
 

@@ -37,6 +37,13 @@ EvalSums LinearModel<Scalar>::evaluate(std::span<const Scalar> params,
   return evaluate_scores(loss_, scores_, batch);
 }
 
+template <class Scalar>
+const data::RowMatrixT<Scalar>& LinearModel<Scalar>::scores(std::span<const Scalar> params,
+                                                            const data::BatchViewT<Scalar>& batch) {
+  layer_.forward(params, batch.x, scores_);
+  return scores_;
+}
+
 template class LinearModel<float>;
 template class LinearModel<double>;
 

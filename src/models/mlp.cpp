@@ -121,6 +121,13 @@ EvalSums Mlp<Scalar>::evaluate(std::span<const Scalar> params,
   return evaluate_scores(loss_, scores_, batch);
 }
 
+template <class Scalar>
+const data::RowMatrixT<Scalar>& Mlp<Scalar>::scores(std::span<const Scalar> params,
+                                                    const data::BatchViewT<Scalar>& batch) {
+  forward(params, batch);
+  return scores_;
+}
+
 template class Mlp<float>;
 template class Mlp<double>;
 

@@ -1,5 +1,7 @@
 #include "psml/models/model_factory.hpp"
 
+#include <algorithm>
+#include <iomanip>
 #include <sstream>
 
 #include "psml/core/error.hpp"
@@ -26,8 +28,45 @@ std::string ModelSpec::describe() const {
     for (std::size_t i = 0; i < hidden.size(); ++i) out << (i ? "," : "") << hidden[i];
     out << " activation=" << activation << " output=" << output << " init=" << init;
   }
-  if (name == "rff-svm") out << " rff_dim=" << rff_dim << " gamma=" << gamma;
+  if (name == "rff-svm")  // full precision: the spec re-creates the same random features
+    out << " rff_dim=" << rff_dim << " gamma=" << std::setprecision(17) << gamma;
   return out.str();
+}
+
+ModelSpec ModelSpec::parse(const std::string& text) {
+  std::istringstream in(text);
+  ModelSpec spec;
+  in >> spec.name;
+  for (std::string field; in >> field;) {
+    const auto eq = field.find('=');
+    if (eq == std::string::npos)
+      throw error("model spec '", text, "': '", field, "' is not key=value");
+    const auto key = field.substr(0, eq), value = field.substr(eq + 1);
+    try {
+      if (key == "hidden") {
+        spec.hidden.clear();
+        std::istringstream sizes(value);
+        for (std::string size; std::getline(sizes, size, ',');)
+          spec.hidden.push_back(std::stoll(size));
+      } else if (key == "activation")
+        spec.activation = value;
+      else if (key == "output")
+        spec.output = value;
+      else if (key == "init")
+        spec.init = value;
+      else if (key == "rff_dim")
+        spec.rff_dim = std::stoll(value);
+      else if (key == "gamma")
+        spec.gamma = std::stod(value);
+      else
+        throw error("model spec '", text, "': unknown field '", key, "'");
+    } catch (const std::logic_error&) {
+      throw error("model spec '", text, "': bad value in '", field, "'");
+    }
+  }
+  if (std::find(model_names().begin(), model_names().end(), spec.name) == model_names().end())
+    throw error("model spec '", text, "': unknown model '", spec.name, "'");
+  return spec;
 }
 
 const std::vector<std::string>& model_names() {

@@ -197,3 +197,30 @@ add_test(NAME ps_sparse_worker_memory_does_not_grow_with_keys
                  $<TARGET_FILE:psml_cli> ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_BINARY_DIR}/sparse_memory)
 set_tests_properties(ps_sparse_worker_memory_does_not_grow_with_keys PROPERTIES
                      ENVIRONMENT "${PSML_MPI_TEST_ENV}" LABELS cli TIMEOUT 300)
+
+# Using a trained model (issue 5): a checkpoint written by a fixture run is evaluated, predicted
+# and inspected on other rank counts.
+add_test(NAME make_checkpoint
+         COMMAND ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train
+                 --data ${PSML_TEST_DATA}/train.h5 --test ${PSML_TEST_DATA}/test.h5 --model mlp
+                 --hidden 16 --optimizer adam --lr 0.01 --epochs 2
+                 --checkpoint-dir ${PSML_TEST_DATA}/model_ckpt)
+set_tests_properties(make_checkpoint PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data FIXTURES_SETUP model_ckpt TIMEOUT 120)
+psml_cli_test(NAME eval_checkpoint RANKS 3
+              EXPECT --stdout "accuracy 0\\.99[0-9]*\nconfusion matrix[\\s\\S]*\n +3 +[0-9]+ +[0-9]+ +[0-9]+ +2[0-9][0-9]"
+              ARGS eval --checkpoint @DATA@/model_ckpt --data @DATA@/test.h5)
+psml_cli_test(NAME predict_checkpoint RANKS 4 EXPECT --stdout "wrote .*predictions.h5 \\(999 rows\\)"
+              ARGS predict --checkpoint @DATA@/model_ckpt --data @DATA@/test.h5 --out @DATA@/predictions.h5)
+psml_cli_test(NAME checkpoint_inspect RANKS 0
+              EXPECT --stdout "checksums verified[\\s\\S]*mlp hidden=16[\\s\\S]*adam, step 32, 2 state slots"
+              ARGS checkpoint inspect @DATA@/model_ckpt)
+psml_bad_input(eval_other_width 2 "other_width.h5: has 7 features, the model in .*ckpt-000000000032.h5 takes 20"
+               eval --checkpoint @DATA@/model_ckpt --data @DATA@/other_width.h5)
+psml_bad_input(eval_not_a_checkpoint 2 "train.h5: not a psml checkpoint"
+               eval --checkpoint @DATA@/train.h5 --data @DATA@/test.h5)
+psml_bad_input(checkpoint_every_bad 2 "--checkpoint-every: '3days' is not N steps or N epochs"
+               train --data @DATA@/train.h5 --checkpoint-dir @DATA@/never --checkpoint-every 3days)
+foreach(t eval_checkpoint predict_checkpoint checkpoint_inspect bad_eval_other_width)
+  set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED "test_data;model_ckpt")
+endforeach()

@@ -114,6 +114,10 @@ TEST(GradientCheck, DetectsAWrongGradient) {
     EvalSums evaluate(std::span<const double> p, const data::BatchViewT<double>& b) override {
       return inner_->evaluate(p, b);
     }
+    const data::RowMatrixT<double>& scores(std::span<const double> p,
+                                           const data::BatchViewT<double>& b) override {
+      return inner_->scores(p, b);
+    }
 
    private:
     std::unique_ptr<ModelT<double>> inner_;

@@ -25,6 +25,8 @@ class KernelSvm final : public ModelT<Scalar> {
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;
   EvalSums evaluate(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) override;
+  const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
+                                         const data::BatchViewT<Scalar>& batch) override;
 
  private:
   void featurize(const data::BatchViewT<Scalar>& batch);

@@ -27,6 +27,8 @@ class LinearModel final : public ModelT<Scalar> {
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;
   EvalSums evaluate(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) override;
+  const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
+                                         const data::BatchViewT<Scalar>& batch) override;
 
  private:
   std::string name_;

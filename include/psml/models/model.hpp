@@ -44,6 +44,11 @@ class ModelT {
                                    const data::BatchViewT<Scalar>& batch,
                                    std::span<Scalar> grad) = 0;
 
+  // The model's outputs for each row (rows x outputs): class scores, or the prediction itself
+  // for regression. Valid until the next call.
+  virtual const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
+                                                 const data::BatchViewT<Scalar>& batch) = 0;
+
   // Loss and correct-prediction sums over the batch, without a gradient.
   virtual EvalSums evaluate(std::span<const Scalar> params,
                             const data::BatchViewT<Scalar>& batch) = 0;

@@ -25,6 +25,8 @@ struct ModelSpec {
   double gamma = 0.02;
 
   std::string describe() const;
+  // The inverse of describe(), for specs stored in checkpoints; throws psml::Error.
+  static ModelSpec parse(const std::string& text);
 };
 
 // The names --model accepts.

@@ -1,0 +1,210 @@
+// Using a trained model: psml eval, psml predict, psml checkpoint inspect.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "psml/checkpoint/checkpoint.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/aligned.hpp"
+#include "psml/core/error.hpp"
+#include "psml/data/h5.hpp"
+#include "psml/data/shard_reader.hpp"
+#include "psml/models/model_factory.hpp"
+
+namespace psml::cli {
+namespace {
+
+// A checkpoint's model, its parameters, and this rank's rows of a data file, all validated on
+// every rank before anything collective happens.
+struct Loaded {
+  std::string path;
+  checkpoint::Metadata meta;
+  std::unique_ptr<models::Model> model;
+  AlignedVector<float> params;
+  data::Shard shard;
+};
+
+Loaded load(const std::string& checkpoint_path, const std::string& data_path,
+            const comm::Communicator& world) {
+  Loaded l;
+  std::vector<std::string> notes;
+  comm::run_agreed(world, [&] {
+    l.path = checkpoint::find_valid_checkpoint(checkpoint_path, notes);
+    l.meta = checkpoint::read_metadata(l.path);
+    const auto spec = models::ModelSpec::parse(l.meta.model);
+    const auto task =
+        l.meta.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
+    l.model =
+        models::make_model<float>(spec, l.meta.features, task, l.meta.num_classes, l.meta.seed);
+    if (static_cast<std::int64_t>(l.model->num_params()) != l.meta.num_params)
+      throw error(l.path, ": holds ", l.meta.num_params, " parameters, its model '", l.meta.model,
+                  "' has ", l.model->num_params());
+    l.params.resize(static_cast<std::size_t>(l.meta.num_params));
+    std::vector<float> state(static_cast<std::size_t>(l.meta.num_params * l.meta.state_slots));
+    checkpoint::read_range(l.path, l.meta, {0, l.meta.num_params}, l.params, state);
+    auto info = data::describe_dataset(data_path);
+    if (info.sparse)
+      throw error(data_path, ": sparse (CSR) files are not evaluated by psml eval yet");
+    if (info.features != l.meta.features)
+      throw error(data_path, ": has ", info.features, " features, the model in ", l.path, " takes ",
+                  l.meta.features);
+    if (info.task != task)
+      throw error(data_path, ": is a ", to_string(info.task), " set, the model in ", l.path,
+                  " is for ", l.meta.task);
+    if (info.rows < world.size())
+      throw error(data_path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
+    info.num_classes = l.meta.num_classes;  // ids must be classes the model knows
+    l.shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
+  });
+  if (world.rank() == 0)
+    for (const auto& note : notes) std::cout << note << "\n";
+  return l;
+}
+
+constexpr Eigen::Index kBlock = 1024;
+
+void run_eval(const std::string& checkpoint_path, const std::string& data_path,
+              const comm::Communicator& world) {
+  auto l = load(checkpoint_path, data_path, world);
+  const bool classification = l.meta.task == "classification";
+  const auto c = static_cast<std::size_t>(classification ? l.meta.num_classes : 0);
+  std::vector<double> sums(3 + c * c, 0.0);  // loss, correct, rows, then the confusion matrix
+  for (Eigen::Index first = 0; first < l.shard.x.rows(); first += kBlock) {
+    const auto batch = l.shard.view(first, std::min(kBlock, l.shard.x.rows() - first));
+    const auto s = l.model->evaluate(l.params, batch);
+    sums[0] += s.loss;
+    sums[1] += s.correct;
+    sums[2] += s.rows;
+    if (!classification) continue;
+    const auto& scores = l.model->scores(l.params, batch);
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+      Eigen::Index predicted = 0;
+      if (scores.cols() == 1)
+        predicted = scores(i, 0) > 0 ? 1 : 0;
+      else
+        scores.row(i).maxCoeff(&predicted);
+      sums[3 + static_cast<std::size_t>(batch.classes[static_cast<std::size_t>(i)]) * c +
+           static_cast<std::size_t>(predicted)] += 1;
+    }
+  }
+  world.allreduce(std::span<double>(sums));
+  if (world.rank() != 0) return;
+  std::printf("eval: %s on %s (%.0f rows, %d ranks)\n", l.path.c_str(), data_path.c_str(), sums[2],
+              world.size());
+  std::printf("loss %.6f\n", sums[0] / sums[2]);
+  if (!classification) {
+    std::printf("rmse %.6f\n", std::sqrt(2 * sums[0] / sums[2]));
+    return;
+  }
+  std::printf("accuracy %.6f\nconfusion matrix (rows: true class, columns: predicted)\n",
+              sums[1] / sums[2]);
+  std::printf("%8s", "");
+  for (std::size_t j = 0; j < c; ++j) std::printf(" %7zu", j);
+  std::printf("\n");
+  for (std::size_t i = 0; i < c; ++i) {
+    std::printf("%8zu", i);
+    for (std::size_t j = 0; j < c; ++j) std::printf(" %7.0f", sums[3 + i * c + j]);
+    std::printf("\n");
+  }
+  std::fflush(stdout);
+}
+
+void run_predict(const std::string& checkpoint_path, const std::string& data_path,
+                 const std::string& out, const comm::Communicator& world) {
+  auto l = load(checkpoint_path, data_path, world);
+  const bool classification = l.meta.task == "classification";
+  const auto rows = static_cast<hsize_t>(l.shard.info.rows);
+  // Each rank writes its own rows of one file (parallel HDF5).
+  comm::run_agreed(world, [&] {
+    const auto file = h5::File::create_parallel(out, world.native());
+    const auto outputs = static_cast<hsize_t>(l.model->scores(l.params, l.shard.view(0, 0)).cols());
+    const auto scores_ds = file.create_dataset<float>("scores", {rows, outputs}, {}, 0);
+    const auto predictions_ds =
+        classification ? file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0)
+                       : file.create_dataset<float>("predictions", {rows}, {}, 0);
+    file.set_attribute("checkpoint", l.path);
+    file.set_attribute("data", data_path);
+    for (Eigen::Index first = 0; first < l.shard.x.rows(); first += kBlock) {
+      const auto n = std::min(kBlock, l.shard.x.rows() - first);
+      const auto& scores = l.model->scores(l.params, l.shard.view(first, n));
+      const auto at = static_cast<hsize_t>(l.shard.rows.first + first);
+      scores_ds.write_block<float>({at, 0}, {static_cast<hsize_t>(n), outputs},
+                                   {scores.data(), static_cast<std::size_t>(scores.size())});
+      if (classification) {
+        std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
+        for (Eigen::Index i = 0; i < n; ++i) {
+          Eigen::Index best = 0;
+          if (scores.cols() == 1)
+            best = scores(i, 0) > 0 ? 1 : 0;
+          else
+            scores.row(i).maxCoeff(&best);
+          ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
+        }
+        predictions_ds.write_block<std::int32_t>({at}, {static_cast<hsize_t>(n)}, ids);
+      } else {
+        std::vector<float> values(scores.data(), scores.data() + n);
+        predictions_ds.write_block<float>({at}, {static_cast<hsize_t>(n)}, values);
+      }
+    }
+  });
+  if (world.rank() == 0) std::cout << "wrote " << out << " (" << rows << " rows)" << std::endl;
+}
+
+void run_inspect(const std::string& path, const comm::Communicator& world) {
+  comm::run_agreed(world, [&] {
+    if (world.rank() != 0) return;
+    std::vector<std::string> notes;
+    const auto file = checkpoint::find_valid_checkpoint(path, notes);
+    for (const auto& note : notes) std::cout << note << "\n";
+    const auto m = checkpoint::read_metadata(file);
+    std::cout << "checkpoint      " << file << " (checksums verified)\n"
+              << "model           " << m.model << ", " << m.num_params << " parameters, "
+              << m.features << " features, " << m.num_classes << " classes (" << m.task << ")\n"
+              << "optimizer       " << m.optimizer << ", step " << m.optimizer_step << ", "
+              << m.state_slots << " state slots\n"
+              << "position        epoch " << m.epoch << ", step " << m.step_in_epoch
+              << " of the next epoch, global step " << m.global_step << ", seed " << m.seed << "\n"
+              << "written by      " << m.mode << ", " << m.world_size << " ranks (" << m.workers
+              << " workers, " << m.servers << " servers)\n"
+              << "configuration   " << m.config << std::endl;
+  });
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app, Action& action) {
+  struct Options {
+    std::string checkpoint, data, out;
+  };
+  auto o = std::make_shared<Options>();
+  auto* eval = app.add_subcommand(
+      "eval", "loss, accuracy and confusion matrix of a checkpoint on a data file");
+  eval->add_option("--checkpoint", o->checkpoint,
+                   "checkpoint file, or a directory (its newest valid one)")
+      ->required();
+  eval->add_option("--data", o->data, "data file (HDF5)")->required();
+  eval->callback([o, &action] {
+    action = [o](const comm::Communicator& world) { run_eval(o->checkpoint, o->data, world); };
+  });
+  auto* predict =
+      app.add_subcommand("predict", "write a checkpoint's predictions for a data file to HDF5");
+  predict->add_option("--checkpoint", o->checkpoint, "checkpoint file, or a directory")->required();
+  predict->add_option("--data", o->data, "data file (HDF5)")->required();
+  predict->add_option("--out", o->out, "predictions file to write: /predictions, /scores")
+      ->required();
+  predict->callback([o, &action] {
+    action = [o](const comm::Communicator& world) {
+      run_predict(o->checkpoint, o->data, o->out, world);
+    };
+  });
+  auto* ckpt = app.add_subcommand("checkpoint", "work with checkpoints");
+  ckpt->require_subcommand(1);
+  auto* inspect = ckpt->add_subcommand("inspect", "print what a checkpoint holds (and verify it)");
+  inspect->add_option("path", o->checkpoint, "checkpoint file or directory")->required();
+  inspect->callback([o, &action] {
+    action = [o](const comm::Communicator& world) { run_inspect(o->checkpoint, world); };
+  });
+}
+
+}  // namespace psml::cli

@@ -1,0 +1,156 @@
+"""Checkpoints end to end, with real mpirun runs. One scenario per argument:
+
+  checkpoints.py PSML MPIEXEC DATA WORKDIR SCENARIO
+
+  resume-allreduce   2 epochs + resume + 2 epochs == 4 epochs in one go, bit for bit (allreduce)
+  resume-bsp         the same in parameter-server mode (bsp, 2 servers + 2 workers)
+  reshard            saved by 2 servers + 2 workers; resumed on 3 servers + 1 worker and in
+                     allreduce mode on 4 ranks, and saved in allreduce mode, resumed in ps mode:
+                     training continues at the same loss as the uninterrupted run
+  crash              the writer is killed between two datasets of the second checkpoint: the job
+                     fails, the first checkpoint and `latest` stay intact, resuming finishes the run
+  damaged            the newest checkpoint is corrupted: resume falls back to the previous one and
+                     says so; a truncated file given directly is refused
+  mismatch           resuming with another model or optimizer: one clear error naming the file,
+                     nothing overwritten
+  h5py               a checkpoint read with h5py holds what the README says; keep-last-K works
+"""
+import glob, os, re, shutil, subprocess, sys
+import h5py
+import numpy as np
+
+psml, mpiexec, data, work, scenario = sys.argv[1:6]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+MODEL = ["--data", f"{data}/train.h5", "--test", f"{data}/test.h5", "--model", "mlp", "--hidden", "16",
+         "--optimizer", "adam", "--lr", "0.01", "--batch", "64"]
+PS = ["--mode", "ps", "--servers", "2"]
+
+
+def run(ranks, *args, env=None, expect_ok=True):
+    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *MODEL, *args]
+    print("$", " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **(env or {})))
+    print(p.stdout + p.stderr, flush=True)
+    if expect_ok and p.returncode != 0:
+        sys.exit(f"FAIL: exit code {p.returncode}")
+    if not expect_ok and p.returncode == 0:
+        sys.exit("FAIL: expected a failure")
+    return p
+
+
+def params(path):
+    with h5py.File(path) as f:
+        return f["params"][:]
+
+
+def train_losses(p):
+    return [float(x) for x in re.findall(r"epoch +\d+/\d+ +train_loss ([0-9.]+)", p.stdout)]
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        sys.exit(1)
+
+
+def listing(d):
+    return sorted((f, os.path.getsize(os.path.join(d, f)), os.path.getmtime(os.path.join(d, f)))
+                  for f in os.listdir(d))
+
+
+if scenario in ("resume-allreduce", "resume-bsp"):
+    layout = ([2], []) if scenario == "resume-allreduce" else ([4], PS)
+    ranks, extra = layout[0][0], layout[1]
+    ck = f"{work}/ck"
+    run(ranks, *extra, "--epochs", "2", "--checkpoint-dir", ck)
+    run(ranks, *extra, "--epochs", "4", "--resume", ck, "--save-params", f"{work}/resumed.h5")
+    run(ranks, *extra, "--epochs", "4", "--save-params", f"{work}/straight.h5")
+    a, b = params(f"{work}/resumed.h5"), params(f"{work}/straight.h5")
+    check(np.array_equal(a, b), f"2 + 2 epochs equal 4 epochs bit for bit (max difference {np.abs(a - b).max()})")
+
+elif scenario == "reshard":
+    straight = train_losses(run(4, *PS, "--epochs", "3"))
+    ck = f"{work}/ck_ps"
+    run(4, *PS, "--epochs", "2", "--checkpoint-dir", ck)
+    for ranks, extra, name in ((4, ["--mode", "ps", "--servers", "3"], "3 servers + 1 worker"),
+                               (4, [], "allreduce on 4 ranks"),
+                               (3, ["--mode", "ps", "--servers", "1"], "1 server + 2 workers")):
+        loss = train_losses(run(ranks, *extra, "--epochs", "3", "--resume", ck))
+        check(len(loss) == 1 and abs(loss[0] - straight[2]) <= 1e-3 * straight[2] + 1e-6,
+              f"resumed on {name}: epoch 3 train loss {loss} vs {straight[2]} uninterrupted")
+    ck2 = f"{work}/ck_ar"
+    run(2, "--epochs", "2", "--checkpoint-dir", ck2)
+    loss = train_losses(run(4, *PS, "--epochs", "3", "--resume", ck2))
+    check(len(loss) == 1 and abs(loss[0] - straight[2]) <= 1e-3 * straight[2] + 1e-6,
+          f"allreduce checkpoint resumed in ps mode: epoch 3 train loss {loss} vs {straight[2]}")
+
+elif scenario == "crash":
+    for ranks, extra, writer in ((2, [], "0"), (4, PS, "2")):
+        ck = f"{work}/crash_{ranks}"
+        p = run(ranks, *extra, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+                env={"PSML_FAULT": f"rank={writer} checkpoint=3 action=kill"}, expect_ok=False)
+        latest = open(f"{ck}/latest").read().strip()
+        check(latest == "ckpt-000000000032.h5", f"latest still names the first checkpoint ({latest})")
+        check(sorted(glob.glob(f"{ck}/ckpt-*.h5")) == [f"{ck}/ckpt-000000000032.h5"],
+              "no second checkpoint appeared")
+        p = run(ranks, *extra, "--epochs", "3", "--checkpoint-dir", ck, "--resume", ck)
+        check("resuming from " in p.stdout and "ckpt-000000000032.h5" in p.stdout,
+              "resuming from the surviving checkpoint finishes the run")
+
+elif scenario == "damaged":
+    ck = f"{work}/ck"
+    run(2, "--epochs", "2", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch")
+    newest = f"{ck}/ckpt-000000000064.h5"
+    with h5py.File(newest, "r+") as f:  # flip one parameter: the file stays valid HDF5
+        f["params"][7] = f["params"][7] + 1.0
+    p = run(2, "--epochs", "3", "--resume", ck)
+    check("does not match its checksum" in p.stdout and "resuming from" in p.stdout
+          and "ckpt-000000000032.h5" in p.stdout, "a damaged newest checkpoint is skipped, and said so")
+    with open(newest, "rb") as f:
+        head = f.read(2000)
+    with open(f"{work}/truncated.h5", "wb") as f:
+        f.write(head)
+    p = run(2, "--epochs", "3", "--resume", f"{work}/truncated.h5", expect_ok=False)
+    errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+    check(len(errors) == 1 and "truncated.h5" in errors[0], f"a truncated file is refused: {errors}")
+
+elif scenario == "mismatch":
+    ck = f"{work}/ck"
+    run(2, "--epochs", "1", "--checkpoint-dir", ck)
+    before = listing(ck)
+    for args, text in ((["--hidden", "32"], "holds model 'mlp hidden=16"),
+                       (["--optimizer", "sgd"], "was trained with --optimizer adam")):
+        bad = list(MODEL)
+        bad[bad.index(args[0]) + 1] = args[1]
+        cmd = [mpiexec, "--oversubscribe", "-n", "2", psml, "train", *bad, "--epochs", "2",
+               "--resume", ck, "--checkpoint-dir", ck]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        print(p.stdout + p.stderr)
+        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+        check(p.returncode != 0 and len(errors) == 1 and text in errors[0] and "ckpt-" in errors[0],
+              f"{args}: one error naming the file: {errors}")
+    check(listing(ck) == before, "nothing in the checkpoint directory changed")
+
+elif scenario == "h5py":
+    ck = f"{work}/ck"
+    run(4, *PS, "--epochs", "4", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+        "--checkpoint-keep", "2")
+    files = sorted(os.path.basename(f) for f in glob.glob(f"{ck}/ckpt-*.h5"))
+    check(files == ["ckpt-000000000096.h5", "ckpt-000000000128.h5"], f"the last 2 are kept: {files}")
+    with h5py.File(f"{ck}/ckpt-000000000128.h5") as f:
+        a = dict(f.attrs)
+        check(f["params"].shape == (404,) and f["optimizer_state"].shape == (2, 404),
+              "params [P] and optimizer_state [slots, P]")
+        for key, want in (("epoch", 4), ("global_step", 128), ("optimizer_step", 128),
+                          ("servers", 2), ("workers", 2), ("features", 20), ("num_classes", 4)):
+            check(a[key] == want, f"attribute {key} = {a[key]}")
+        for key in ("model", "optimizer", "config", "psml_version", "format", "seed", "created",
+                    "step_in_epoch", "task", "mode", "world_size"):
+            check(key in a, f"attribute {key} present")
+        check("checksum" in f["params"].attrs and "checksum" in f["optimizer_state"].attrs,
+              "every dataset has a checksum")
+else:
+    sys.exit(f"unknown scenario {scenario}")
+print("PASS")
