@@ -261,41 +261,34 @@ std::string Dataset::layout() const {
   return out;
 }
 
-template <class T>
-void Dataset::read_rows(hsize_t first, hsize_t count, std::span<T> out) const {
-  const auto d = dims();
-  const hsize_t columns = d.size() == 2 ? d[1] : 1;
-  if (out.size() != count * columns) throw error(where(), ": read buffer has the wrong size");
-  if (count == 0) return;
-  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
-  std::vector<hsize_t> start(d.size(), 0), extent = d;
+namespace {
+
+// The block of rows [first, first + count) of a dataset of any rank: all its other dimensions.
+std::pair<std::vector<hsize_t>, std::vector<hsize_t>> rows_block(const std::vector<hsize_t>& dims,
+                                                                 hsize_t first, hsize_t count) {
+  std::vector<hsize_t> start(dims.size(), 0), extent = dims;
   start[0] = first;
   extent[0] = count;
-  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, extent.data(),
-                      nullptr);
-  Handle mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
-                   H5Sclose);
-  if (H5Dread(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
-              out.data()) < 0)
+  return {start, extent};
+}
+
+}  // namespace
+
+template <class T>
+void Dataset::read_rows(hsize_t first, hsize_t count, std::span<T> out) const {
+  const auto [start, extent] = rows_block(dims(), first, count);
+  try {
+    read_block<T>(start, extent, out);
+  } catch (const Error&) {
     throw error(where(), ": cannot read rows ", first, "..", first + count,
                 " (damaged file, or a compression filter this HDF5 lacks, e.g. h5py's lzf)");
+  }
 }
 
 template <class T>
 void Dataset::write_rows(hsize_t first, hsize_t count, std::span<const T> in) const {
-  const auto d = dims();
-  if (count == 0) return;
-  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
-  std::vector<hsize_t> start(d.size(), 0), extent = d;
-  start[0] = first;
-  extent[0] = count;
-  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, extent.data(),
-                      nullptr);
-  Handle mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
-                   H5Sclose);
-  if (H5Dwrite(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
-               in.data()) < 0)
-    throw error(where(), ": cannot write rows ", first, "..", first + count, " (disk full?)");
+  const auto [start, extent] = rows_block(dims(), first, count);
+  write_block<T>(start, extent, in);
 }
 
 template <class T>

@@ -69,6 +69,14 @@ std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta, const std
   return done->path;
 }
 
+std::pair<std::size_t, std::size_t> WorkerClient::part(std::span<const std::int64_t> keys,
+                                                       bool sparse, int server) const {
+  const auto r = ranges_[static_cast<std::size_t>(server)];
+  if (!sparse) return {static_cast<std::size_t>(r.first), static_cast<std::size_t>(r.count)};
+  const auto [first, end] = slice(keys, server);
+  return {first, end - first};
+}
+
 std::pair<std::size_t, std::size_t> WorkerClient::slice(std::span<const std::int64_t> keys,
                                                         int server) const {
   const auto r = ranges_[static_cast<std::size_t>(server)];
@@ -86,14 +94,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   std::vector<comm::SendHandle> pushes, pulls;
   if (push) ++clock_;
   for (int s = 0; s < roles_.servers; ++s) {
-    const auto r = ranges_[static_cast<std::size_t>(s)];
-    std::size_t first = static_cast<std::size_t>(r.first),
-                count = static_cast<std::size_t>(r.count);
-    if (sparse) {
-      const auto [a, b] = slice(keys, s);
-      first = a;
-      count = b - a;
-    }
+    const auto [first, count] = part(keys, sparse, s);
     const int dest = roles_.server_rank(s);
     const auto key_bytes =
         sparse ? comm::bytes_of(keys.subspan(first, count)) : std::span<const std::byte>{};
@@ -109,14 +110,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   }
   const double t1 = now_seconds();
   for (int s = 0; pull && s < roles_.servers; ++s) {
-    const auto r = ranges_[static_cast<std::size_t>(s)];
-    std::size_t first = static_cast<std::size_t>(r.first),
-                count = static_cast<std::size_t>(r.count);
-    if (sparse) {
-      const auto [a, b] = slice(keys, s);
-      first = a;
-      count = b - a;
-    }
+    const auto [first, count] = part(keys, sparse, s);
     Message message;
     const int server_rank = roles_.server_rank(s);
     channel_.receive_header(message, server_rank);

@@ -69,6 +69,9 @@ class WorkerClient {
  private:
   // The slice [first, end) of a sorted key list that server s owns.
   std::pair<std::size_t, std::size_t> slice(std::span<const std::int64_t> keys, int server) const;
+  // Where server s's values sit in the exchanged arrays: (offset, count).
+  std::pair<std::size_t, std::size_t> part(std::span<const std::int64_t> keys, bool sparse,
+                                           int server) const;
   ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
                          std::span<const float> grad, std::int64_t rows, bool push, bool pull,
                          std::span<float> params);
