@@ -47,8 +47,11 @@ std::string AllreduceExchange::save(checkpoint::Metadata meta,
   comm::run_agreed(comm_, [&] {
     if (comm_.rank() != 0) return;
     const auto alone = comm::Communicator::self();
+    // Synchronous: every rank has made every step.
+    const std::vector<std::int64_t> clocks(static_cast<std::size_t>(comm_.size()),
+                                           meta.global_step);
     path = checkpoint::write_checkpoint(target.directory, target.keep, meta, {0, meta.num_params},
-                                        params, state_, alone, target.hook);
+                                        params, state_, clocks, alone, target.hook);
   });
   return path;
 }

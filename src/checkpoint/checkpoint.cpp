@@ -119,8 +119,9 @@ std::uint64_t state_hash(std::span<const float> state, std::int64_t slots, data:
 
 std::string write_checkpoint(const std::string& directory, int keep, const Metadata& meta,
                              data::RowRange keys, std::span<const float> params,
-                             std::span<const float> state, const comm::Communicator& writers,
-                             const WriteHook& hook) {
+                             std::span<const float> state,
+                             std::span<const std::int64_t> worker_clocks,
+                             const comm::Communicator& writers, const WriteHook& hook) {
   const std::string name = checkpoint_name(meta.global_step);
   const std::string tmp = (fs::path(directory) / ("." + name + ".tmp")).string();
   comm::run_agreed(writers, [&] {
@@ -141,6 +142,9 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
       const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
       const auto params_ds = file.create_dataset<float>(kParams, {p}, {}, 0);
       const auto state_ds = file.create_dataset<float>(kState, {slots, p}, {}, 0);
+      const auto clocks = static_cast<hsize_t>(worker_clocks.size());
+      const auto clocks_ds = file.create_dataset<std::int64_t>("worker_clocks", {clocks}, {}, 0);
+      if (writers.rank() == 0) clocks_ds.write_block<std::int64_t>({0}, {clocks}, worker_clocks);
       params_ds.write_block<float>({first}, {count}, params);
       params_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[0]));
       if (hook) hook(1);

@@ -213,8 +213,11 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
   meta.state_slots = static_cast<std::int64_t>(optimizer_->state_slots());
   std::string path;
   try {
+    // Servers may have seen different numbers of pushes in flight: all record server 0's view.
+    std::vector<std::int64_t> clocks = clocks_;
+    servers_.broadcast(std::span<std::int64_t>(clocks), 0);
     path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
-                                        state_, servers_, options_.checkpoint_hook);
+                                        state_, clocks, servers_, options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {
     // The workers wait on the servers: the server that knows the cause ends the whole job.
     if (e.reporter()) throw Error(e.what());

@@ -151,6 +151,7 @@ elif scenario == "h5py":
             check(key in a, f"attribute {key} present")
         check("checksum" in f["params"].attrs and "checksum" in f["optimizer_state"].attrs,
               "every dataset has a checksum")
+        check(list(f["worker_clocks"][:]) == [128, 128], f"worker clocks {list(f['worker_clocks'][:])}")
 else:
     sys.exit(f"unknown scenario {scenario}")
 print("PASS")

@@ -3,6 +3,7 @@
 //   D/ckpt-<global step>.h5      one checkpoint; D/latest names the newest one (one line)
 //   /params                      float32 [P]             the flat parameter vector
 //   /optimizer_state             float32 [slots, P]      e.g. Adam's m and v (slots 0 for SGD)
+//   /worker_clocks               int64 [workers]         pushes each worker had made
 //   attributes on the root group:
 //     format = "psml-checkpoint-1", psml_version, created (ISO time)
 //     model (the model spec, e.g. "mlp hidden=256,128 activation=relu ..."), features,
@@ -58,10 +59,12 @@ using WriteHook = std::function<void(int datasets_written)>;
 // in allreduce mode), then commits it atomically. Returns the committed file's path.
 // `params` and `state` hold the writer's range `keys` of the full vectors (state: slot-major,
 // state_slots blocks of keys.count).
+// `worker_clocks`: the pushes each worker had made (the same on every writer).
 std::string write_checkpoint(const std::string& directory, int keep, const Metadata& meta,
                              data::RowRange keys, std::span<const float> params,
-                             std::span<const float> state, const comm::Communicator& writers,
-                             const WriteHook& hook = {});
+                             std::span<const float> state,
+                             std::span<const std::int64_t> worker_clocks,
+                             const comm::Communicator& writers, const WriteHook& hook = {});
 
 // The newest checkpoint in `directory` whose checksums verify, starting from `latest`; a
 // damaged one is skipped with a note on `notes`. Throws psml::Error if none verifies. A path to a
