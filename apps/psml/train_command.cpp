@@ -70,6 +70,10 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  cmd->add_option("--ps-deadline", config->ps_deadline,
+                  "ps: seconds a rank waits for a peer before it names the peer and ends the job")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--consistency", config->consistency, "ps: bsp, ssp:K or async")
       ->capture_default_str();
   cmd->add_option("--solver", config->solver, "sgd (iterative) or exact (closed form, linreg)")

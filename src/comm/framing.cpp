@@ -1,6 +1,9 @@
 #include "psml/comm/framing.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <utility>
 
@@ -92,6 +95,20 @@ bool Channel::header_waiting(int source) const {
   int flag = 0;
   check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
   return flag != 0;
+}
+
+int Channel::wait_header(double timeout_seconds, int source) const {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+  for (int polls = 0;; ++polls) {
+    int flag = 0;
+    MPI_Status status;
+    check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, &status), "MPI_Iprobe");
+    if (flag) return status.MPI_SOURCE;
+    // Spin briefly for latency, then give the core away; check the clock now and then.
+    if (polls > 1000) sched_yield();
+    if (polls % 256 == 0 && std::chrono::steady_clock::now() > deadline) return -1;
+  }
 }
 
 void Channel::receive_payload(int source, std::span<std::byte> out) const {

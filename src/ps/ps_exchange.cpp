@@ -7,11 +7,11 @@
 namespace psml::ps {
 
 PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
-                       std::size_t num_params)
+                       std::size_t num_params, double deadline_seconds)
     : world_(world),
       roles_(roles),
       consistency_(consistency),
-      client_(world, roles, static_cast<std::int64_t>(num_params)),
+      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds),
       grad_(num_params, 0.0f) {}
 
 void PsExchange::start(std::span<float> params, std::int64_t total_steps) {

@@ -31,8 +31,12 @@ Server::Server(const comm::Communicator& world, const comm::Communicator& server
 
 void Server::run() {
   while (done_ < roles_.workers) {
+    const int waiting = channel_.wait_header(options_.deadline_seconds);
+    if (waiting < 0)
+      throw error("server ", index_, ": no message from any worker for ", options_.deadline_seconds,
+                  " s (--ps-deadline); ", describe_waits());
     Message message;
-    const int source = channel_.receive_header(message);
+    const int source = channel_.receive_header(message, waiting);
     if (const auto* init = boost::get<InitShard>(&message))
       on_init(source, *init);
     else if (const auto* push = boost::get<Push>(&message))
@@ -227,6 +231,15 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
     outgoing_.emplace_back();
     outgoing_.back().handle = channel_.isend(source, Message(CheckpointDone{path}), {});
   }
+}
+
+std::string Server::describe_waits() const {
+  std::string text = "worker clocks (pushes received):";
+  for (std::size_t w = 0; w < clocks_.size(); ++w)
+    text += " worker " + std::to_string(w) + "=" + std::to_string(clocks_[w]);
+  if (!pending_.empty())
+    text += "; " + std::to_string(pending_.size()) + " pulls held back for consistency";
+  return text;
 }
 
 std::int64_t Server::min_clock() const {

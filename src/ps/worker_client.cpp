@@ -15,11 +15,12 @@ double now_seconds() {
 }  // namespace
 
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
-                           std::int64_t num_keys)
+                           std::int64_t num_keys, double deadline_seconds)
     : channel_(world),
       roles_(roles),
       worker_(world.rank()),
       num_keys_(num_keys),
+      deadline_(deadline_seconds),
       versions_(static_cast<std::size_t>(roles.servers), 0) {
   if (num_keys < roles.servers)
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
@@ -37,6 +38,13 @@ void WorkerClient::init_servers(std::span<const float> params, std::int64_t tota
                                                       static_cast<std::size_t>(r.count)))}));
   }
   for (auto& h : sends) h.wait();
+}
+
+void WorkerClient::receive_from_server(Message& message, int server_rank, const char* what) const {
+  if (channel_.wait_header(deadline_, server_rank) < 0)
+    throw error("worker ", worker_, ": no answer from server rank ", server_rank, " for ",
+                deadline_, " s (--ps-deadline), waiting for ", what);
+  channel_.receive_header(message, server_rank);
 }
 
 void WorkerClient::init_servers_zero(std::int64_t total_updates) {
@@ -63,7 +71,7 @@ std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta, const std
                                    Message(CheckpointRequest{meta, directory, keep}), {}));
   for (auto& h : sends) h.wait();
   Message reply;
-  channel_.receive_header(reply, roles_.server_rank(0));
+  receive_from_server(reply, roles_.server_rank(0), "its checkpoint confirmation");
   const auto* done = boost::get<CheckpointDone>(&reply);
   if (!done) throw error("worker ", worker_, ": expected the servers' checkpoint confirmation");
   return done->path;
@@ -113,7 +121,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     const auto [first, count] = part(keys, sparse, s);
     Message message;
     const int server_rank = roles_.server_rank(s);
-    channel_.receive_header(message, server_rank);
+    receive_from_server(message, server_rank, "a pull reply");
     const auto* reply = boost::get<PullReply>(&message);
     if (!reply)
       throw error("worker ", worker_, ": expected a pull reply from server rank ", server_rank);

@@ -72,7 +72,8 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     if (train.classes.size() && train.classes.maxCoeff() > 1)
       throw error(config.train_path, ": sparse logreg is binary, the labels go up to ",
                   train.classes.maxCoeff());
-    client = std::make_unique<ps::WorkerClient>(world, roles, model.num_keys());
+    client = std::make_unique<ps::WorkerClient>(world, roles, model.num_keys(),
+                                                worker_deadline(config, roles));
   });
 
   // The resume phase every rank joins (trainer.cpp); sparse runs do not resume yet.

@@ -44,6 +44,16 @@ data::RowRange my_rows(const data::DatasetInfo& info, const comm::Communicator& 
   return data::balanced_range(info.rows, workers.size(), workers.rank());
 }
 
+}  // namespace
+
+// Deadlines are staggered so that one rank reports a stuck peer, the one that knows most: the
+// servers first (they know which worker's clock is behind), one after another, then the workers.
+double worker_deadline(const TrainConfig& config, const ps::Roles& roles) {
+  return config.ps_deadline + 0.5 * roles.servers + 1.0;
+}
+
+namespace {
+
 // The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
 // (workers work, servers only agree), then the resume phase (workers check the checkpoint,
 // servers load their ranges), so a bad file ends every rank cleanly, servers included. A phase
@@ -82,8 +92,8 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
     if (config.mode == "ps")
-      s.exchange =
-          std::make_unique<ps::PsExchange>(world, roles, consistency, s.model->num_params());
+      s.exchange = std::make_unique<ps::PsExchange>(
+          world, roles, consistency, s.model->num_params(), worker_deadline(config, roles));
     else
       s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, s.model->num_params(),
                                                                   config.optimizer);
@@ -358,7 +368,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
     ps::Server server_loop(world, workers, roles,
-                           {consistency, config.optimizer, callbacks.checkpoint_hook});
+                           {consistency, config.optimizer, callbacks.checkpoint_hook,
+                            config.ps_deadline + 0.5 * roles.server_index(world.rank())});
     comm::run_agreed(world, [&] {  // the workers' resume phase
       if (!resume_path.empty())
         server_loop.load(resume_path, checkpoint::read_metadata(resume_path));

@@ -224,3 +224,14 @@ psml_bad_input(checkpoint_every_bad 2 "--checkpoint-every: '3days' is not N step
 foreach(t eval_checkpoint predict_checkpoint checkpoint_inspect bad_eval_other_width)
   set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED "test_data;model_ckpt")
 endforeach()
+
+# A rank that is alive but stuck (SIGSTOP) in a parameter-server run: the ranks waiting on it
+# name what they waited for once --ps-deadline passes, and the whole job ends.
+psml_cli_test(NAME ps_stopped_worker_ends_job_at_deadline RANKS 4 TIMEOUT 40
+              EXPECT "--error=(no answer from server rank [23] for [0-9.]+ s|no message from any worker for [0-9.]+ s)"
+                     --env "PSML_FAULT=rank=1 step=5 action=stop"
+              ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3)
+psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
+              EXPECT "--error=no answer from server rank [23] for [0-9.]+ s .--ps-deadline., waiting for (a pull reply|its checkpoint confirmation)"
+                     --env "PSML_FAULT=rank=3 checkpoint=1 action=stop"
+              ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch)

@@ -81,6 +81,11 @@ class Channel {
   // True if a header is waiting; does not block.
   bool header_waiting(int source = MPI_ANY_SOURCE) const;
 
+  // Waits up to `timeout_seconds` for a header from `source` (MPI_ANY_SOURCE: anyone) and returns
+  // its sender, or -1 if none came: a peer that is alive but stuck never sends, and nothing but
+  // such a deadline ends the wait. Yields the core between polls (oversubscribed machines).
+  int wait_header(double timeout_seconds, int source = MPI_ANY_SOURCE) const;
+
   // Receives the next payload frame(s) from `source` into `out` (whose size the header told).
   void receive_payload(int source, std::span<std::byte> out) const;
 

@@ -14,7 +14,7 @@ namespace psml::ps {
 class PsExchange final : public train::Exchange {
  public:
   PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
-             std::size_t num_params);
+             std::size_t num_params, double deadline_seconds);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }

@@ -23,6 +23,7 @@ struct ServerOptions {
   Consistency consistency;
   optim::OptimizerSpec optimizer;
   checkpoint::WriteHook checkpoint_hook;  // tests inject crashes between datasets
+  double deadline_seconds = 300;          // longest wait for any worker's next message
 };
 
 class Server {
@@ -71,6 +72,7 @@ class Server {
   void answer_ready_pulls();
   void reply(const PendingPull& pull);
   std::int64_t min_clock() const;
+  std::string describe_waits() const;
   void reap_sends();
 
   comm::Channel channel_;

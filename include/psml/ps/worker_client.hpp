@@ -30,7 +30,9 @@ struct ExchangeStats {
 
 class WorkerClient {
  public:
-  WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys);
+  // `deadline_seconds`: the longest wait for a server's answer before the job is ended.
+  WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys,
+               double deadline_seconds = 300);
 
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
@@ -80,6 +82,9 @@ class WorkerClient {
   Roles roles_;
   int worker_;
   std::int64_t num_keys_;
+  double deadline_;
+  // Receives the next message from a server, or ends the job once the deadline passes.
+  void receive_from_server(Message& message, int server_rank, const char* what) const;
   std::vector<KeyRange> ranges_;
   std::int64_t clock_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server

@@ -9,6 +9,7 @@
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/communicator.hpp"
 #include "psml/core/aligned.hpp"
+#include "psml/ps/roles.hpp"
 #include "psml/train/report.hpp"
 #include "psml/train/train_config.hpp"
 
@@ -28,6 +29,9 @@ struct TrainCallbacks {
   std::function<void(const std::string& message)> on_note;  // rank 0: checkpoints written, ...
   checkpoint::WriteHook checkpoint_hook;  // every writer, after each dataset (fault injection)
 };
+
+// How long a worker waits for a server before it ends the job (after the servers' deadlines).
+double worker_deadline(const TrainConfig& config, const ps::Roles& roles);
 
 // Adds one epoch's counters over the workers (max_clock_gap: the maximum). Collective.
 EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers);
