@@ -10,6 +10,7 @@
 #include "psml/comm/framing.hpp"
 #include "psml/core/aligned.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/server.hpp"
@@ -17,12 +18,6 @@
 
 namespace psml::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

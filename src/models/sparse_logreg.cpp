@@ -42,7 +42,7 @@ double SparseLogisticRegression::loss_and_gradient(const data::CsrRows& x,
                                                    std::span<const std::int64_t> keys,
                                                    std::span<const float> weights,
                                                    std::span<float> grad) const {
-  std::vector<float> s;
+  auto& s = scores_;
   scores(x, rows, keys, weights, s);
   std::fill(grad.begin(), grad.end(), 0.0f);
   double loss = 0;
@@ -62,7 +62,7 @@ EvalSums SparseLogisticRegression::evaluate(const data::CsrRows& x,
                                             const Eigen::VectorXi& classes,
                                             std::span<const std::int64_t> keys,
                                             std::span<const float> weights) const {
-  std::vector<float> s;
+  auto& s = scores_;
   scores(x, rows, keys, weights, s);
   EvalSums sums;
   sums.rows = static_cast<double>(rows.size());

@@ -5,16 +5,9 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/stopwatch.hpp"
 
 namespace psml::ps {
-namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 Server::Server(const comm::Communicator& world, const comm::Communicator& servers,
                const Roles& roles, ServerOptions options)
     : channel_(world),
@@ -186,7 +179,8 @@ void Server::apply(std::span<const std::int64_t> keys, std::span<const float> va
   const std::size_t n = keys.size(), slots = optimizer_->state_slots(), p = params_.size();
   scratch_params_.resize(n);
   scratch_state_.resize(slots * n);
-  std::vector<float> grad(n);
+  auto& grad = scratch_step_grad_;
+  grad.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<std::size_t>(keys[i]);
     scratch_params_[i] = params_[k];

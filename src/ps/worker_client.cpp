@@ -4,16 +4,9 @@
 #include <chrono>
 
 #include "psml/core/error.hpp"
+#include "psml/core/stopwatch.hpp"
 
 namespace psml::ps {
-namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
                            std::int64_t num_keys, double deadline_seconds)
     : channel_(world),

@@ -5,6 +5,7 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/csr.hpp"
 #include "psml/models/sparse_logreg.hpp"
@@ -13,19 +14,10 @@
 namespace psml::train {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 data::SparseShard read_my_rows(const std::string& path, const comm::Communicator& workers) {
   const auto info = data::describe_dataset(path);
   if (!info.sparse) throw error(path, ": is dense; the training data is sparse (CSR)");
-  if (info.rows < workers.size())
-    throw error(path, ": has ", info.rows, " rows, fewer than the ", workers.size(), " workers");
-  return data::read_sparse_shard(info,
-                                 data::balanced_range(info.rows, workers.size(), workers.rank()));
+  return data::read_sparse_shard(info, worker_rows(info, workers));
 }
 
 // Loss and accuracy over every worker's test rows, pulling their keys block by block.
@@ -85,9 +77,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     callbacks.on_start({"logreg (sparse)", config.train_path, train.info.rows, train.info.features,
                         2, model.num_keys(), world.size(), config.global_batch,
                         batcher.steps_per_epoch(), config.optimizer.summary(),
-                        "ps: " + std::to_string(roles.servers) + " servers + " +
-                            std::to_string(roles.workers) + " workers, " + config.consistency +
-                            ", sparse push/pull"});
+                        describe_exchange(config, roles) + ", sparse push/pull"});
   if (world.rank() == 0)
     client->init_servers_zero(consistency.kind == ps::Consistency::Kind::kBsp
                                   ? total_steps
@@ -126,15 +116,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
           std::max(counters.max_clock_gap, static_cast<double>(pulled.clock_gap));
       for (const auto s : pulled.staleness) counters.record_staleness(s);
     }
-    EpochMetrics m;
-    m.seconds = seconds_since(start);
-    m.epoch = epoch + 1;
-    m.epochs = config.epochs;
-    m.parameter_server = true;
-    m.workers = workers.size();
-    m.counters = reduce_counters(counters, workers);
-    m.train_loss = m.counters.loss_sum / m.counters.rows;
-    m.samples_per_second = m.counters.rows / m.seconds;
+    auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
     if (!config.test_path.empty()) {
       const auto sums = evaluate(model, test, *client, workers);
       m.has_test = true;

@@ -8,6 +8,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/memory.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
@@ -21,12 +22,6 @@
 namespace psml::train {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // What a worker trains with: its shards, validated, and the model and exchange built for them.
 struct WorkerSetup {
   data::Shard train;
@@ -36,13 +31,6 @@ struct WorkerSetup {
   std::unique_ptr<models::Model> model;
   std::unique_ptr<Exchange> exchange;
 };
-
-data::RowRange my_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
-  if (info.rows < workers.size())
-    throw error(info.path, ": has ", info.rows, " rows, fewer than the ", workers.size(),
-                " workers");
-  return data::balanced_range(info.rows, workers.size(), workers.rank());
-}
 
 }  // namespace
 
@@ -67,7 +55,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
   WorkerSetup s;
   comm::run_agreed(world, [&] {
     const auto info = data::describe_dataset(config.train_path);
-    s.train = data::read_shard(info, my_rows(info, workers));
+    s.train = data::read_shard(info, worker_rows(info, workers));
   });
   s.num_classes = s.train.info.num_classes;
   if (s.train.info.task == data::Task::kClassification && s.num_classes == 0)
@@ -83,7 +71,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
         throw error(config.test_path, ": is a ", to_string(info.task),
                     " set, the training data is ", to_string(s.train.info.task));
       info.num_classes = s.num_classes;  // test ids must be classes the model knows
-      s.test = data::read_shard(info, my_rows(info, workers));
+      s.test = data::read_shard(info, worker_rows(info, workers));
       s.has_test = true;
     }
     s.model = models::make_model<float>(config.model, s.train.info.features, s.train.info.task,
@@ -127,8 +115,6 @@ class BatchBuffer {
   std::vector<float> targets_;
 };
 
-}  // namespace
-
 EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers) {
   std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
                            local.push_seconds, local.pull_seconds, local.wait_seconds};
@@ -144,6 +130,35 @@ EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicat
   std::copy(sums.begin() + 6, sums.end(), out.staleness.begin());
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
+}
+
+}  // namespace
+
+data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
+  if (info.rows < workers.size())
+    throw error(info.path, ": has ", info.rows, " rows, fewer than the ", workers.size(),
+                " workers");
+  return data::balanced_range(info.rows, workers.size(), workers.rank());
+}
+
+std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
+  if (config.mode != "ps") return "allreduce";
+  return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
+         " workers, " + config.consistency;
+}
+
+EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
+                             const EpochCounters& local, const comm::Communicator& workers) {
+  EpochMetrics m;
+  m.seconds = seconds;
+  m.epoch = epoch + 1;
+  m.epochs = config.epochs;
+  m.parameter_server = config.mode == "ps";
+  m.workers = workers.size();
+  m.counters = reduce_counters(local, workers);
+  m.train_loss = m.counters.loss_sum / m.counters.rows;
+  m.samples_per_second = m.counters.rows / m.seconds;
+  return m;
 }
 
 namespace {
@@ -166,12 +181,6 @@ std::string broadcast_string(std::string text, const comm::Communicator& comm) {
   comm.broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text.data()), text.size()),
                  0);
   return text;
-}
-
-std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
-  if (config.mode != "ps") return "allreduce";
-  return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
-         " workers, " + config.consistency;
 }
 
 checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& s,
@@ -294,15 +303,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
         if (!config.checkpoint_dir.empty() && every.due(global_step, in_epoch, epochs_done))
           save(epochs_done, in_epoch);
       }
-      EpochMetrics m;
-      m.seconds = seconds_since(start);
-      m.epoch = epoch + 1;
-      m.epochs = config.epochs;
-      m.parameter_server = config.mode == "ps";
-      m.workers = workers.size();
-      m.counters = reduce_counters(counters, workers);
-      m.train_loss = m.counters.loss_sum / m.counters.rows;
-      m.samples_per_second = m.counters.rows / m.seconds;
+      auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
       evaluate_into(m, model, result.params, s, workers);
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);

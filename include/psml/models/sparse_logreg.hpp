@@ -41,6 +41,7 @@ class SparseLogisticRegression {
 
   std::int64_t features_;
   mutable std::vector<std::uint32_t> positions_;  // workspace
+  mutable std::vector<float> scores_;             // workspace
 };
 
 }  // namespace psml::models

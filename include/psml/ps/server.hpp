@@ -97,7 +97,8 @@ class Server {
   std::vector<float> accumulator_;                      // bsp: the step's summed gradient
   std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
   std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
-  std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // sparse updates
+  std::vector<float> scratch_params_, scratch_grad_, scratch_state_,
+      scratch_step_grad_;  // sparse updates
   std::deque<PendingPull> pending_;
   std::list<Outgoing> outgoing_;
   int done_ = 0;

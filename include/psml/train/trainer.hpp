@@ -9,6 +9,7 @@
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/communicator.hpp"
 #include "psml/core/aligned.hpp"
+#include "psml/data/schema.hpp"
 #include "psml/ps/roles.hpp"
 #include "psml/train/report.hpp"
 #include "psml/train/train_config.hpp"
@@ -33,8 +34,15 @@ struct TrainCallbacks {
 // How long a worker waits for a server before it ends the job (after the servers' deadlines).
 double worker_deadline(const TrainConfig& config, const ps::Roles& roles);
 
-// Adds one epoch's counters over the workers (max_clock_gap: the maximum). Collective.
-EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers);
+// Shared by the dense (trainer.cpp) and sparse (sparse_trainer.cpp) training loops:
+// This worker's rows of a data file; throws psml::Error if there are fewer rows than workers.
+data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers);
+// "allreduce", or "ps: S servers + W workers, <consistency>", for the run's header line.
+std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles);
+// An epoch's metrics from this worker's counters, added over the workers (collective);
+// evaluation is left to the caller.
+EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
+                             const EpochCounters& local, const comm::Communicator& workers);
 
 // Validates options and data on every rank (all ranks agree on any failure before the first
 // training message), then trains. Collective over `world`.
