@@ -16,5 +16,11 @@ void add_data_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
 void add_model_commands(CLI::App& app, Action& action);
+void add_fit_commands(CLI::App& app, Action& action);
+
+// psml predict with a fitted k-means or mixture model (fit_command.cpp).
+bool is_fitted_model(const std::string& path, const comm::Communicator& world);
+void run_fitted_predict(const std::string& model_path, const std::string& data_path,
+                        const std::string& out_path, const comm::Communicator& world);
 
 }  // namespace psml::cli

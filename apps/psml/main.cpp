@@ -28,6 +28,7 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
   psml::cli::add_check_command(app, action);
   psml::cli::add_bench_command(app, action);
   psml::cli::add_model_commands(app, action);
+  psml::cli::add_fit_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

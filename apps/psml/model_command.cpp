@@ -189,13 +189,19 @@ void add_model_commands(CLI::App& app, Action& action) {
   });
   auto* predict =
       app.add_subcommand("predict", "write a checkpoint's predictions for a data file to HDF5");
-  predict->add_option("--checkpoint", o->checkpoint, "checkpoint file, or a directory")->required();
+  predict
+      ->add_option("--checkpoint,--model", o->checkpoint,
+                   "checkpoint file, or a directory; or a fitted k-means or mixture model")
+      ->required();
   predict->add_option("--data", o->data, "data file (HDF5)")->required();
   predict->add_option("--out", o->out, "predictions file to write: /predictions, /scores")
       ->required();
   predict->callback([o, &action] {
     action = [o](const comm::Communicator& world) {
-      run_predict(o->checkpoint, o->data, o->out, world);
+      if (is_fitted_model(o->checkpoint, world))
+        run_fitted_predict(o->checkpoint, o->data, o->out, world);
+      else
+        run_predict(o->checkpoint, o->data, o->out, world);
     };
   });
   auto* ckpt = app.add_subcommand("checkpoint", "work with checkpoints");

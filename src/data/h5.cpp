@@ -129,7 +129,36 @@ void write_int_attribute(hid_t object, const std::string& name, std::int64_t val
     throw error(path_, ": cannot write attribute '", name, "'");
 }
 
+std::optional<double> read_double_attribute(hid_t object, const std::string& name,
+                                            const std::string& path_) {
+  if (H5Aexists(object, name.c_str()) <= 0) return std::nullopt;
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr.id()), H5Tclose);
+  const auto type_class = H5Tget_class(type.id());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
+    throw error(path_, ": attribute '", name, "' must be a number");
+  Handle space(H5Aget_space(attr.id()), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.id()) != 1)
+    throw error(path_, ": attribute '", name, "' must be a scalar");
+  double value = 0;
+  if (H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &value) < 0)
+    throw error(path_, ": cannot read attribute '", name, "'");
+  return value;
+}
+
 }  // namespace
+
+std::optional<double> File::double_attribute(const std::string& name) const {
+  return read_double_attribute(id(), name, path_);
+}
+
+void File::set_double_attribute(const std::string& name, double value) const {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value) < 0)
+    throw error(path_, ": cannot write attribute '", name, "'");
+}
 
 std::optional<std::int64_t> File::int_attribute(const std::string& name) const {
   return read_int_attribute(id(), name, path_);

@@ -6,20 +6,22 @@
 namespace psml::data {
 namespace {
 
-// Dense features: /features, 2-D, numeric, with as many rows as /labels.
-void describe_dense(const h5::Dataset& features, const h5::Dataset& labels, DatasetInfo& info) {
+// Dense features: /features, 2-D, numeric, with as many rows as /labels (when there are labels).
+void describe_dense(const h5::Dataset& features, const h5::Dataset* labels, DatasetInfo& info) {
   const auto fdims = features.dims();
   if (fdims.size() != 2)
     throw error(features.where(), ": must be 2-D (rows x features), has ", fdims.size(),
                 " dimensions");
-  const auto ldims = labels.dims();
-  if (ldims.size() != 1 && !(ldims.size() == 2 && ldims[1] == 1))
-    throw error(labels.where(), ": must be 1-D (one label per row), has ", ldims.size(),
-                " dimensions");
   if (features.type_class() == h5::TypeClass::kOther)
     throw error(features.where(), ": dtype ", features.dtype(), " is not numeric");
-  if (fdims[0] != ldims[0])
-    throw error(info.path, ": /features has ", fdims[0], " rows but /labels has ", ldims[0]);
+  if (labels) {
+    const auto ldims = labels->dims();
+    if (ldims.size() != 1 && !(ldims.size() == 2 && ldims[1] == 1))
+      throw error(labels->where(), ": must be 1-D (one label per row), has ", ldims.size(),
+                  " dimensions");
+    if (fdims[0] != ldims[0])
+      throw error(info.path, ": /features has ", fdims[0], " rows but /labels has ", ldims[0]);
+  }
   if (fdims[0] == 0) throw error(features.where(), ": is empty (0 rows)");
   if (fdims[1] == 0) throw error(features.where(), ": has 0 features");
   info.rows = static_cast<std::int64_t>(fdims[0]);
@@ -95,7 +97,7 @@ const char* to_string(Task task) {
   return task == Task::kClassification ? "classification" : "regression";
 }
 
-DatasetInfo describe_dataset(const std::string& path) {
+DatasetInfo describe_dataset(const std::string& path, Labels need_labels) {
   const auto file = h5::File::open_read(path);
   DatasetInfo info;
   info.path = path;
@@ -105,8 +107,13 @@ DatasetInfo describe_dataset(const std::string& path) {
     describe_labels(file, labels, info);
   } else {
     const auto features = file.dataset(kFeaturesDataset);
+    if (need_labels == Labels::kOptional && !file.has_dataset(kLabelsDataset)) {
+      info.has_labels = false;
+      describe_dense(features, nullptr, info);
+      return info;
+    }
     const auto labels = file.dataset(kLabelsDataset);
-    describe_dense(features, labels, info);
+    describe_dense(features, &labels, info);
     describe_labels(file, labels, info);
   }
   return info;

@@ -19,7 +19,6 @@ BatchView Shard::view(Eigen::Index first, Eigen::Index count) const {
 Shard read_shard(const DatasetInfo& info, RowRange range) {
   const auto file = h5::File::open_read(info.path);
   const auto features = file.dataset(kFeaturesDataset);
-  const auto labels = file.dataset(kLabelsDataset);
   Shard shard;
   shard.info = info;
   shard.rows = range;
@@ -38,7 +37,8 @@ Shard read_shard(const DatasetInfo& info, RowRange range) {
     }
   }
 
-  read_labels(info, labels, range, shard.classes, shard.targets);
+  if (info.has_labels)
+    read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, shard.targets);
   return shard;
 }
 

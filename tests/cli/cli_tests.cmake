@@ -235,3 +235,14 @@ psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
               EXPECT "--error=no answer from server rank [23] for [0-9.]+ s .--ps-deadline., waiting for (a pull reply|its checkpoint confirmation)"
                      --env "PSML_FAULT=rank=3 checkpoint=1 action=stop"
               ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch)
+
+# Unsupervised fits: bad options and data (the models themselves: tests/cli/unsupervised.py).
+psml_bad_input(kmeans_k_above_rows 3 "--k 5000: more clusters than the 2001 rows of .*train.h5" fit kmeans --data @DATA@/train.h5 --k 5000)
+psml_bad_input(kmeans_sparse 2 "sparse_train.h5: sparse \\(CSR\\) files are not supported by k-means, PCA or GMM" fit kmeans --data @DATA@/sparse_train.h5 --k 3)
+psml_bad_input(kmeans_nan 2 "nan_features.h5:/features: row 1500 feature 3 is not finite" fit kmeans --data @DATA@/nan_features.h5 --k 3)
+psml_bad_input(kmeans_zero_k 2 "--k: .*" fit kmeans --data @DATA@/train.h5 --k 0)
+psml_bad_input(pca_too_many_components 2 "--components 21: must be in \\[1, 20\\], the features of .*train.h5" fit pca --data @DATA@/train.h5 --components 21)
+psml_bad_input(gmm_bad_covariance 2 "--covariance: .*spherical" fit gmm --data @DATA@/train.h5 --components 2 --covariance spherical)
+psml_bad_input(fit_fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 ranks" fit pca --data @DATA@/tiny.h5 --components 1)
+psml_bad_input(transform_missing_model 2 "nope.h5: no such file" transform --model @DATA@/nope.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
+psml_bad_input(transform_not_a_model 2 "train.h5: not a fitted model" transform --model @DATA@/train.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)

@@ -13,6 +13,7 @@ enum class RngPurpose : std::uint64_t {
   kDataOrder = 2,  // per-epoch shuffle of the global row order (same on every rank)
   kSynthetic = 3,  // synthetic data generation
   kFeatures = 4,   // random features of kernel models (same on every rank)
+  kClusters = 5,   // k-means initialisation (same on every rank)
 };
 
 // SplitMix64's finaliser: a cheap bijective mix with full avalanche.

@@ -59,7 +59,10 @@ class File {
   // Root-group attributes.
   std::optional<std::int64_t> int_attribute(const std::string& name) const;
   std::optional<std::string> string_attribute(const std::string& name) const;
+  // A float or integer scalar, as double.
+  std::optional<double> double_attribute(const std::string& name) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
+  void set_double_attribute(const std::string& name, double value) const;
   void set_attribute(const std::string& name, const std::string& value) const;
   void set_attribute(const std::string& name, const char* value) const {
     set_attribute(name, std::string(value));

@@ -37,11 +37,16 @@ struct DatasetInfo {
   // Sparse (CSR) files: true, with the number of stored values.
   bool sparse = false;
   std::int64_t nnz = 0;
+  // False for a file without /labels, accepted where labels are optional (k-means, PCA, GMM).
+  bool has_labels = true;
 };
+
+enum class Labels { kRequired, kOptional };
 
 // Opens `path` and checks its layout: both datasets present, 2-D features and 1-D labels with the
 // same row count, numeric dtypes, a task that fits the labels' dtype. Throws psml::Error naming
 // the file and the problem.
-DatasetInfo describe_dataset(const std::string& path);
+// With Labels::kOptional a dense file may lack /labels (has_labels false).
+DatasetInfo describe_dataset(const std::string& path, Labels labels = Labels::kRequired);
 
 }  // namespace psml::data
