@@ -1,16 +1,17 @@
 // The messages between workers and servers. Each is a typed struct serialized with
 // Boost.Serialization; its payload arrays follow as raw frames (see comm/framing.hpp), described
 // by the counts in the struct. Every message travels as a Message, a variant: Boost writes which
-// alternative it holds, then that struct.
+// alternative it holds, then that struct. Strings and flags go through comm/message_codec.hpp's
+// checked helpers, so decoding untrusted bytes never allocates what they claim.
 #pragma once
 
-#include <boost/serialization/string.hpp>
 #include <boost/serialization/variant.hpp>
 #include <boost/variant.hpp>
 #include <cstdint>
 #include <string>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/comm/message_codec.hpp"
 
 namespace psml::ps {
 
@@ -26,7 +27,11 @@ struct InitShard {
   bool zeros = false;
   bool keep_loaded = false;  // resumed: the server loaded its range from a checkpoint; no payload
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & num_keys & total_updates & zeros & keep_loaded; }
+  void serialize(Archive& archive, unsigned) {
+    archive & num_keys & total_updates;
+    comm::serialize_flag(archive, zeros);
+    comm::serialize_flag(archive, keep_loaded);
+  }
 };
 
 // Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
@@ -76,13 +81,17 @@ struct CheckpointRequest {
   std::string directory;
   std::int32_t keep = 3;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & meta & directory & keep; }
+  void serialize(Archive& archive, unsigned) {
+    archive & meta;
+    comm::serialize_string(archive, directory);
+    archive & keep;
+  }
 };
 
 struct CheckpointDone {
   std::string path;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & path; }
+  void serialize(Archive& archive, unsigned) { comm::serialize_string(archive, path); }
 };
 
 // clang-format on
