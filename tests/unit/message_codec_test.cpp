@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cstring>
 #include <string>
 
@@ -56,7 +57,12 @@ TEST(MessageCodec, MalformedBytesAreErrorsNotCrashes) {
   const auto at = unknown.find(std::string(reinterpret_cast<const char*>(&done_index), 4));
   ASSERT_NE(at, std::string::npos);
   std::memcpy(unknown.data() + at, &bogus_index, sizeof bogus_index);
-  expect_malformed(unknown, "malformed message");
+  expect_malformed(unknown, "kind 99 is not in [0, 7)");
+  // Regression (message_fuzz): a negative index decoded as a default InitShard, via signed
+  // overflow inside Boost's variant loading.
+  const int negative = INT32_MIN;
+  std::memcpy(unknown.data() + at, &negative, sizeof negative);
+  expect_malformed(unknown, "kind -2147483648 is not in [0, 7)");
 }
 
 // Regression for decoding untrusted bytes: a string length of 2^62 used to go straight to

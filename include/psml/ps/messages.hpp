@@ -5,10 +5,11 @@
 // checked helpers, so decoding untrusted bytes never allocates what they claim.
 #pragma once
 
-#include <boost/serialization/variant.hpp>
 #include <boost/variant.hpp>
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/message_codec.hpp"
@@ -98,5 +99,43 @@ struct CheckpointDone {
 
 using Message =
     boost::variant<InitShard, Push, Pull, PullReply, Done, CheckpointRequest, CheckpointDone>;
+using MessageKinds =
+    std::tuple<InitShard, Push, Pull, PullReply, Done, CheckpointRequest, CheckpointDone>;
+
+namespace detail {
+template <class Archive, std::size_t... I>
+void load_kind(Archive& archive, Message& message, std::int32_t which, std::index_sequence<I...>) {
+  const auto load = [&](auto value) {
+    archive& value;
+    message = std::move(value);
+  };
+  ((which == static_cast<std::int32_t>(I) ? load(std::tuple_element_t<I, MessageKinds>{}) : void()),
+   ...);
+}
+}  // namespace detail
+
+// Which alternative, then that struct. Not Boost's own variant serialization: it accepts a
+// negative index (found by message_fuzz: the index counts down past INT_MIN, undefined
+// behaviour, and the message decodes as a default InitShard).
+template <class Archive>
+void serialize_message(Archive& archive, Message& message) {
+  constexpr auto kinds = std::tuple_size_v<MessageKinds>;
+  std::int32_t which = message.which();
+  archive& which;
+  if constexpr (Archive::is_loading::value) {
+    if (which < 0 || which >= static_cast<std::int32_t>(kinds))
+      throw error("malformed message: kind ", which, " is not in [0, ", kinds, ")");
+    detail::load_kind(archive, message, which, std::make_index_sequence<kinds>{});
+  } else {
+    boost::apply_visitor([&](auto& value) { archive& value; }, message);
+  }
+}
 
 }  // namespace psml::ps
+
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive& archive, psml::ps::Message& message, unsigned) {
+  psml::ps::serialize_message(archive, message);
+}
+}  // namespace boost::serialization
