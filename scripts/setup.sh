@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libboost-serialization-dev libcli11-dev zlib1g-dev libgtest-dev
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do
+  clang libclang-rt-14-dev          # scripts/fuzz.sh: clang and its libFuzzer / sanitizer runtimes
 )
 
 missing=()

@@ -1,8 +1,10 @@
+#include <charconv>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/data/csv_reader.hpp"
 #include "psml/data/idx_reader.hpp"
 #include "psml/data/inspect.hpp"
 #include "psml/data/libsvm_reader.hpp"
@@ -20,21 +22,61 @@ Action on_rank_zero(std::function<void()> work) {
   };
 }
 
+struct ImportOptions {
+  std::string format = "idx", images, labels, input, out;
+  std::string label_column = "first", header = "auto", delimiter = ",", task = "classification";
+  float divide_by = 1.0f;
+  bool zero_based = false;
+  std::int64_t features = 0;
+};
+
+data::CsvOptions csv_options(const ImportOptions& o) {
+  data::CsvOptions csv;
+  csv.header = data::parse_csv_header(o.header);
+  csv.task = o.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
+  const std::string delimiter = o.delimiter == "tab" || o.delimiter == "\\t" ? "\t" : o.delimiter;
+  if (delimiter.size() != 1 ||
+      std::string_view("0123456789.+-eE").find(delimiter[0]) != std::string_view::npos)
+    throw CLI::ValidationError(
+        "--delimiter",
+        "must be one character that cannot be part of a number, not '" + o.delimiter + "'");
+  csv.delimiter = delimiter[0];
+  if (o.label_column == "first") {
+    csv.label_column = 0;
+  } else if (o.label_column == "last") {
+    csv.label_column = -1;
+  } else {
+    const auto& text = o.label_column;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), csv.label_column);
+    if (ec != std::errc() || end != text.data() + text.size() || csv.label_column < 0)
+      throw CLI::ValidationError("--label-column",
+                                 "'" + text + "' is not first, last or a 0-based column number");
+  }
+  return csv;
+}
+
 void add_import(CLI::App& data, Action& action) {
-  struct Options {
-    std::string format = "idx", images, labels, input, out;
-    float divide_by = 1.0f;
-    bool zero_based = false;
-    std::int64_t features = 0;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<ImportOptions>();
   auto* cmd = data.add_subcommand("import", "convert a dataset into psml's HDF5 schema");
   cmd->add_option("--format", o->format, "input format")
-      ->check(CLI::IsMember({"idx", "libsvm"}))
+      ->check(CLI::IsMember({"idx", "libsvm", "csv"}))
       ->capture_default_str();
   cmd->add_option("--images", o->images, "idx: images file (.gz or plain)");
   cmd->add_option("--labels", o->labels, "idx: labels file (.gz or plain)");
-  cmd->add_option("--input", o->input, "libsvm: the text file");
+  cmd->add_option("--input", o->input, "libsvm, csv: the text file");
+  cmd->add_option("--label-column", o->label_column,
+                  "csv: the label's column: first, last or a 0-based number")
+      ->capture_default_str();
+  cmd->add_option("--header", o->header,
+                  "csv: skip a header line (auto: when the first line is not all numbers)")
+      ->check(CLI::IsMember({"auto", "yes", "no"}))
+      ->capture_default_str();
+  cmd->add_option("--delimiter", o->delimiter, "csv: the field separator (one character, or tab)")
+      ->capture_default_str();
+  cmd->add_option("--task", o->task, "csv: what the label is")
+      ->check(CLI::IsMember({"classification", "regression"}))
+      ->capture_default_str();
   cmd->add_flag("--zero-based", o->zero_based, "libsvm: indices start at 0 (default: 1)");
   cmd->add_option("--features", o->features, "libsvm: number of columns (default: largest index)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
@@ -46,11 +88,15 @@ void add_import(CLI::App& data, Action& action) {
   cmd->callback([o, &action] {
     if (o->format == "idx" && (o->images.empty() || o->labels.empty()))
       throw CLI::ValidationError("--format idx", "needs --images and --labels");
-    if (o->format == "libsvm" && o->input.empty())
-      throw CLI::ValidationError("--format libsvm", "needs --input");
-    action = on_rank_zero([o] {
+    if (o->format != "idx" && o->input.empty())
+      throw CLI::ValidationError("--format " + o->format, "needs --input");
+    data::CsvOptions csv;
+    if (o->format == "csv") csv = csv_options(*o);
+    action = on_rank_zero([o, csv] {
       if (o->format == "idx")
         data::import_idx(o->images, o->labels, o->out, 1.0f / o->divide_by);
+      else if (o->format == "csv")
+        data::import_csv(o->input, o->out, csv, 1.0f / o->divide_by);
       else
         data::import_libsvm(o->input, o->out, o->zero_based, o->features);
       std::cout << "wrote " << o->out << std::endl;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
-#include <boost/serialization/string.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -15,6 +14,7 @@
 
 #include "psml/checkpoint/checksum.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/comm/message_codec.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/version.hpp"
 #include "psml/data/h5.hpp"
@@ -25,8 +25,16 @@ namespace psml::checkpoint {
 
 template <class Archive>
 void Metadata::serialize(Archive& a, unsigned) {
-  a& model& features& num_classes& task& optimizer& optimizer_step& config& epoch& step_in_epoch&
-      global_step& seed& mode& world_size& workers& servers& num_params& state_slots;
+  // Strings through the checked helper: a message's declared lengths are not trusted.
+  comm::serialize_string(a, model);
+  a& features& num_classes;
+  comm::serialize_string(a, task);
+  comm::serialize_string(a, optimizer);
+  a& optimizer_step;
+  comm::serialize_string(a, config);
+  a& epoch& step_in_epoch& global_step& seed;
+  comm::serialize_string(a, mode);
+  a& world_size& workers& servers& num_params& state_slots;
 }
 template void Metadata::serialize(boost::archive::binary_oarchive&, unsigned);
 template void Metadata::serialize(boost::archive::binary_iarchive&, unsigned);

@@ -50,8 +50,11 @@ IdxArray parse_idx(const std::uint8_t* bytes, std::size_t size, const std::strin
     const std::uint32_t n = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
                             (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
     out.dims.push_back(n);
-    // Saturate: a lying header must not overflow into a plausible size.
-    declared = n == 0 ? 0 : std::min<std::uint64_t>(declared * n, std::uint64_t{1} << 62);
+    // Saturate: a lying header must not overflow into a plausible size. (Multiplying first and
+    // clamping after wrapped around: 2^62 x 4 became 0, and sizes [2^31, 2^31, 4] matched an
+    // empty body.)
+    constexpr std::uint64_t kCap = std::uint64_t{1} << 62;
+    declared = n == 0 ? 0 : (declared > kCap / n ? kCap : std::min(declared * n, kCap));
   }
   const std::size_t present = size - 4 - 4 * ndims;
   if (declared != present)

@@ -86,9 +86,21 @@ void Server::on_init(int source, const InitShard& init) {
   initialized_ = true;
 }
 
+void Server::check_request(int source, std::int32_t worker, std::int64_t sparse_keys) const {
+  // Ranks are psml's own, but a request that contradicts its sender or this server's range must
+  // end the job naming both, not index past a vector or allocate what it claims.
+  if (worker < 0 || worker >= roles_.workers || roles_.worker_rank(worker) != source)
+    throw error("server ", index_, ": rank ", source, " sent a request as worker ", worker);
+  // Before InitShard the range is unknown (a pull may overtake worker 0's InitShard).
+  if (initialized_ && sparse_keys > range_.count)
+    throw error("server ", index_, ": worker ", worker, " sent ", sparse_keys,
+                " keys, more than the range's ", range_.count);
+}
+
 void Server::on_push(int source, const Push& push) {
   if (!initialized_)
     throw error("server ", index_, ": push from rank ", source, " before initialisation");
+  check_request(source, push.worker, push.sparse_keys);
   const auto w = static_cast<std::size_t>(push.worker);
   PSML_CHECK_EQ(push.clock, clocks_[w] + 1, "server ", index_, ": push order of worker ",
                 push.worker);
@@ -196,6 +208,7 @@ void Server::apply(std::span<const std::int64_t> keys, std::span<const float> va
 }
 
 void Server::on_pull(int source, const Pull& pull) {
+  check_request(source, pull.worker, pull.sparse_keys);
   PendingPull pending{source, pull, {}, now_seconds()};
   if (pull.sparse_keys >= 0) {
     pending.keys.resize(static_cast<std::size_t>(pull.sparse_keys));

@@ -188,6 +188,35 @@ psml_cli_test(NAME data_import_libsvm RANKS 0 EXPECT --stdout "wrote"
               ARGS data import --format libsvm --input @DATA@/small.svm --features 50 --out @DATA@/small_svm.h5)
 psml_bad_input(libsvm_bad_line 0 "bad_line.svm:2: indices must increase along a line \\(2 follows 2\\)"
                data import --format libsvm --input @DATA@/bad_line.svm --out @DATA@/never.h5)
+
+# CSV import: h5py-made text (header, label first; and no header, label last), trained on and
+# inspected; bad lines named by file, line and problem, on every rank of an mpirun.
+psml_cli_test(NAME data_import_csv RANKS 0 EXPECT --stdout "wrote"
+              ARGS data import --format csv --input @DATA@/train.csv --out @DATA@/csv_train.h5)
+psml_cli_test(NAME data_import_csv_label_last RANKS 2 EXPECT --stdout "wrote"
+              ARGS data import --format csv --input @DATA@/test.csv --label-column last
+                   --header no --out @DATA@/csv_test.h5)
+set_tests_properties(data_import_csv data_import_csv_label_last PROPERTIES
+                     FIXTURES_SETUP csv_data)
+psml_cli_test(NAME train_on_imported_csv RANKS 2 EXPECT --min-accuracy 0.9
+              ARGS train --data @DATA@/csv_train.h5 --test @DATA@/csv_test.h5 --epochs 3 --lr 0.1)
+psml_cli_test(NAME data_inspect_imported_csv RANKS 0
+              EXPECT --stdout "features +2001 x 20 float32[\\s\\S]*class 3 "
+              ARGS data inspect @DATA@/csv_train.h5)
+set_tests_properties(train_on_imported_csv data_inspect_imported_csv PROPERTIES
+                     FIXTURES_REQUIRED "test_data;csv_data")
+psml_bad_input(csv_columns 2 "csv_columns.csv:4: has 2 columns, the first line has 3"
+               data import --format csv --input @DATA@/csv_columns.csv --out @DATA@/never.h5)
+psml_bad_input(csv_text 0 "csv_text.csv:3: column 2 'two' is not a number"
+               data import --format csv --input @DATA@/csv_text.csv --out @DATA@/never.h5)
+psml_bad_input(csv_nan 0 "csv_nan.csv:3: column 2 'NaN' is not finite"
+               data import --format csv --input @DATA@/csv_nan.csv --out @DATA@/never.h5)
+psml_bad_input(csv_label 0 "csv_label.csv:3: label '1.5' is not an integer class id"
+               data import --format csv --input @DATA@/csv_label.csv --out @DATA@/never.h5)
+psml_bad_input(csv_empty 2 "csv_empty.csv: holds no rows \\(the file is empty\\)"
+               data import --format csv --input @DATA@/csv_empty.csv --out @DATA@/never.h5)
+psml_bad_input(csv_missing 0 "nope.csv: cannot open"
+               data import --format csv --input @DATA@/nope.csv --out @DATA@/never.h5)
 psml_bad_input(sparse_in_allreduce 2 "sparse_train.h5: sparse .CSR. data trains with --mode ps --model logreg"
                train --data @DATA@/sparse_train.h5)
 psml_bad_input(sparse_with_dense_test 4 "train.h5: is dense. the training data is sparse"

@@ -66,6 +66,26 @@ with open(p("small.svm"), "w") as f:
 with open(p("bad_line.svm"), "w") as f:
     f.write("+1 1:0.5 3:1\n-1 2:1 2:3\n")
 
+# CSV text: the training split with a header, label first (psml's default); the test split with
+# the label last and no header; and bad files, each breaking one rule on a known line.
+with open(p("train.csv"), "w") as f:
+    f.write("label," + ",".join(f"x{j}" for j in range(20)) + "\n")
+    for row, label in zip(x[:2001], y[:2001]):
+        f.write(f"{label}," + ",".join(repr(float(v)) for v in row) + "\n")
+with open(p("test.csv"), "w") as f:
+    for row, label in zip(x[2001:], y[2001:]):
+        f.write(",".join(f"{v:.6g}" for v in row) + f",{label}\r\n")
+bad_csv = {
+    "csv_columns.csv": "label,a,b\n0,1,2\n1,2,3\n2,3\n",
+    "csv_text.csv": "label,a,b\n0,1,2\n1,two,3\n",
+    "csv_nan.csv": "0,1,2\n1,2,3\n1,NaN,3\n",
+    "csv_label.csv": "label,a\n0,1\n1.5,2\n",
+    "csv_empty.csv": "",
+}
+for name, text in bad_csv.items():
+    with open(p(name), "w") as f:
+        f.write(text)
+
 # Regression set (for a classification model: a clear error).
 subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "200", "--features", "5",
                 "--out", p("regression.h5")], check=True, stdout=subprocess.DEVNULL)

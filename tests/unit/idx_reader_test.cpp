@@ -49,5 +49,14 @@ TEST(IdxReader, RejectsBadInput) {
   expect_error(lying, "declares");
 }
 
+// Regression: the saturating size multiplied before clamping, so 2^31 x 2^31 x 4 wrapped to 0
+// and a header with no body parsed as an empty array of absurd dimensions.
+TEST(IdxReader, SizesWhoseProductWrapsAroundAreRefused) {
+  expect_error(header({0x80000000, 0x80000000, 4}), "declares 4611686018427387904 values");
+  expect_error(header({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}), "declares");
+  EXPECT_TRUE(parse_idx(header({0x80000000, 0x80000000, 0}).data(), 16, "f.idx").values.empty())
+      << "a zero dimension really is empty";
+}
+
 }  // namespace
 }  // namespace psml::data

@@ -10,17 +10,14 @@
 // Boost.Serialization is for messages between psml's own ranks only, never for files.
 #pragma once
 
-#include <boost/archive/binary_iarchive.hpp>
-#include <boost/archive/binary_oarchive.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <sstream>
-#include <streambuf>
 #include <string>
 #include <vector>
 
 #include "psml/comm/communicator.hpp"
+#include "psml/comm/message_codec.hpp"
 
 namespace psml::comm {
 
@@ -57,24 +54,16 @@ class Channel {
   template <class Header>
   SendHandle isend(int dest, const Header& header,
                    std::initializer_list<std::span<const std::byte>> payloads) const {
-    std::ostringstream out;
-    {
-      boost::archive::binary_oarchive archive(out, boost::archive::no_header);
-      archive << header;
-    }
-    return isend_serialized(dest, out.str(), payloads);
+    return isend_serialized(dest, encode(header), payloads);
   }
 
   // Blocks until a header arrives from `source` (MPI_ANY_SOURCE: from anyone) and returns its
-  // sender; the header is deserialized into `header`.
+  // sender; the header is decoded into `header` (psml::Error if it is malformed).
   template <class Header>
   int receive_header(Header& header, int source = MPI_ANY_SOURCE) const {
     std::string bytes;
     const int from = receive_header_bytes(bytes, source);
-    ArrayBuffer buffer(bytes.data(), bytes.size());
-    std::istream in(&buffer);
-    boost::archive::binary_iarchive archive(in, boost::archive::no_header);
-    archive >> header;
+    decode(std::span<const char>(bytes), header);
     return from;
   }
 
@@ -90,9 +79,6 @@ class Channel {
   void receive_payload(int source, std::span<std::byte> out) const;
 
  private:
-  struct ArrayBuffer : std::streambuf {
-    ArrayBuffer(char* data, std::size_t size) { setg(data, data, data + size); }
-  };
   SendHandle isend_serialized(int dest, std::string header,
                               std::initializer_list<std::span<const std::byte>> payloads) const;
   int receive_header_bytes(std::string& bytes, int source) const;

@@ -1,16 +1,18 @@
 // The messages between workers and servers. Each is a typed struct serialized with
 // Boost.Serialization; its payload arrays follow as raw frames (see comm/framing.hpp), described
 // by the counts in the struct. Every message travels as a Message, a variant: Boost writes which
-// alternative it holds, then that struct.
+// alternative it holds, then that struct. Strings and flags go through comm/message_codec.hpp's
+// checked helpers, so decoding untrusted bytes never allocates what they claim.
 #pragma once
 
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/variant.hpp>
 #include <boost/variant.hpp>
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/comm/message_codec.hpp"
 
 namespace psml::ps {
 
@@ -26,7 +28,11 @@ struct InitShard {
   bool zeros = false;
   bool keep_loaded = false;  // resumed: the server loaded its range from a checkpoint; no payload
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & num_keys & total_updates & zeros & keep_loaded; }
+  void serialize(Archive& archive, unsigned) {
+    archive & num_keys & total_updates;
+    comm::serialize_flag(archive, zeros);
+    comm::serialize_flag(archive, keep_loaded);
+  }
 };
 
 // Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
@@ -76,18 +82,60 @@ struct CheckpointRequest {
   std::string directory;
   std::int32_t keep = 3;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & meta & directory & keep; }
+  void serialize(Archive& archive, unsigned) {
+    archive & meta;
+    comm::serialize_string(archive, directory);
+    archive & keep;
+  }
 };
 
 struct CheckpointDone {
   std::string path;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & path; }
+  void serialize(Archive& archive, unsigned) { comm::serialize_string(archive, path); }
 };
 
 // clang-format on
 
 using Message =
     boost::variant<InitShard, Push, Pull, PullReply, Done, CheckpointRequest, CheckpointDone>;
+using MessageKinds =
+    std::tuple<InitShard, Push, Pull, PullReply, Done, CheckpointRequest, CheckpointDone>;
+
+namespace detail {
+template <class Archive, std::size_t... I>
+void load_kind(Archive& archive, Message& message, std::int32_t which, std::index_sequence<I...>) {
+  const auto load = [&](auto value) {
+    archive& value;
+    message = std::move(value);
+  };
+  ((which == static_cast<std::int32_t>(I) ? load(std::tuple_element_t<I, MessageKinds>{}) : void()),
+   ...);
+}
+}  // namespace detail
+
+// Which alternative, then that struct. Not Boost's own variant serialization: it accepts a
+// negative index (found by message_fuzz: the index counts down past INT_MIN, undefined
+// behaviour, and the message decodes as a default InitShard).
+template <class Archive>
+void serialize_message(Archive& archive, Message& message) {
+  constexpr auto kinds = std::tuple_size_v<MessageKinds>;
+  std::int32_t which = message.which();
+  archive& which;
+  if constexpr (Archive::is_loading::value) {
+    if (which < 0 || which >= static_cast<std::int32_t>(kinds))
+      throw error("malformed message: kind ", which, " is not in [0, ", kinds, ")");
+    detail::load_kind(archive, message, which, std::make_index_sequence<kinds>{});
+  } else {
+    boost::apply_visitor([&](auto& value) { archive& value; }, message);
+  }
+}
 
 }  // namespace psml::ps
+
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive& archive, psml::ps::Message& message, unsigned) {
+  psml::ps::serialize_message(archive, message);
+}
+}  // namespace boost::serialization

@@ -61,6 +61,7 @@ class Server {
     comm::SendHandle handle;
   };
 
+  void check_request(int source, std::int32_t worker, std::int64_t sparse_keys) const;
   void on_init(int source, const InitShard& init);
   void on_push(int source, const Push& push);
   void on_pull(int source, const Pull& pull);
