@@ -244,6 +244,23 @@ stats::FittedModel load_fitted(const std::string& path, const std::string& data_
   return model;
 }
 
+// Squared distances of the rows of x to every centroid (rows x k).
+Eigen::MatrixXd squared_distances(stats::NearestCentroid& nearest, const data::RowMatrix& x) {
+  const auto norms = stats::row_squared_norms(x);
+  Eigen::MatrixXd out;
+  nearest.distances(x, {norms.data(), static_cast<std::size_t>(norms.size())}, out);
+  return out;
+}
+
+// The index of each row's largest value (the first among equals).
+void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    Eigen::Index best = 0;
+    m.row(i).maxCoeff(&best);
+    ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
+  }
+}
+
 void run_transform(const std::string& model_path, const std::string& data_path,
                    const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_rows(data_path, true, world);
@@ -261,13 +278,10 @@ void run_transform(const std::string& model_path, const std::string& data_path,
       const auto out =
           create_output(out_path, data::kFeaturesDataset, columns, false, shard, model_path, world);
       stats::NearestCentroid nearest(km->centroids);
-      Eigen::MatrixXd squared;
       write_blocks(
           out, shard, columns,
           [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>&) {
-            const auto norms = stats::row_squared_norms(x);
-            nearest.distances(x, {norms.data(), static_cast<std::size_t>(norms.size())}, squared);
-            values = squared.cwiseSqrt().cast<float>();
+            values = squared_distances(nearest, x).cwiseSqrt().cast<float>();
           });
     } else {
       throw error(model_path,
@@ -298,15 +312,11 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
       const auto columns = static_cast<hsize_t>(km->centroids.rows());
       const auto out = create_output(out_path, "scores", columns, true, shard, model_path, world);
       stats::NearestCentroid nearest(km->centroids);
-      Eigen::MatrixXd squared;
       write_blocks(
           out, shard, columns,
           [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>& ids) {
-            const auto norms = stats::row_squared_norms(x);
-            std::vector<double> nearest_distance(ids.size());
-            const std::span<const double> n{norms.data(), static_cast<std::size_t>(norms.size())};
-            nearest.assign(x, n, ids, nearest_distance);
-            nearest.distances(x, n, squared);
+            const Eigen::MatrixXd squared = squared_distances(nearest, x);
+            row_argmax(-squared, ids);
             values = squared.cast<float>();
           });
     } else if (const auto* gmm = std::get_if<stats::GmmModel>(&model)) {
@@ -319,11 +329,7 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
           out, shard, columns,
           [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>& ids) {
             scorer.responsibilities(x, resp);
-            for (Eigen::Index i = 0; i < resp.rows(); ++i) {
-              Eigen::Index best = 0;
-              resp.row(i).maxCoeff(&best);
-              ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-            }
+            row_argmax(resp, ids);
             values = resp.cast<float>();
           });
     } else {
