@@ -235,3 +235,16 @@ psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
               EXPECT "--error=no answer from server rank [23] for [0-9.]+ s .--ps-deadline., waiting for (a pull reply|its checkpoint confirmation)"
                      --env "PSML_FAULT=rank=3 checkpoint=1 action=stop"
               ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch)
+
+# The per-step fingerprint (issue 6): a rank that skips a step's exchange is out of step with the
+# others; the job ends within seconds with one line naming the ranks and the steps, in allreduce
+# mode (fingerprint bits ride in the gradient allreduce) and in ps mode (the server checks the
+# step in each push header).
+psml_cli_test(NAME step_check_allreduce_names_ranks RANKS 4 TIMEOUT 30
+              EXPECT "--error=out of step .*ranks 0,2,3 at step 5 with 404 gradient values. rank 1 at step 6 with 404"
+                     --env "PSML_FAULT=rank=1 step=5 action=skip"
+              ARGS train ${TRAIN} --model mlp --hidden 16)
+psml_cli_test(NAME step_check_ps_names_worker RANKS 4 TIMEOUT 30
+              EXPECT "--error=rank 3: server 0: worker 1 .rank 1. is out of step: it pushed its gradient of step 6, the server expects step 5"
+                     --env "PSML_FAULT=rank=1 step=5 action=skip"
+              ARGS train ${SMALL} --servers 1)
