@@ -9,7 +9,7 @@ import os, re, subprocess, sys, time
 
 psml, mpiexec, work = sys.argv[1:4]
 rows = int(sys.argv[4]) if len(sys.argv) > 4 else 12000
-epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 2
+epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 60
 FEATURES, RANKS, SERVERS, BATCH = 100_000_000, 16, 4, 48
 os.makedirs(work, exist_ok=True)
 data = os.path.join(work, f"sparse_{rows}.h5")
@@ -57,7 +57,7 @@ if p.returncode != 0:
 steps = int(re.search(r"(\d+) steps/epoch", out).group(1))
 peak = re.search(r"peak resident memory: ([0-9.]+) MiB on the busiest worker, ([0-9.]+) MiB on the busiest server", out)
 train_s = sum(float(t) for t in re.findall(r"time ([0-9.]+)s", out))
-messages = steps * epochs * (RANKS - SERVERS) * SERVERS * 4  # pull, reply, push (+ its payload frames aside): per worker, step and server
+messages = steps * epochs * (RANKS - SERVERS) * SERVERS * 3  # pull, reply, push per worker, step and server (payload frames not counted)
 print(f"{elapsed:.1f} s in all, {train_s:.1f} s training; {steps * epochs} steps; "
       f"~{messages / train_s:,.0f} push/pull/reply messages per second; peak resident memory "
       f"{peak.group(1)} MiB (busiest worker), {peak.group(2)} MiB (busiest server)")
