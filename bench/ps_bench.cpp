@@ -95,7 +95,10 @@ void with_servers(const comm::Communicator& world, int servers, ps::Consistency 
   const bool server = roles.is_server(world.rank());
   const auto workers = world.split(server ? 1 : 0, world.rank());
   if (server) {
-    ps::Server(world, workers, roles, {consistency, optimizer, {}, 300}).run();
+    ps::ServerOptions options;
+    options.consistency = consistency;
+    options.optimizer = optimizer;
+    ps::Server(world, workers, roles, options).run();
   } else {
     ps::WorkerClient client(world, roles, keys);
     AlignedVector<float> params(static_cast<std::size_t>(keys), 0.0f);

@@ -2,8 +2,10 @@
 //
 // Error policy: a failure every rank knows about (bad options, bad data found while loading, a
 // diverged loss) is a CollectiveError: one rank prints it and all ranks leave through
-// MPI_Finalize with exit code 1. Any other failure is printed by the rank that hit it, which then
-// aborts the whole job, so no rank is ever left waiting in a collective.
+// MPI_Finalize with exit code 1. A run stopped by SIGTERM / SIGINT (train::Stopped) is agreed the
+// same way and leaves with 128 + the signal number. Any other failure is printed by the rank that
+// hit it, which then aborts the whole job, so no rank is ever left waiting in a collective.
+#include <csignal>
 #include <iostream>
 #include <optional>
 
@@ -11,6 +13,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/environment.hpp"
 #include "psml/core/version.hpp"
+#include "psml/train/trainer.hpp"
 
 namespace {
 
@@ -47,6 +50,9 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past the file-size limit (ulimit -f) must fail with EFBIG, which psml reports with the
+  // file it was writing, rather than kill the rank without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::optional<psml::comm::Environment> env;
   try {
     env.emplace(argc, argv, psml::comm::Threading::kFunneled);
@@ -57,6 +63,9 @@ int main(int argc, char** argv) {
   const auto world = psml::comm::Communicator::world();
   try {
     return run(argc, argv, world);
+  } catch (const psml::train::Stopped& e) {
+    if (e.reporter()) std::cerr << "psml: " << e.what() << std::endl;
+    return 128 + e.signal();
   } catch (const psml::comm::CollectiveError& e) {
     if (e.reporter()) print_error(e.what());
     return 1;

@@ -6,6 +6,7 @@
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/fault_injection.hpp"
+#include "psml/core/stop_signal.hpp"
 #include "psml/train/trainer.hpp"
 
 namespace psml::cli {
@@ -100,6 +101,13 @@ void add_train_command(CLI::App& app, Action& action) {
       "continue from the newest checkpoint that verifies in this directory (or this file)");
   cmd->add_option("--save-params", config->save_params,
                   "write the trained parameters to this HDF5 file");
+  cmd->add_flag("!--no-step-check", config->step_check,
+                "do not compare a fingerprint of each step's exchange across ranks");
+  cmd->add_option("--grace-seconds", config->grace_seconds,
+                  "SIGTERM / SIGINT: the ranks stop at the next step, write a final checkpoint "
+                  "and exit; a rank still running this long after the signal exits at once")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
 
   cmd->callback([config, &action] {
     action = [config](const comm::Communicator& world) {
@@ -111,11 +119,17 @@ void add_train_command(CLI::App& app, Action& action) {
       callbacks.on_epoch = [printer](const train::EpochMetrics& m) {
         if (printer) train::print_epoch(std::cout, m);
       };
+      install_stop_handlers(static_cast<unsigned>(config->grace_seconds));
+      callbacks.stop_signal = [] { return stop_signal(); };
       FaultInjector faults;
       comm::run_agreed(world, [&] { faults = FaultInjector::from_environment(); });
       if (!faults.empty()) {
         callbacks.on_step = [faults, rank = world.rank()](std::int64_t step) {
           faults.at_step(rank, step);
+        };
+        callbacks.on_server_step = callbacks.on_step;
+        callbacks.skip_step = [faults, rank = world.rank()](std::int64_t step) {
+          return faults.skips(rank, step);
         };
         // Counted over the whole run: checkpoint=3 is the first dataset of the second file.
         callbacks.checkpoint_hook = [faults, rank = world.rank(),

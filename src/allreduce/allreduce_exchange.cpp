@@ -9,9 +9,9 @@
 namespace psml::allreduce {
 
 AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                                     const optim::OptimizerSpec& optimizer)
+                                     const optim::OptimizerSpec& optimizer, bool step_check)
     : comm_(comm),
-      reduce_(comm, num_params),
+      reduce_(comm, num_params, step_check),
       spec_(optimizer),
       optimizer_(optim::make_optimizer(optimizer)),
       state_(optimizer_->state_slots() * num_params, 0.0f) {}
@@ -21,20 +21,20 @@ void AllreduceExchange::start(std::span<float>, std::int64_t total_steps) {
   schedule_ = std::make_unique<optim::Schedule>(spec_.schedule, spec_.lr, total_steps);
 }
 
-void AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                             std::int64_t epoch, std::int64_t step,
-                             train::EpochCounters& counters) {
+bool AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                             const train::StepInfo& info, train::EpochCounters& counters) {
   const auto start = std::chrono::steady_clock::now();
-  const auto totals = reduce_.reduce(local_loss, local_rows);
+  const auto totals = reduce_.reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
   if (!std::isfinite(totals.loss_sum))  // every rank sees the same sum, so all stop together
     throw comm::CollectiveError(
-        detail::concat("training diverged: loss is ", totals.loss_sum, " at epoch ", epoch + 1,
-                       " step ", step + 1, " (try a smaller --lr)"),
+        detail::concat("training diverged: loss is ", totals.loss_sum, " at epoch ", info.epoch + 1,
+                       " step ", info.step + 1, " (try a smaller --lr)"),
         comm_.rank() == 0);
   ++step_;
   optimizer_->step(params, reduce_.gradient(), state_, {schedule_->lr(step_), step_});
   counters.push_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return totals.stop;
 }
 
 std::string AllreduceExchange::save(checkpoint::Metadata meta,

@@ -1,21 +1,75 @@
 #include "psml/allreduce/gradient_allreduce.hpp"
 
 #include <cmath>
+#include <map>
+
+#include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
+#include "psml/core/rng.hpp"
 
 namespace psml::allreduce {
+namespace {
 
-GradientAllreduce::GradientAllreduce(const comm::Communicator& comm, std::size_t num_params)
-    : comm_(comm), num_params_(num_params), buffer_(num_params + 2, 0.0f) {}
+constexpr std::uint64_t kGradientExchange = 1;  // the kind of exchange, in the fingerprint
 
-StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows) {
+std::uint32_t step_fingerprint(std::int64_t global_step, std::size_t values) {
+  std::uint64_t h = mix64(kGradientExchange);
+  h = mix64(h ^ static_cast<std::uint64_t>(global_step));
+  h = mix64(h ^ static_cast<std::uint64_t>(values));
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
+GradientAllreduce::GradientAllreduce(const comm::Communicator& comm, std::size_t num_params,
+                                     bool step_check)
+    : comm_(comm),
+      num_params_(num_params),
+      step_check_(step_check),
+      buffer_(kHeader + num_params, 0.0f) {}
+
+StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
+                                     std::int64_t global_step, bool stop) {
+  const std::uint32_t fp = step_check_ ? step_fingerprint(global_step, num_params_) : 0;
+  for (std::size_t b = 0; b < kBits; ++b) buffer_[b] = static_cast<float>((fp >> b) & 1u);
+  buffer_[kStop] = stop ? 1.0f : 0.0f;
   // Row counts stay exact in float32 up to 2^24 rows per global batch.
-  buffer_[num_params_] = static_cast<float>(local_loss);
-  buffer_[num_params_ + 1] = static_cast<float>(local_rows);
+  buffer_[kLoss] = static_cast<float>(local_loss);
+  buffer_[kRows] = static_cast<float>(local_rows);
   comm_.allreduce(std::span<float>(buffer_));
-  StepTotals totals{buffer_[num_params_], std::llround(buffer_[num_params_ + 1])};
+  const auto n = static_cast<float>(comm_.size());
+  for (std::size_t b = 0; b < kBits; ++b)
+    if (buffer_[b] != 0.0f && buffer_[b] != n) report_mismatch(global_step);
+  StepTotals totals{buffer_[kLoss], std::llround(buffer_[kRows]), buffer_[kStop] > 0.0f};
   const float inverse = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
-  for (std::size_t i = 0; i < num_params_; ++i) buffer_[i] *= inverse;
+  float* grad = buffer_.data() + kHeader;
+  for (std::size_t i = 0; i < num_params_; ++i) grad[i] *= inverse;
   return totals;
+}
+
+void GradientAllreduce::report_mismatch(std::int64_t global_step) const {
+  // Every rank saw the same sums, so every rank is here: one more (fixed-size) collective tells
+  // each rank what the others were doing.
+  const auto size = static_cast<std::size_t>(comm_.size());
+  std::vector<std::int64_t> seen(2 * size, 0);
+  seen[2 * static_cast<std::size_t>(comm_.rank())] = global_step;
+  seen[2 * static_cast<std::size_t>(comm_.rank()) + 1] = static_cast<std::int64_t>(num_params_);
+  comm_.allreduce(std::span<std::int64_t>(seen));
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> groups;
+  for (std::size_t r = 0; r < size; ++r) {
+    auto& ranks = groups[{seen[2 * r], seen[2 * r + 1]}];
+    if (!ranks.empty()) ranks += ',';
+    ranks += std::to_string(r);
+  }
+  std::string text;
+  for (const auto& [what, ranks] : groups)
+    text += detail::concat(text.empty() ? "" : "; ",
+                           ranks.find(',') == std::string::npos ? "rank " : "ranks ", ranks,
+                           " at step ", what.first, " with ", what.second, " gradient values");
+  throw comm::CollectiveError(
+      "the ranks are out of step (the fingerprints of their gradient allreduce differ): " + text +
+          " (--no-step-check turns this check off)",
+      comm_.rank() == 0);
 }
 
 }  // namespace psml::allreduce

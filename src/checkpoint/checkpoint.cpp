@@ -144,7 +144,10 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
   writers.allreduce(std::span<std::uint64_t>(sums));  // unsigned: the sum wraps modulo 2^64
   try {
     comm::run_agreed(writers, [&] {
-      const auto file = h5::File::create_parallel(tmp, writers.native());
+      // One writer (allreduce mode) writes through the plain POSIX driver: after a failed write
+      // (disk full), MPI-IO files that HDF5 could not close crash HDF5 at MPI_Finalize.
+      const auto file = writers.size() == 1 ? h5::File::create(tmp)
+                                            : h5::File::create_parallel(tmp, writers.native());
       const auto p = static_cast<hsize_t>(meta.num_params);
       const auto slots = static_cast<hsize_t>(meta.state_slots);
       const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
@@ -177,6 +180,7 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
       file.set_attribute("world_size", meta.world_size);
       file.set_attribute("workers", meta.workers);
       file.set_attribute("servers", meta.servers);
+      file.flush();  // a full disk shows here, before anything is committed
     });
     comm::run_agreed(writers, [&] {
       if (writers.rank() == 0) commit(directory, tmp, name, keep);

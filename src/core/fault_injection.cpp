@@ -1,5 +1,7 @@
 #include "psml/core/fault_injection.hpp"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -46,6 +48,8 @@ FaultInjector FaultInjector::parse(const std::string& spec) {
       } else if (key == "checkpoint") {
         f.checkpoint_dataset = static_cast<int>(parse_int(value, one));
         has_step = true;
+      } else if (key == "bytes") {
+        f.bytes = parse_int(value, one);
       } else if (key == "ms") {
         f.milliseconds = static_cast<int>(parse_int(value, one));
       } else if (key == "action") {
@@ -60,10 +64,18 @@ FaultInjector FaultInjector::parse(const std::string& spec) {
           f.action = Action::kStop;
         else if (value == "sleep")
           f.action = Action::kSleep;
+        else if (value == "skip")
+          f.action = Action::kSkip;
+        else if (value == "term")
+          f.action = Action::kTerm;
+        else if (value == "fsize")
+          f.action = Action::kFileSize;
         else
-          throw error("PSML_FAULT: unknown action '", value, "' (throw, exit, kill, stop, sleep)");
+          throw error("PSML_FAULT: unknown action '", value,
+                      "' (throw, exit, kill, stop, sleep, skip, term, fsize)");
       } else {
-        throw error("PSML_FAULT: unknown key '", key, "' (rank, step, action, ms)");
+        throw error("PSML_FAULT: unknown key '", key,
+                    "' (rank, step, checkpoint, action, ms, bytes)");
       }
     }
     if (!has_rank || !has_step || !has_action)
@@ -82,6 +94,14 @@ void FaultInjector::at_step(int rank, std::int64_t step) const {
   for (const auto& f : faults_)
     if (f.rank == rank && f.checkpoint_dataset == 0 && (f.step == -1 || f.step == step))
       act(f, "at step " + std::to_string(step));
+}
+
+bool FaultInjector::skips(int rank, std::int64_t step) const {
+  for (const auto& f : faults_)
+    if (f.rank == rank && f.checkpoint_dataset == 0 && f.action == Action::kSkip &&
+        (f.step == -1 || f.step == step))
+      return true;
+  return false;
 }
 
 void FaultInjector::at_checkpoint_dataset(int rank, int datasets) const {
@@ -105,6 +125,19 @@ void FaultInjector::act(const Fault& f, const std::string& where) {
     case Action::kSleep:
       std::this_thread::sleep_for(std::chrono::milliseconds(f.milliseconds));
       break;
+    case Action::kSkip:  // the trainer asks skips()
+      break;
+    case Action::kTerm:
+      std::raise(SIGTERM);
+      break;
+    case Action::kFileSize: {
+      struct rlimit limit;
+      getrlimit(RLIMIT_FSIZE, &limit);
+      limit.rlim_cur = static_cast<rlim_t>(f.bytes);
+      if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+        throw error("PSML_FAULT: cannot set the file-size limit to ", f.bytes, " bytes ", where);
+      break;
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 #include "psml/data/h5.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -86,6 +88,14 @@ File File::create_parallel(const std::string& path, MPI_Comm comm) {
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
   if (id < 0) throw error(path, ": cannot create HDF5 file (directory missing or not writable?)");
   return File(Handle(id, H5Fclose), path);
+}
+
+void File::flush() const {
+  errno = 0;
+  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) {
+    const int cause = errno;
+    throw error(path_, ": cannot write: ", cause ? std::strerror(cause) : "disk full?");
+  }
 }
 
 bool File::has_dataset(const std::string& name) const {
@@ -348,9 +358,12 @@ void Dataset::write_block(const std::vector<hsize_t>& start, const std::vector<h
                       nullptr);
   Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
                    H5Sclose);
+  errno = 0;  // what the failing write(2) says (EFBIG, ENOSPC) is the useful part of the error
   if (H5Dwrite(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
-               in.data()) < 0)
-    throw error(where(), ": cannot write (disk full?)");
+               in.data()) < 0) {
+    const int cause = errno;
+    throw error(where(), ": cannot write: ", cause ? std::strerror(cause) : "disk full?");
+  }
 }
 
 #define PSML_H5_INSTANTIATE(T)                                                                    \

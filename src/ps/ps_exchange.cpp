@@ -47,13 +47,15 @@ void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counte
   for (const auto s : stats.staleness) counters.record_staleness(s);
 }
 
-void PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                      std::int64_t epoch, std::int64_t step, train::EpochCounters& counters) {
+bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                      const train::StepInfo& info, train::EpochCounters& counters) {
   // Only this worker knows its loss: it stops the job alone (main aborts every rank).
   if (!std::isfinite(local_loss))
-    throw error("training diverged: loss is ", local_loss, " at epoch ", epoch + 1, " step ",
-                step + 1, " (try a smaller --lr)");
+    throw error("training diverged: loss is ", local_loss, " at epoch ", info.epoch + 1, " step ",
+                info.step + 1, " (try a smaller --lr)");
+  client_.set_step(info.global_step, info.stop_wanted);
   record(client_.push_pull(grad_, local_rows, params), counters);
+  return client_.stop_reached();
 }
 
 }  // namespace psml::ps

@@ -28,6 +28,10 @@ void Server::run() {
     if (waiting < 0)
       throw error("server ", index_, ": no message from any worker for ", options_.deadline_seconds,
                   " s (--ps-deadline); ", describe_waits());
+    if (options_.stop_wanted && !stop_hint_ && options_.stop_wanted()) {
+      stop_hint_ = true;
+      if (index_ == 0) decide_stop();
+    }
     Message message;
     const int source = channel_.receive_header(message, waiting);
     if (const auto* init = boost::get<InitShard>(&message))
@@ -38,9 +42,10 @@ void Server::run() {
       on_pull(source, *pull);
     else if (const auto* request = boost::get<CheckpointRequest>(&message))
       on_checkpoint(source, *request);
-    else if (boost::get<Done>(&message))
+    else if (const auto* done = boost::get<Done>(&message)) {
       ++done_;
-    else
+      stopped_ = stopped_ || done->stopped;
+    } else
       throw error("server ", index_, ": unexpected message from rank ", source);
     answer_ready_pulls();
     reap_sends();
@@ -104,6 +109,12 @@ void Server::on_push(int source, const Push& push) {
   const auto w = static_cast<std::size_t>(push.worker);
   PSML_CHECK_EQ(push.clock, clocks_[w] + 1, "server ", index_, ": push order of worker ",
                 push.worker);
+  check_step(source, push);
+  if (push.clock > max_clock_) {
+    max_clock_ = push.clock;
+    if (options_.on_step) options_.on_step(max_clock_);
+  }
+  if (push.stop && index_ == 0) decide_stop();
   std::vector<std::int64_t> keys;
   std::size_t count = params_.size();
   if (push.sparse_keys >= 0) {
@@ -136,6 +147,29 @@ void Server::on_push(int source, const Push& push) {
   channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(scratch_grad_)));
   last_staleness_[w] = version_ - push.version;
   apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows);
+}
+
+void Server::check_step(int source, const Push& push) const {
+  // The size is always checked: a wrong one would corrupt the receive.
+  const std::int64_t expected = push.sparse_keys >= 0 ? push.sparse_keys : range_.count;
+  if (push.values != expected)
+    throw error("server ", index_, ": worker ", push.worker, " (rank ", source, ") pushed ",
+                push.values, " values for step ", push.step, ", the server expects ", expected,
+                push.sparse_keys >= 0 ? " (one per key sent)" : " (its key range)");
+  const auto w = static_cast<std::size_t>(push.worker);
+  if (options_.step_check && push.step != clocks_[w] + 1)
+    throw error("server ", index_, ": worker ", push.worker, " (rank ", source,
+                ") is out of step: it pushed its gradient of step ", push.step,
+                ", the server expects step ", clocks_[w] + 1, " (", describe_waits(),
+                ") (--no-step-check turns this check off)");
+}
+
+void Server::decide_stop() {
+  // A worker's clock is at most one past the last push this server received from it (it needs
+  // this server's reply before pushing again), so every worker can still stop at max + 1, and
+  // learns that clock from the next reply it gets from this server.
+  if (stop_at_ >= 0) return;
+  stop_at_ = *std::max_element(clocks_.begin(), clocks_.end()) + 1;
 }
 
 void Server::finish_bsp_step() {
@@ -283,6 +317,8 @@ void Server::reply(const PendingPull& pull) {
   r.min_clock = min_clock();
   r.staleness = last_staleness_[static_cast<std::size_t>(pull.request.worker)];
   r.waited_seconds = now_seconds() - pull.arrived;
+  r.stop_at = stop_at_;
+  r.stop_hint = stop_hint_;
   Outgoing out;
   if (pull.request.sparse_keys >= 0) {
     out.values.resize(pull.keys.size());

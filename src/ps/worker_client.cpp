@@ -100,8 +100,14 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     const auto key_bytes =
         sparse ? comm::bytes_of(keys.subspan(first, count)) : std::span<const std::byte>{};
     if (push) {
-      Push p{worker_, clock_, versions_[static_cast<std::size_t>(s)], rows,
-             sparse ? static_cast<std::int64_t>(count) : -1};
+      Push p{worker_,
+             clock_,
+             versions_[static_cast<std::size_t>(s)],
+             rows,
+             sparse ? static_cast<std::int64_t>(count) : -1,
+             step_ >= 0 ? step_ : clock_,
+             static_cast<std::int64_t>(count),
+             stop_wanted_ || stop_hint_};
       pushes.push_back(channel_.isend(dest, Message(p),
                                       {key_bytes, comm::bytes_of(grad.subspan(first, count))}));
     }
@@ -120,6 +126,8 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
       throw error("worker ", worker_, ": expected a pull reply from server rank ", server_rank);
     channel_.receive_payload(server_rank, comm::writable_bytes_of(params.subspan(first, count)));
     versions_[static_cast<std::size_t>(s)] = reply->version;
+    stop_at_ = std::max(stop_at_, reply->stop_at);
+    stop_hint_ = stop_hint_ || reply->stop_hint;
     stats.staleness[static_cast<std::size_t>(s)] = reply->staleness;
     stats.wait_seconds = std::max(stats.wait_seconds, reply->waited_seconds);
     stats.clock_gap = std::max(stats.clock_gap, clock_ - reply->min_clock);
@@ -165,10 +173,10 @@ ExchangeStats WorkerClient::push_sparse(std::span<const std::int64_t> keys,
   return exchange(keys, true, grad, rows, true, false, {});
 }
 
-void WorkerClient::done() {
+void WorkerClient::done(bool stopped) {
   std::vector<comm::SendHandle> sends;
   for (int s = 0; s < roles_.servers; ++s)
-    sends.push_back(channel_.isend(roles_.server_rank(s), Message(Done{worker_}), {}));
+    sends.push_back(channel_.isend(roles_.server_rank(s), Message(Done{worker_, stopped}), {}));
   for (auto& h : sends) h.wait();
 }
 

@@ -1,10 +1,12 @@
 #include "psml/train/sparse_trainer.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/csr.hpp"
@@ -87,18 +89,30 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
   std::vector<std::int64_t> rows, keys;
   std::vector<float> weights, grad;
   std::int64_t global_step = 0;
-  for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+  bool stopped = false;
+  std::string stopped_at;
+  for (std::int64_t epoch = 0; epoch < config.epochs && !stopped; ++epoch) {
     batcher.begin_epoch(epoch);
     EpochCounters counters;
     const auto start = Clock::now();
     for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
       ++global_step;
       if (callbacks.on_step) callbacks.on_step(global_step);
+      if (callbacks.skip_step && callbacks.skip_step(global_step)) continue;
       batcher.local_rows(step, rows);
       model.keys_of(train.x, rows, keys);
       weights.resize(keys.size());
       grad.resize(keys.size());
+      client->set_step(global_step, callbacks.stop_signal && callbacks.stop_signal() != 0);
       const auto pulled = client->pull_sparse(keys, weights);
+      // The reply may name the clock every worker stops at (the pushes made so far): all stop
+      // before the same step. Sparse runs write no checkpoints yet.
+      if (client->stop_reached()) {
+        stopped = true;
+        stopped_at = detail::concat("epoch ", epoch + 1, " step ", step + 1, " (global step ",
+                                    global_step - 1, " done)");
+        break;
+      }
       const auto compute_start = Clock::now();
       const double loss =
           model.loss_and_gradient(train.x, rows, train.classes, keys, weights, grad);
@@ -116,6 +130,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
           std::max(counters.max_clock_gap, static_cast<double>(pulled.clock_gap));
       for (const auto s : pulled.staleness) counters.record_staleness(s);
     }
+    if (stopped) break;
     auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
     if (!config.test_path.empty()) {
       const auto sums = evaluate(model, test, *client, workers);
@@ -126,7 +141,15 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     result.history.push_back(m);
     if (callbacks.on_epoch) callbacks.on_epoch(m);
   }
-  client->done();
+  client->done(stopped);
+  if (stopped) {
+    const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
+    const int any = workers.allreduce(own, comm::ReduceOp::kMax);
+    const int signal = own ? own : any ? any : SIGTERM;
+    throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", stopped_at,
+                                 "; sparse runs write no checkpoints yet"),
+                  world.rank() == 0, signal);
+  }
   return result;
 }
 

@@ -16,7 +16,7 @@ std::string TrainConfig::describe() const {
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir
       << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
-      << " resume=" << resume;
+      << " resume=" << resume << " step_check=" << step_check << " grace_seconds=" << grace_seconds;
   return out.str();
 }
 

@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <memory>
 
 #include "psml/allreduce/allreduce_exchange.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/memory.hpp"
+#include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
@@ -83,8 +85,8 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
       s.exchange = std::make_unique<ps::PsExchange>(
           world, roles, consistency, s.model->num_params(), worker_deadline(config, roles));
     else
-      s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, s.model->num_params(),
-                                                                  config.optimizer);
+      s.exchange = std::make_unique<allreduce::AllreduceExchange>(
+          workers, s.model->num_params(), config.optimizer, config.step_check);
   });
   return s;
 }
@@ -215,6 +217,24 @@ void check_compatible(const std::string& path, const checkpoint::Metadata& saved
                 run.optimizer);
 }
 
+// The signal that stopped the run: this rank's, else the workers' (a server's signal reached the
+// workers only as a hint), else SIGTERM.
+int agreed_signal(const comm::Communicator& workers, const TrainCallbacks& callbacks) {
+  const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
+  const int any = workers.allreduce(own, comm::ReduceOp::kMax);
+  return own ? own : any ? any : SIGTERM;
+}
+
+[[noreturn]] void throw_stopped(const std::string& where, const std::string& checkpoint,
+                                const comm::Communicator& world, const comm::Communicator& workers,
+                                const TrainCallbacks& callbacks) {
+  const int signal = agreed_signal(workers, callbacks);
+  throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", where, "; ",
+                               checkpoint.empty() ? "no checkpoint written (no --checkpoint-dir)"
+                                                  : "checkpoint written to " + checkpoint),
+                world.rank() == 0, signal);
+}
+
 TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
                        const comm::Communicator& workers, const ps::Roles& roles,
                        const ps::Consistency& consistency, const std::string& resume_path,
@@ -265,18 +285,22 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
     const CheckpointTarget target{config.checkpoint_dir, config.checkpoint_keep,
                                   callbacks.checkpoint_hook};
     std::int64_t saved_at = -1;
+    std::string last_checkpoint;  // on rank 0
     const auto save = [&](std::int64_t epochs_done, std::int64_t step_in_epoch) {
       meta.epoch = epochs_done;
       meta.step_in_epoch = step_in_epoch;
       meta.global_step = global_step;
       const auto path = exchange.save(meta, target, result.params);
       saved_at = global_step;
+      last_checkpoint = path;
       if (callbacks.on_note && world.rank() == 0) callbacks.on_note("checkpoint " + path);
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
     std::vector<std::int64_t> rows;
     BatchBuffer buffer;
-    for (std::int64_t epoch = first_epoch; epoch < config.epochs; ++epoch) {
+    bool stopped = false;
+    std::string stopped_at;
+    for (std::int64_t epoch = first_epoch; epoch < config.epochs && !stopped; ++epoch) {
       batcher.begin_epoch(epoch);
       EpochCounters counters;
       const auto start = Clock::now();
@@ -284,6 +308,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
            step < batcher.steps_per_epoch(); ++step) {
         ++global_step;
         if (callbacks.on_step) callbacks.on_step(global_step);
+        if (callbacks.skip_step && callbacks.skip_step(global_step)) continue;
         const auto compute_start = Clock::now();
         batcher.local_rows(step, rows);
         const auto batch = buffer.gather(s.train, rows);
@@ -296,20 +321,31 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
         counters.compute_seconds += seconds_since(compute_start);
         counters.loss_sum += loss;
         counters.rows += static_cast<double>(batch.rows());
-        exchange.step(result.params, loss, batch.rows(), epoch, step, counters);
+        const bool stop_wanted = callbacks.stop_signal && callbacks.stop_signal() != 0;
+        stopped = exchange.step(result.params, loss, batch.rows(),
+                                {epoch, step, global_step, stop_wanted}, counters);
         const bool epoch_end = step + 1 == batcher.steps_per_epoch();
         const std::int64_t epochs_done = epoch_end ? epoch + 1 : epoch;
         const std::int64_t in_epoch = epoch_end ? 0 : step + 1;
-        if (!config.checkpoint_dir.empty() && every.due(global_step, in_epoch, epochs_done))
+        if (!config.checkpoint_dir.empty() &&
+            (stopped || every.due(global_step, in_epoch, epochs_done)))
           save(epochs_done, in_epoch);
+        if (stopped) {
+          stopped_at = detail::concat("epoch ", epoch + 1, " step ", step + 1, " (global step ",
+                                      global_step, ")");
+          break;
+        }
       }
+      if (stopped) break;  // every worker stopped after the same step: no epoch summary
       auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
       evaluate_into(m, model, result.params, s, workers);
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);
     }
-    if (!config.checkpoint_dir.empty() && saved_at != global_step) save(config.epochs, 0);
-    exchange.finish();
+    if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step)
+      save(config.epochs, 0);
+    exchange.finish(stopped);
+    if (stopped) throw_stopped(stopped_at, last_checkpoint, world, workers, callbacks);
   }
 
   if (!config.save_params.empty())
@@ -368,14 +404,24 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
   TrainResult result;
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
-    ps::Server server_loop(world, workers, roles,
-                           {consistency, config.optimizer, callbacks.checkpoint_hook,
-                            config.ps_deadline + 0.5 * roles.server_index(world.rank())});
+    ps::ServerOptions options;
+    options.consistency = consistency;
+    options.optimizer = config.optimizer;
+    options.checkpoint_hook = callbacks.checkpoint_hook;
+    options.deadline_seconds = config.ps_deadline + 0.5 * roles.server_index(world.rank());
+    options.step_check = config.step_check;
+    if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
+    options.on_step = callbacks.on_server_step;
+    ps::Server server_loop(world, workers, roles, options);
     comm::run_agreed(world, [&] {  // the workers' resume phase
       if (!resume_path.empty())
         server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
     });
     server_loop.run();
+    if (server_loop.stopped()) {
+      const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
+      throw Stopped("stopped", false, own ? own : SIGTERM);
+    }
   } else if (sparse) {
     result = run_sparse_worker(config, world, workers, roles, consistency, callbacks);
   } else {

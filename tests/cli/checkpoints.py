@@ -14,8 +14,16 @@
   mismatch           resuming with another model or optimizer: one clear error naming the file,
                      nothing overwritten
   h5py               a checkpoint read with h5py holds what the README says; keep-last-K works
+  kill               kill -9 of a worker, then of a server, in the middle of a 4-rank ps run: the
+                     job ends within 10 s, non-zero; the last checkpoint verifies; resuming finishes
+  sigterm            SIGTERM to every rank (Slurm pre-emption), SIGINT to every rank in ps mode,
+                     SIGTERM to mpirun: the ranks agree on a step, write a checkpoint there and
+                     exit non-zero with one line saying so; the checkpoint verifies; resume finishes
+  disk-full          the writer's file-size limit (RLIMIT_FSIZE) is hit in the middle of the second
+                     checkpoint: one error naming the file and 'File too large', non-zero exit
+                     within seconds, the previous checkpoint and `latest` untouched, no temp file
 """
-import glob, os, re, shutil, subprocess, sys
+import glob, os, re, shutil, signal, subprocess, sys, time
 import h5py
 import numpy as np
 
@@ -28,7 +36,11 @@ PS = ["--mode", "ps", "--servers", "2"]
 
 
 def run(ranks, *args, env=None, expect_ok=True):
-    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *MODEL, *args]
+    model = list(MODEL)
+    if "--hidden" in args:  # this run's width replaces the default one
+        i = model.index("--hidden")
+        del model[i:i + 2]
+    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *model, *args]
     print("$", " ".join(cmd), flush=True)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                        env=dict(os.environ, **(env or {})))
@@ -53,6 +65,24 @@ def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what, flush=True)
     if not cond:
         sys.exit(1)
+
+
+def verify(path):
+    p = subprocess.run([psml, "checkpoint", "inspect", path], capture_output=True, text=True,
+                       timeout=60)
+    print(p.stdout + p.stderr, flush=True)
+    check(p.returncode == 0 and "checksums verified" in p.stdout, f"{path} verifies")
+
+
+def children(pid):
+    kids = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and open(f"/proc/{d}/stat").read().rsplit(") ", 1)[1].split()[1] == str(pid):
+                kids.append(int(d))
+        except OSError:
+            pass
+    return kids
 
 
 def listing(d):
@@ -152,6 +182,71 @@ elif scenario == "h5py":
         check("checksum" in f["params"].attrs and "checksum" in f["optimizer_state"].attrs,
               "every dataset has a checksum")
         check(list(f["worker_clocks"][:]) == [128, 128], f"worker clocks {list(f['worker_clocks'][:])}")
+elif scenario == "kill":
+    for victim, what in ((1, "a worker"), (3, "a server")):
+        ck = f"{work}/kill_{victim}"
+        start = time.monotonic()
+        run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+            env={"PSML_FAULT": f"rank={victim} step=40 action=kill"}, expect_ok=False)
+        elapsed = time.monotonic() - start
+        check(elapsed < 10, f"kill -9 of {what}: the job ended in {elapsed:.1f} s")
+        check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5",
+              "latest names the checkpoint of epoch 1")
+        verify(f"{ck}/ckpt-000000000032.h5")
+        p = run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--resume", ck)
+        check("resuming from " in p.stdout and "epoch   3/3" in p.stdout,
+              f"resuming after {what} was killed finishes the run")
+
+elif scenario == "sigterm":
+    cases = ((2, [], signal.SIGTERM, "ranks", "SIGTERM", 143),
+             (4, PS, signal.SIGINT, "ranks", "SIGINT", 130),
+             (2, [], signal.SIGTERM, "mpirun", "SIGTERM", None))
+    for ranks, extra, sig, target, name, code in cases:
+        ck = f"{work}/{name}_{target}_{ranks}"
+        # rank 0 sleeps 30 ms a step (1 s an epoch) so the signal lands in the middle of epoch 2
+        cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *MODEL, *extra,
+               "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch"]
+        print("$", " ".join(cmd), f"  (then {name} to {target})", flush=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PSML_FAULT="rank=0 step=* action=sleep ms=30"))
+        while not os.path.exists(f"{ck}/latest") and p.poll() is None:
+            time.sleep(0.02)
+        time.sleep(0.3)  # in epoch 2; mpirun passes a signal on ~1 s later
+        if target == "mpirun":
+            os.kill(p.pid, sig)  # mpirun passes SIGTERM on to the ranks (and SIGKILL 1 s later)
+        else:  # what Slurm does: every rank gets the signal
+            for pid in children(p.pid):
+                os.kill(pid, sig)
+        sent = time.monotonic()
+        out, err = p.communicate(timeout=60)
+        print(out + err, flush=True)
+        elapsed = time.monotonic() - sent
+        check(p.returncode != 0 and (code is None or p.returncode == code),
+              f"{name} to {target}: exit code {p.returncode}, {elapsed:.1f} s after the signal")
+        m = re.search(rf"^psml: stopped by {name} at epoch [23] step (\d+) \(global step (\d+)\); "
+                      rf"checkpoint written to (\S+)$", err, re.M)
+        check(m is not None, "one line says where it stopped and which checkpoint it wrote")
+        step = int(m.group(2))
+        check(32 < step < 96 and m.group(3).endswith(f"ckpt-{step:012d}.h5"),
+              f"the checkpoint is at the stop step {step}")
+        check(open(f"{ck}/latest").read().strip() == f"ckpt-{step:012d}.h5", "latest names it")
+        verify(m.group(3))
+        p = run(ranks, *extra, "--epochs", "3", "--resume", ck)
+        check(f"resuming from {m.group(3)}" in p.stdout and "epoch   3/3" in p.stdout,
+              "resuming from it finishes the run")
+
+elif scenario == "disk-full":
+    ck = f"{work}/ck"
+    p = run(2, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch", "--hidden", "64",
+            env={"PSML_FAULT": "rank=0 step=40 action=fsize bytes=4096"}, expect_ok=False)
+    errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+    check(len(errors) == 1 and ".ckpt-000000000064.h5.tmp" in errors[0]
+          and "File too large" in errors[0], f"one error naming the file and the problem: {errors}")
+    check(sorted(os.listdir(ck)) == ["ckpt-000000000032.h5", "latest"],
+          f"only the previous checkpoint and latest remain, no temp file: {sorted(os.listdir(ck))}")
+    check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "latest untouched")
+    verify(f"{ck}/ckpt-000000000032.h5")
+
 else:
     sys.exit(f"unknown scenario {scenario}")
 print("PASS")

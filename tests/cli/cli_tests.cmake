@@ -275,3 +275,16 @@ psml_bad_input(gmm_bad_covariance 2 "--covariance: .*spherical" fit gmm --data @
 psml_bad_input(fit_fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 ranks" fit pca --data @DATA@/tiny.h5 --components 1)
 psml_bad_input(transform_missing_model 2 "nope.h5: no such file" transform --model @DATA@/nope.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
 psml_bad_input(transform_not_a_model 2 "train.h5: not a fitted model" transform --model @DATA@/train.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
+
+# The per-step fingerprint: a rank that skips a step's exchange is out of step with the
+# others; the job ends within seconds with one line naming the ranks and the steps, in allreduce
+# mode (fingerprint bits ride in the gradient allreduce) and in ps mode (the server checks the
+# step in each push header).
+psml_cli_test(NAME step_check_allreduce_names_ranks RANKS 4 TIMEOUT 30
+              EXPECT "--error=out of step .*ranks 0,2,3 at step 5 with 404 gradient values. rank 1 at step 6 with 404"
+                     --env "PSML_FAULT=rank=1 step=5 action=skip"
+              ARGS train ${TRAIN} --model mlp --hidden 16)
+psml_cli_test(NAME step_check_ps_names_worker RANKS 4 TIMEOUT 30
+              EXPECT "--error=rank 3: server 0: worker 1 .rank 1. is out of step: it pushed its gradient of step 6, the server expects step 5"
+                     --env "PSML_FAULT=rank=1 step=5 action=skip"
+              ARGS train ${SMALL} --servers 1)

@@ -14,17 +14,17 @@ namespace psml::allreduce {
 class AllreduceExchange final : public train::Exchange {
  public:
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                    const optim::OptimizerSpec& optimizer);
+                    const optim::OptimizerSpec& optimizer, bool step_check = true);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return reduce_.gradient(); }
-  void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
-            std::int64_t step, train::EpochCounters& counters) override;
+  bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
+            const train::StepInfo& info, train::EpochCounters& counters) override;
   std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,
               std::span<float> params) override;
-  void finish() override {}
+  void finish(bool) override {}
 
  private:
   const comm::Communicator& comm_;

@@ -4,10 +4,14 @@
 //   PSML_FAULT="rank=R step=S action=A [ms=M]"   several faults separated by ';'
 //
 // R: the world rank that misbehaves. S: the training step (1-based, counted over the whole run) at
-// which it does, or '*' for every step; or, instead of step=S, checkpoint=N: right after the rank
-// has written its N-th checkpoint dataset of the run (each file has 2: checkpoint=3 crashes in
-// the middle of the second checkpoint). A: throw (an exception), exit (exit(1) without MPI
-// finalisation), kill (SIGKILL to itself), stop (SIGSTOP: alive but stuck), sleep (M ms).
+// which it does, or '*' for every step (a server rank: when the first push of step S reaches
+// it); or, instead of step=S, checkpoint=N: right after the rank has written its N-th checkpoint
+// dataset of the run (each file has 2: checkpoint=3 crashes in the middle of the second
+// checkpoint). A: throw (an exception), exit (exit(1) without MPI finalisation), kill (SIGKILL to
+// itself), stop (SIGSTOP: alive but stuck), sleep (M ms), skip (a worker skips the step's
+// exchange: out of step with the others, which the step check must catch), term (SIGTERM to
+// itself, as Slurm's pre-emption sends), fsize (sets its file-size limit, RLIMIT_FSIZE, to
+// bytes=B: the next write past B fails with EFBIG, like a full disk).
 // The way dmlc/rabit's mock engine and Horovod's tests schedule failures: every scenario
 // repeatable.
 #pragma once
@@ -20,13 +24,14 @@ namespace psml {
 
 class FaultInjector {
  public:
-  enum class Action { kThrow, kExit, kKill, kStop, kSleep };
+  enum class Action { kThrow, kExit, kKill, kStop, kSleep, kSkip, kTerm, kFileSize };
   struct Fault {
     int rank = 0;
     std::int64_t step = 0;       // -1: every step
     int checkpoint_dataset = 0;  // > 0: fires after this many datasets of a checkpoint
     Action action = Action::kThrow;
     int milliseconds = 0;
+    std::int64_t bytes = 0;
   };
 
   // Parses a specification; throws psml::Error naming PSML_FAULT if it is malformed.
@@ -37,6 +42,8 @@ class FaultInjector {
   bool empty() const { return faults_.empty(); }
   // Called by rank `rank` at training step `step`: does what a matching fault says.
   void at_step(int rank, std::int64_t step) const;
+  // Whether rank `rank` skips the exchange of step `step` (action skip).
+  bool skips(int rank, std::int64_t step) const;
   // Called by a checkpoint writer after it wrote its `datasets`-th dataset of the run.
   void at_checkpoint_dataset(int rank, int datasets) const;
 

@@ -53,6 +53,10 @@ class File {
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.id(); }
+  // Writes everything HDF5 still buffers; throws psml::Error with the system's reason (e.g.
+  // "File too large", "No space left on device"). Collective for parallel files. Closing in the
+  // destructor cannot report a failed write: writers call flush() first.
+  void flush() const;
   bool has_dataset(const std::string& name) const;
   Dataset dataset(const std::string& name) const;
 

@@ -36,16 +36,22 @@ struct InitShard {
 };
 
 // Worker → server: the gradient SUM over `rows` rows, computed on parameters of server version
-// `version`, as the worker's push number `clock` (1-based). Payload: for sparse pushes the sorted
-// keys (int64, global), then the values (float); dense pushes cover the server's whole range.
+// `version`, as the worker's push number `clock` (1-based) for training step `step` (1-based, over
+// the run; the server checks it: a worker out of step ends the job). `values` counts the values
+// of the payload. `stop`: the worker received SIGTERM / SIGINT, or a server hinted at one.
+// Payload: for sparse pushes the sorted keys (int64, global), then the values (float); dense
+// pushes cover the server's whole range.
 struct Push {
   std::int32_t worker = 0;
   std::int64_t clock = 0;
   std::int64_t version = 0;
   std::int64_t rows = 0;
   std::int64_t sparse_keys = -1;  // -1: dense
+  std::int64_t step = 0;
+  std::int64_t values = 0;
+  bool stop = false;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & worker & clock & version & rows & sparse_keys; }
+  void serialize(Archive& archive, unsigned) { archive & worker & clock & version & rows & sparse_keys & step & values & stop; }
 };
 
 // Worker → server: parameters for the worker's next step; the worker has made `clock` pushes.
@@ -59,20 +65,26 @@ struct Pull {
 };
 
 // Server → worker: parameters at server `version`. Payload: the values (float).
+// A stop is decided by server 0 alone, as a clock every worker has not yet passed (`stop_at`),
+// so that all workers stop after the same step in every consistency mode; another server that
+// received a signal only hints (`stop_hint`), and the workers pass the hint on to server 0.
 struct PullReply {
   std::int64_t version = 0;
   std::int64_t min_clock = 0;   // the slowest worker's clock when the pull was answered
   std::int64_t staleness = -1;  // of this worker's previous push, as applied (-1: none yet)
   double waited_seconds = 0;    // how long the server held the pull back for consistency
+  std::int64_t stop_at = -1;    // server 0: every worker stops once its clock reaches this
+  bool stop_hint = false;       // this server received SIGTERM / SIGINT
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & version & min_clock & staleness & waited_seconds; }
+  void serialize(Archive& archive, unsigned) { archive & version & min_clock & staleness & waited_seconds & stop_at & stop_hint; }
 };
 
-// Worker → server: this worker has pushed its last gradient.
+// Worker → server: this worker has pushed its last gradient (`stopped`: early, on a signal).
 struct Done {
   std::int32_t worker = 0;
+  bool stopped = false;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & worker; }
+  void serialize(Archive& archive, unsigned) { archive & worker & stopped; }
 };
 
 // Worker 0 → each server: write your key range into the checkpoint described by `meta` (the

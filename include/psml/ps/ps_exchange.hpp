@@ -18,13 +18,13 @@ class PsExchange final : public train::Exchange {
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }
-  void step(std::span<float> params, double local_loss, std::int64_t local_rows, std::int64_t epoch,
-            std::int64_t step, train::EpochCounters& counters) override;
+  bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
+            const train::StepInfo& info, train::EpochCounters& counters) override;
   std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,
               std::span<float> params) override;
-  void finish() override { client_.done(); }
+  void finish(bool stopped) override { client_.done(stopped); }
 
  private:
   void record(const ExchangeStats& stats, train::EpochCounters& counters) const;

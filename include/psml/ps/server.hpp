@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -22,8 +23,11 @@ namespace psml::ps {
 struct ServerOptions {
   Consistency consistency;
   optim::OptimizerSpec optimizer;
-  checkpoint::WriteHook checkpoint_hook;  // tests inject crashes between datasets
-  double deadline_seconds = 300;          // longest wait for any worker's next message
+  checkpoint::WriteHook checkpoint_hook;      // tests inject crashes between datasets
+  double deadline_seconds = 300;              // longest wait for any worker's next message
+  bool step_check = true;                     // a push must be for the step its worker's clock says
+  std::function<bool()> stop_wanted;          // this rank received SIGTERM / SIGINT
+  std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)
 };
 
 class Server {
@@ -42,6 +46,8 @@ class Server {
   KeyRange range() const { return range_; }
   std::span<const float> params() const { return params_; }
   std::int64_t version() const { return version_; }
+  // After run(): the workers stopped early on a signal.
+  bool stopped() const { return stopped_; }
 
  private:
   struct PendingPull {
@@ -75,6 +81,9 @@ class Server {
   std::int64_t min_clock() const;
   std::string describe_waits() const;
   void reap_sends();
+  void check_step(int source, const Push& push) const;
+  // Server 0: decides the clock at which every worker stops (see PullReply).
+  void decide_stop();
 
   comm::Channel channel_;
   const comm::Communicator& servers_;
@@ -103,6 +112,10 @@ class Server {
   std::deque<PendingPull> pending_;
   std::list<Outgoing> outgoing_;
   int done_ = 0;
+  std::int64_t max_clock_ = 0;  // the highest push clock received (for the step hook)
+  std::int64_t stop_at_ = -1;   // server 0: the decided stop clock
+  bool stop_hint_ = false;      // this server received a stop signal
+  bool stopped_ = false;        // a worker said Done{stopped}
 };
 
 }  // namespace psml::ps

@@ -65,8 +65,18 @@ class WorkerClient {
   ExchangeStats push_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
                             std::int64_t rows);
 
-  // Tells every server this worker has finished.
-  void done();
+  // The next push is for training step `global_step` (the servers check it) and says whether
+  // this worker wants to stop (SIGTERM / SIGINT). Without it, pushes are numbered by the clock.
+  void set_step(std::int64_t global_step, bool stop_wanted) {
+    step_ = global_step;
+    stop_wanted_ = stop_wanted;
+  }
+  // Server 0 decided a stop, and this worker has reached the clock it named: it stops now.
+  // Every worker stops at the same clock.
+  bool stop_reached() const { return stop_at_ >= 0 && clock_ >= stop_at_; }
+
+  // Tells every server this worker has finished (`stopped`: early, on a stop signal).
+  void done(bool stopped = false);
 
  private:
   // The slice [first, end) of a sorted key list that server s owns.
@@ -88,6 +98,10 @@ class WorkerClient {
   std::vector<KeyRange> ranges_;
   std::int64_t clock_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
+  std::int64_t step_ = -1;              // the step of the next push (-1: the clock)
+  bool stop_wanted_ = false;            // this worker received a stop signal
+  bool stop_hint_ = false;              // a server received one
+  std::int64_t stop_at_ = -1;           // the clock server 0 decided to stop at
 };
 
 }  // namespace psml::ps

@@ -36,6 +36,14 @@ struct EpochCounters {
   }
 };
 
+// Which step an exchange belongs to, and whether this rank wants to stop after it.
+struct StepInfo {
+  std::int64_t epoch = 0;        // 0-based
+  std::int64_t step = 0;         // in the epoch, 0-based
+  std::int64_t global_step = 0;  // over the whole run, 1-based
+  bool stop_wanted = false;      // this rank received SIGTERM / SIGINT
+};
+
 class Exchange {
  public:
   virtual ~Exchange() = default;
@@ -47,9 +55,11 @@ class Exchange {
   // Where the model writes this worker's gradient sum of the step.
   virtual std::span<float> gradient() = 0;
 
-  // One step: from the gradient sum over `local_rows` rows to updated params.
-  virtual void step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                    std::int64_t epoch, std::int64_t step, EpochCounters& counters) = 0;
+  // One step: from the gradient sum over `local_rows` rows to updated params. Returns true when
+  // the ranks agreed to stop after this step (some rank wanted to): every worker learns it at the
+  // same step (allreduce, bsp; in ssp / async each worker at its own next step).
+  virtual bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                    const StepInfo& info, EpochCounters& counters) = 0;
 
   // Writes a checkpoint of params and the optimizer state. Collective over the workers; in ps
   // mode worker 0 has the servers write their ranges. Returns the file (on worker 0).
@@ -60,8 +70,8 @@ class Exchange {
   virtual void resume(const std::string& path, const checkpoint::Metadata& meta,
                       std::span<float> params) = 0;
 
-  // After the last step.
-  virtual void finish() = 0;
+  // After the last step; `stopped`: the run ends early on a stop signal.
+  virtual void finish(bool stopped) = 0;
 };
 
 }  // namespace psml::train

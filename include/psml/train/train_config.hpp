@@ -23,6 +23,8 @@ struct TrainConfig {
   std::string checkpoint_every;     // "500steps", "1epoch"; empty: only the final checkpoint
   int checkpoint_keep = 3;          // checkpoints kept in checkpoint_dir
   std::string resume;               // continue from the newest valid checkpoint here (dir or file)
+  bool step_check = true;           // compare a fingerprint of each step's exchange across ranks
+  int grace_seconds = 20;           // SIGTERM / SIGINT: longest time to the final checkpoint
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;

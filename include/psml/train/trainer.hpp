@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/comm/agreement.hpp"
 #include "psml/comm/communicator.hpp"
 #include "psml/core/aligned.hpp"
 #include "psml/data/schema.hpp"
@@ -15,6 +16,19 @@
 #include "psml/train/train_config.hpp"
 
 namespace psml::train {
+
+// Thrown on every rank when the ranks agreed to stop on SIGTERM / SIGINT (after the final
+// checkpoint, if any): "stopped by SIGTERM at epoch E step S; checkpoint written to F". Rank 0
+// reports; the program exits with 128 + signal.
+class Stopped : public comm::CollectiveError {
+ public:
+  Stopped(const std::string& message, bool reporter, int signal)
+      : CollectiveError(message, reporter), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
 
 struct TrainResult {
   AlignedVector<float> params;  // empty on server ranks
@@ -26,7 +40,14 @@ struct TrainResult {
 struct TrainCallbacks {
   std::function<void(const RunHeader&)> on_start;
   std::function<void(const EpochMetrics&)> on_epoch;
-  std::function<void(std::int64_t global_step)> on_step;    // workers, before each step (1-based)
+  std::function<void(std::int64_t global_step)> on_step;  // workers, before each step (1-based)
+  // Workers, before each step: true makes this rank skip the step's exchange (fault injection:
+  // a rank out of step with the others, which the step check must catch).
+  std::function<bool(std::int64_t global_step)> skip_step;
+  // The stop signal this rank received (SIGTERM, SIGINT), or 0; read at step boundaries.
+  std::function<int()> stop_signal;
+  // Servers, when the first push of a step arrives (fault injection).
+  std::function<void(std::int64_t step)> on_server_step;
   std::function<void(const std::string& message)> on_note;  // rank 0: checkpoints written, ...
   checkpoint::WriteHook checkpoint_hook;  // every writer, after each dataset (fault injection)
 };
