@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +53,24 @@ void fsync_path(const std::string& path, bool directory) {
   const int rc = ::fsync(fd);
   ::close(fd);
   if (rc != 0) throw error(path, ": fsync failed (disk full or failing?)");
+}
+
+// Writes `bytes` to a new file `path`; every failure (EFBIG, ENOSPC, EIO) names the file.
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw error(path, ": cannot create: ", std::strerror(errno));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int cause = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw error(path, ": cannot write: ", std::strerror(cause));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw error(path, ": cannot write: ", std::strerror(errno));
 }
 
 std::string checkpoint_name(std::int64_t step) {
@@ -144,10 +164,12 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
   writers.allreduce(std::span<std::uint64_t>(sums));  // unsigned: the sum wraps modulo 2^64
   try {
     comm::run_agreed(writers, [&] {
-      // One writer (allreduce mode) writes through the plain POSIX driver: after a failed write
-      // (disk full), MPI-IO files that HDF5 could not close crash HDF5 at MPI_Finalize.
-      const auto file = writers.size() == 1 ? h5::File::create(tmp)
-                                            : h5::File::create_parallel(tmp, writers.native());
+      // One writer (allreduce mode) builds the file in memory and writes its bytes itself, so a
+      // full disk is an error psml sees, not a failed write inside HDF5 (which leaves a file HDF5
+      // cannot close, and crashes it at exit). The price: the file's size in memory, briefly.
+      const bool alone = writers.size() == 1;
+      const auto file = alone ? h5::File::create_in_memory(tmp)
+                              : h5::File::create_parallel(tmp, writers.native());
       const auto p = static_cast<hsize_t>(meta.num_params);
       const auto slots = static_cast<hsize_t>(meta.state_slots);
       const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
@@ -180,7 +202,10 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
       file.set_attribute("world_size", meta.world_size);
       file.set_attribute("workers", meta.workers);
       file.set_attribute("servers", meta.servers);
-      file.flush();  // a full disk shows here, before anything is committed
+      if (alone)
+        write_bytes(tmp, file.image());
+      else
+        file.flush();  // a full disk shows here, before anything is committed
     });
     comm::run_agreed(writers, [&] {
       if (writers.rank() == 0) commit(directory, tmp, name, keep);

@@ -81,6 +81,26 @@ File File::create(const std::string& path) {
   return File(Handle(id, H5Fclose), path);
 }
 
+File File::create_in_memory(const std::string& name) {
+  silence_hdf5_errors();
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (H5Pset_fapl_core(fapl.id(), std::size_t{1} << 20, false) < 0)
+    throw error(name, ": cannot set up an in-memory HDF5 file");
+  hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  if (id < 0) throw error(name, ": cannot create an in-memory HDF5 file");
+  return File(Handle(id, H5Fclose), name);
+}
+
+std::vector<char> File::image() const {
+  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) throw error(path_, ": cannot flush the HDF5 file");
+  const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+  if (size < 0) throw error(path_, ": cannot take the HDF5 file's image");
+  std::vector<char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(id(), bytes.data(), bytes.size()) != size)
+    throw error(path_, ": cannot take the HDF5 file's image");
+  return bytes;
+}
+
 File File::create_parallel(const std::string& path, MPI_Comm comm) {
   silence_hdf5_errors();
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);

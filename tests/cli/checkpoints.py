@@ -242,6 +242,8 @@ elif scenario == "disk-full":
     errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
     check(len(errors) == 1 and ".ckpt-000000000064.h5.tmp" in errors[0]
           and "File too large" in errors[0], f"one error naming the file and the problem: {errors}")
+    check("received signal" not in p.stderr and "Segmentation" not in p.stderr,
+          "no rank crashed on the way out")
     check(sorted(os.listdir(ck)) == ["ckpt-000000000032.h5", "latest"],
           f"only the previous checkpoint and latest remain, no temp file: {sorted(os.listdir(ck))}")
     check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "latest untouched")

@@ -50,6 +50,11 @@ class File {
   // Creates a file collectively over `comm` with MPI-IO (parallel HDF5): every rank of comm calls
   // it, and every later create_dataset and set_attribute, with the same arguments.
   static File create_parallel(const std::string& path, MPI_Comm comm);
+  // Creates a file that lives in memory only (HDF5's core driver, no backing store); image()
+  // returns its bytes. For a writer that must meet every write error itself: a write that fails
+  // inside HDF5 (disk full) leaves a file HDF5 can neither close nor clean up at exit.
+  static File create_in_memory(const std::string& name);
+  std::vector<char> image() const;
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.id(); }
