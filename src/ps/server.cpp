@@ -6,6 +6,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/core/watchdog.hpp"
 
 namespace psml::ps {
 Server::Server(const comm::Communicator& world, const comm::Communicator& servers,
@@ -261,6 +262,13 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
     // Servers may have seen different numbers of pushes in flight: all record server 0's view.
     std::vector<std::int64_t> clocks = clocks_;
     servers_.broadcast(std::span<std::int64_t>(clocks), 0);
+    // Parallel HDF5 can hang in its collective calls once one server's write failed (disk
+    // full): past the deadline, this server ends the job rather than wait forever.
+    const Watchdog watchdog(options_.deadline_seconds,
+                            "server " + std::to_string(index_) + ": writing the checkpoint to " +
+                                request.directory + " took longer than --ps-deadline (" +
+                                std::to_string(static_cast<int>(options_.deadline_seconds)) +
+                                " s): a server's write failed or hangs (disk full?)");
     path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
                                         state_, clocks, servers_, options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {

@@ -19,9 +19,13 @@
   sigterm            SIGTERM to every rank (Slurm pre-emption), SIGINT to every rank in ps mode,
                      SIGTERM to mpirun: the ranks agree on a step, write a checkpoint there and
                      exit non-zero with one line saying so; the checkpoint verifies; resume finishes
+  grace              SIGTERM, but the final checkpoint cannot be finished within --grace-seconds:
+                     the ranks exit non-zero when it runs out, the previous checkpoint stays
   disk-full          the writer's file-size limit (RLIMIT_FSIZE) is hit in the middle of the second
                      checkpoint: one error naming the file and 'File too large', non-zero exit
-                     within seconds, the previous checkpoint and `latest` untouched, no temp file
+                     within seconds, the previous checkpoint and `latest` untouched, no temp file;
+                     in ps mode (one server's part of the parallel write fails) the job ends
+                     within the --ps-deadline, the previous checkpoint intact, resume finishes
 """
 import glob, os, re, shutil, signal, subprocess, sys, time
 import h5py
@@ -235,6 +239,35 @@ elif scenario == "sigterm":
         check(f"resuming from {m.group(3)}" in p.stdout and "epoch   3/3" in p.stdout,
               "resuming from it finishes the run")
 
+elif scenario == "grace":
+    # The final checkpoint cannot be finished within --grace-seconds (its writer is held 5 s):
+    # the ranks exit when the grace period runs out, and the previous checkpoint stays.
+    ck = f"{work}/ck"
+    cmd = [mpiexec, "--oversubscribe", "-n", "2", psml, "train", *MODEL, "--epochs", "3",
+           "--checkpoint-dir", ck, "--checkpoint-every", "1epoch", "--grace-seconds", "1"]
+    print("$", " ".join(cmd), "  (then SIGTERM to the ranks)", flush=True)
+    fault = "rank=0 step=* action=sleep ms=30; rank=0 checkpoint=3 action=sleep ms=5000"
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, PSML_FAULT=fault))
+    while not os.path.exists(f"{ck}/latest") and p.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    for pid in children(p.pid):
+        os.kill(pid, signal.SIGTERM)
+    sent = time.monotonic()
+    out, err = p.communicate(timeout=60)
+    print(out + err, flush=True)
+    elapsed = time.monotonic() - sent
+    check(p.returncode != 0 and elapsed < 10,
+          f"exit code {p.returncode}, {elapsed:.1f} s after the signal (grace 1 s)")
+    check("grace period after the stop signal ran out" in err, "it says the grace period ran out")
+    check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "latest untouched")
+    check(sorted(glob.glob(f"{ck}/ckpt-*.h5")) == [f"{ck}/ckpt-000000000032.h5"],
+          "no unfinished checkpoint appeared")
+    verify(f"{ck}/ckpt-000000000032.h5")
+    p = run(2, "--epochs", "3", "--resume", ck)
+    check("resuming from " in p.stdout and "epoch   3/3" in p.stdout, "resuming finishes the run")
+
 elif scenario == "disk-full":
     ck = f"{work}/ck"
     p = run(2, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch", "--hidden", "64",
@@ -248,6 +281,24 @@ elif scenario == "disk-full":
           f"only the previous checkpoint and latest remain, no temp file: {sorted(os.listdir(ck))}")
     check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "latest untouched")
     verify(f"{ck}/ckpt-000000000032.h5")
+
+    # Parameter-server mode: one server's part of the parallel write fails. Parallel HDF5 may then
+    # hang in its collective close; the servers' watchdog (--ps-deadline) ends the job.
+    ck = f"{work}/ck_ps"
+    start = time.monotonic()
+    p = run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+            "--hidden", "64", "--ps-deadline", "5",
+            env={"PSML_FAULT": "rank=3 step=40 action=fsize bytes=4096"}, expect_ok=False)
+    elapsed = time.monotonic() - start
+    errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+    check(elapsed < 40 and errors and any("File too large" in e or "--ps-deadline" in e for e in errors),
+          f"ps mode: the job ends in {elapsed:.1f} s with an error naming the cause: {errors}")
+    check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "ps mode: latest untouched")
+    check(sorted(glob.glob(f"{ck}/ckpt-*.h5")) == [f"{ck}/ckpt-000000000032.h5"],
+          "ps mode: no new checkpoint appeared")
+    verify(f"{ck}/ckpt-000000000032.h5")
+    p = run(4, *PS, "--epochs", "3", "--hidden", "64", "--checkpoint-dir", ck, "--resume", ck)
+    check("resuming from " in p.stdout, "ps mode: resuming from the previous checkpoint finishes")
 
 else:
     sys.exit(f"unknown scenario {scenario}")

@@ -1,0 +1,25 @@
+// A last-resort deadline for a call that can block inside a library psml cannot interrupt, such
+// as parallel HDF5's collective writes and close after one rank's write failed (disk full): if
+// the Watchdog still exists `seconds` after it was made, the rank prints its message and exits
+// at once with code 1, and mpirun ends the job. A POSIX timer and a real-time signal (not
+// SIGALRM, which the stop handlers' grace timer uses); the handler only writes and _exits.
+#pragma once
+
+#include <ctime>
+#include <string>
+
+namespace psml {
+
+class Watchdog {
+ public:
+  Watchdog(double seconds, const std::string& message);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  timer_t timer_{};
+  bool armed_ = false;
+};
+
+}  // namespace psml
