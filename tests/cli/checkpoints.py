@@ -29,6 +29,7 @@
 """
 import glob, os, re, shutil, signal, subprocess, sys, time
 import h5py
+from procs import children
 import numpy as np
 
 psml, mpiexec, data, work, scenario = sys.argv[1:6]
@@ -76,17 +77,6 @@ def verify(path):
                        timeout=60)
     print(p.stdout + p.stderr, flush=True)
     check(p.returncode == 0 and "checksums verified" in p.stdout, f"{path} verifies")
-
-
-def children(pid):
-    kids = []
-    for d in os.listdir("/proc"):
-        try:
-            if d.isdigit() and open(f"/proc/{d}/stat").read().rsplit(") ", 1)[1].split()[1] == str(pid):
-                kids.append(int(d))
-        except OSError:
-            pass
-    return kids
 
 
 def listing(d):

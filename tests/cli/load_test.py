@@ -6,6 +6,7 @@ and every rank's resident memory must stay flat (sampled from /proc while it run
   load_test.py PSML MPIEXEC WORKDIR [ROWS] [EPOCHS]
 """
 import os, re, subprocess, sys, time
+from procs import children as ranks_of
 
 psml, mpiexec, work = sys.argv[1:4]
 rows = int(sys.argv[4]) if len(sys.argv) > 4 else 12000
@@ -20,17 +21,6 @@ cmd = [mpiexec, "--oversubscribe", "-n", str(RANKS), psml, "train", "--data", da
        "--servers", str(SERVERS), "--consistency", "ssp:4", "--model", "logreg", "--optimizer",
        "adagrad", "--lr", "0.1", "--batch", str(BATCH), "--epochs", str(epochs)]
 print("$", " ".join(cmd), flush=True)
-
-
-def ranks_of(pid):
-    kids = []
-    for d in os.listdir("/proc"):
-        try:
-            if d.isdigit() and open(f"/proc/{d}/stat").read().rsplit(") ", 1)[1].split()[1] == str(pid):
-                kids.append(int(d))
-        except OSError:
-            pass
-    return kids
 
 
 def rss_mib(pid):
