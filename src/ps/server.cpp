@@ -263,12 +263,14 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
     std::vector<std::int64_t> clocks = clocks_;
     servers_.broadcast(std::span<std::int64_t>(clocks), 0);
     // Parallel HDF5 can hang in its collective calls once one server's write failed (disk
-    // full): past the deadline, this server ends the job rather than wait forever.
-    const Watchdog watchdog(options_.deadline_seconds,
-                            "server " + std::to_string(index_) + ": writing the checkpoint to " +
-                                request.directory + " took longer than --ps-deadline (" +
-                                std::to_string(static_cast<int>(options_.deadline_seconds)) +
-                                " s): a server's write failed or hangs (disk full?)");
+    // full). The workers waiting for the checkpoint name the server they wait for after
+    // --ps-deadline; past twice that, this server ends the job itself rather than wait forever.
+    const double limit = 2 * options_.deadline_seconds;
+    const Watchdog watchdog(limit, "server " + std::to_string(index_) +
+                                       ": writing the checkpoint to " + request.directory +
+                                       " took longer than twice --ps-deadline (" +
+                                       std::to_string(static_cast<int>(limit)) +
+                                       " s): a server's write failed or hangs (disk full?)");
     path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
                                         state_, clocks, servers_, options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {
