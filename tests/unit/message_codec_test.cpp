@@ -78,6 +78,12 @@ TEST(MessageCodec, DeclaredSizesAndFlagsAreChecked) {
   auto init = comm::encode(Message(InitShard{10, 20, true, false}));
   init[init.size() - 2] = 7;  // `zeros`
   expect_malformed(init, "flag byte 7 is not 0 or 1");
+  // Regression (message_fuzz): the stop flag of a push, added later, was loaded as a raw bool.
+  Push push;
+  push.stop = true;
+  auto pushed = comm::encode(Message(push));
+  pushed.back() = static_cast<char>(222);
+  expect_malformed(pushed, "flag byte 222 is not 0 or 1");
 }
 
 }  // namespace

@@ -51,7 +51,10 @@ struct Push {
   std::int64_t values = 0;
   bool stop = false;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & worker & clock & version & rows & sparse_keys & step & values & stop; }
+  void serialize(Archive& archive, unsigned) {
+    archive & worker & clock & version & rows & sparse_keys & step & values;
+    comm::serialize_flag(archive, stop);
+  }
 };
 
 // Worker → server: parameters for the worker's next step; the worker has made `clock` pushes.
@@ -76,7 +79,10 @@ struct PullReply {
   std::int64_t stop_at = -1;    // server 0: every worker stops once its clock reaches this
   bool stop_hint = false;       // this server received SIGTERM / SIGINT
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & version & min_clock & staleness & waited_seconds & stop_at & stop_hint; }
+  void serialize(Archive& archive, unsigned) {
+    archive & version & min_clock & staleness & waited_seconds & stop_at;
+    comm::serialize_flag(archive, stop_hint);
+  }
 };
 
 // Worker → server: this worker has pushed its last gradient (`stopped`: early, on a signal).
@@ -84,7 +90,10 @@ struct Done {
   std::int32_t worker = 0;
   bool stopped = false;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) { archive & worker & stopped; }
+  void serialize(Archive& archive, unsigned) {
+    archive & worker;
+    comm::serialize_flag(archive, stopped);
+  }
 };
 
 // Worker 0 → each server: write your key range into the checkpoint described by `meta` (the
