@@ -9,6 +9,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/stats/moments.hpp"
 
 namespace psml::stats {
 namespace {
@@ -114,11 +115,7 @@ Eigen::MatrixXd random_rows(const data::Shard& shard, int k, Rng& rng,
 // The mean variance of the features (scikit-learn scales its tolerance by it). Collective.
 double mean_variance(const data::Shard& shard, const comm::Communicator& comm) {
   const auto d = shard.x.cols();
-  Eigen::VectorXd sums = Eigen::VectorXd::Zero(d);
-  for (Eigen::Index i = 0; i < shard.x.rows(); ++i)
-    sums += shard.x.row(i).cast<double>().transpose();
-  comm.allreduce(std::span<double>(sums.data(), static_cast<std::size_t>(d)));
-  const Eigen::VectorXd mean = sums / static_cast<double>(shard.info.rows);
+  const Eigen::VectorXd mean = global_mean(shard, comm);
   double squares = 0;
   for (Eigen::Index i = 0; i < shard.x.rows(); ++i)
     squares += (shard.x.row(i).cast<double>().transpose() - mean).squaredNorm();

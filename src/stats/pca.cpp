@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "psml/core/error.hpp"
+#include "psml/stats/moments.hpp"
 
 namespace psml::stats {
 namespace {
@@ -22,11 +23,7 @@ PcaModel fit_pca(const data::Shard& shard, int components, const comm::Communica
   model.rows = shard.info.rows;
   const auto rows = static_cast<double>(shard.info.rows);
 
-  Eigen::VectorXd sums = Eigen::VectorXd::Zero(d);
-  for (Eigen::Index i = 0; i < shard.x.rows(); ++i)
-    sums += shard.x.row(i).cast<double>().transpose();
-  comm.allreduce(std::span<double>(sums.data(), static_cast<std::size_t>(d)));
-  model.mean = sums / rows;
+  model.mean = global_mean(shard, comm);
 
   // Lower triangle of Σ (x − mean)(x − mean)ᵀ over this rank's rows.
   Eigen::MatrixXd scatter = Eigen::MatrixXd::Zero(d, d);
