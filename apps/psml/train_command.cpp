@@ -131,6 +131,9 @@ void add_train_command(CLI::App& app, Action& action) {
         callbacks.skip_step = [faults, rank = world.rank()](std::int64_t step) {
           return faults.skips(rank, step);
         };
+        callbacks.poison_gradient = [faults, rank = world.rank()](std::int64_t step) {
+          return faults.poisons(rank, step);
+        };
         // Counted over the whole run: checkpoint=3 is the first dataset of the second file.
         callbacks.checkpoint_hook = [faults, rank = world.rank(),
                                      written = std::make_shared<int>(0)](int) {

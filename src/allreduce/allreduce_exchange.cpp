@@ -5,6 +5,7 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/train/divergence.hpp"
 
 namespace psml::allreduce {
 
@@ -25,10 +26,17 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
                              const train::StepInfo& info, train::EpochCounters& counters) {
   const auto start = std::chrono::steady_clock::now();
   const auto totals = reduce_.reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
-  if (!std::isfinite(totals.loss_sum))  // every rank sees the same sum, so all stop together
+  // Every rank sees the same sums, so all stop together, before the optimizer applies the step.
+  if (!std::isfinite(totals.loss_sum))
     throw comm::CollectiveError(
-        detail::concat("training diverged: loss is ", totals.loss_sum, " at epoch ", info.epoch + 1,
-                       " step ", info.step + 1, " (try a smaller --lr)"),
+        train::divergence_message(detail::concat("loss is ", totals.loss_sum), info),
+        comm_.rank() == 0);
+  if (totals.non_finite_ranks > 0)
+    throw comm::CollectiveError(
+        train::divergence_message(
+            detail::concat("the gradient is not finite (nan or inf) on ", totals.non_finite_ranks,
+                           " of ", comm_.size(), comm_.size() == 1 ? " rank" : " ranks"),
+            info),
         comm_.rank() == 0);
   ++step_;
   optimizer_->step(params, reduce_.gradient(), state_, {schedule_->lr(step_), step_});

@@ -5,6 +5,7 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/finite.hpp"
 #include "psml/core/rng.hpp"
 
 namespace psml::allreduce {
@@ -36,11 +37,13 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   // Row counts stay exact in float32 up to 2^24 rows per global batch.
   buffer_[kLoss] = static_cast<float>(local_loss);
   buffer_[kRows] = static_cast<float>(local_rows);
+  buffer_[kNonFinite] = all_finite(gradient()) ? 0.0f : 1.0f;
   comm_.allreduce(std::span<float>(buffer_));
   const auto n = static_cast<float>(comm_.size());
   for (std::size_t b = 0; b < kBits; ++b)
     if (buffer_[b] != 0.0f && buffer_[b] != n) report_mismatch(global_step);
-  StepTotals totals{buffer_[kLoss], std::llround(buffer_[kRows]), buffer_[kStop] > 0.0f};
+  StepTotals totals{buffer_[kLoss], std::llround(buffer_[kRows]), buffer_[kStop] > 0.0f,
+                    static_cast<int>(std::lround(buffer_[kNonFinite]))};
   const float inverse = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
   float* grad = buffer_.data() + kHeader;
   for (std::size_t i = 0; i < num_params_; ++i) grad[i] *= inverse;

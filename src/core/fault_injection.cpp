@@ -66,13 +66,15 @@ FaultInjector FaultInjector::parse(const std::string& spec) {
           f.action = Action::kSleep;
         else if (value == "skip")
           f.action = Action::kSkip;
+        else if (value == "nan")
+          f.action = Action::kNan;
         else if (value == "term")
           f.action = Action::kTerm;
         else if (value == "fsize")
           f.action = Action::kFileSize;
         else
           throw error("PSML_FAULT: unknown action '", value,
-                      "' (throw, exit, kill, stop, sleep, skip, term, fsize)");
+                      "' (throw, exit, kill, stop, sleep, skip, nan, term, fsize)");
       } else {
         throw error("PSML_FAULT: unknown key '", key,
                     "' (rank, step, checkpoint, action, ms, bytes)");
@@ -96,12 +98,20 @@ void FaultInjector::at_step(int rank, std::int64_t step) const {
       act(f, "at step " + std::to_string(step));
 }
 
-bool FaultInjector::skips(int rank, std::int64_t step) const {
+bool FaultInjector::fires(Action action, int rank, std::int64_t step) const {
   for (const auto& f : faults_)
-    if (f.rank == rank && f.checkpoint_dataset == 0 && f.action == Action::kSkip &&
+    if (f.rank == rank && f.checkpoint_dataset == 0 && f.action == action &&
         (f.step == -1 || f.step == step))
       return true;
   return false;
+}
+
+bool FaultInjector::skips(int rank, std::int64_t step) const {
+  return fires(Action::kSkip, rank, step);
+}
+
+bool FaultInjector::poisons(int rank, std::int64_t step) const {
+  return fires(Action::kNan, rank, step);
 }
 
 void FaultInjector::at_checkpoint_dataset(int rank, int datasets) const {
@@ -125,7 +135,8 @@ void FaultInjector::act(const Fault& f, const std::string& where) {
     case Action::kSleep:
       std::this_thread::sleep_for(std::chrono::milliseconds(f.milliseconds));
       break;
-    case Action::kSkip:  // the trainer asks skips()
+    case Action::kSkip:  // the trainer asks skips() and poisons()
+    case Action::kNan:
       break;
     case Action::kTerm:
       std::raise(SIGTERM);

@@ -1,8 +1,6 @@
 #include "psml/ps/ps_exchange.hpp"
 
-#include <cmath>
-
-#include "psml/core/error.hpp"
+#include "psml/train/divergence.hpp"
 
 namespace psml::ps {
 
@@ -49,10 +47,9 @@ void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counte
 
 bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
                       const train::StepInfo& info, train::EpochCounters& counters) {
-  // Only this worker knows its loss: it stops the job alone (main aborts every rank).
-  if (!std::isfinite(local_loss))
-    throw error("training diverged: loss is ", local_loss, " at epoch ", info.epoch + 1, " step ",
-                info.step + 1, " (try a smaller --lr)");
+  // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
+  // rank) before the servers apply them.
+  train::check_finite(local_loss, grad_, info);
   client_.set_step(info.global_step, info.stop_wanted);
   record(client_.push_pull(grad_, local_rows, params), counters);
   return client_.stop_reached();

@@ -12,6 +12,7 @@
 #include "psml/data/csr.hpp"
 #include "psml/models/sparse_logreg.hpp"
 #include "psml/ps/worker_client.hpp"
+#include "psml/train/divergence.hpp"
 
 namespace psml::train {
 namespace {
@@ -117,9 +118,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
       const double loss =
           model.loss_and_gradient(train.x, rows, train.classes, keys, weights, grad);
       counters.compute_seconds += seconds_since(compute_start);
-      if (!std::isfinite(loss))
-        throw error("training diverged: loss is ", loss, " at epoch ", epoch + 1, " step ",
-                    step + 1, " (try a smaller --lr)");
+      check_finite(loss, grad, {epoch, step, global_step, false});
       const auto pushed = client->push_sparse(keys, grad, static_cast<std::int64_t>(rows.size()));
       counters.loss_sum += loss;
       counters.rows += static_cast<double>(rows.size());

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <limits>
 #include <memory>
 
 #include "psml/allreduce/allreduce_exchange.hpp"
@@ -318,6 +319,8 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
           loss = model.loss_and_gradient(result.params, batch, grad);
         else
           std::fill(grad.begin(), grad.end(), 0.0f);
+        if (callbacks.poison_gradient && callbacks.poison_gradient(global_step))
+          grad[grad.size() / 2] = std::numeric_limits<float>::quiet_NaN();
         counters.compute_seconds += seconds_since(compute_start);
         counters.loss_sum += loss;
         counters.rows += static_cast<double>(batch.rows());

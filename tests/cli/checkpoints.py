@@ -26,6 +26,10 @@
                      within seconds, the previous checkpoint and `latest` untouched, no temp file;
                      in ps mode (one server's part of the parallel write fails) the job ends
                      within the --ps-deadline, the previous checkpoint intact, resume finishes
+  diverge            a worker's gradient turns NaN in epoch 2 while its loss is still finite (in
+                     allreduce mode and in ps mode): the run stops at that step with one error
+                     naming it, before any rank or server applies it; the epoch-1 checkpoint stays
+                     `latest`, verifies and holds finite parameters; resuming finishes the run
 """
 import glob, os, re, shutil, signal, subprocess, sys, time
 import h5py
@@ -289,6 +293,24 @@ elif scenario == "disk-full":
     verify(f"{ck}/ckpt-000000000032.h5")
     p = run(4, *PS, "--epochs", "3", "--hidden", "64", "--checkpoint-dir", ck, "--resume", ck)
     check("resuming from " in p.stdout, "ps mode: resuming from the previous checkpoint finishes")
+
+elif scenario == "diverge":
+    for extra, name, reporter in (([], "allreduce", ""), (PS, "ps", "rank 1: ")):
+        ck = f"{work}/ck_{name}"
+        p = run(4, *extra, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+                env={"PSML_FAULT": "rank=1 step=40 action=nan"}, expect_ok=False)
+        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+        check(len(errors) == 1 and errors[0].startswith(
+                  f"psml: error: {reporter}training diverged: the gradient is not finite")
+              and "at epoch 2 step 8 " in errors[0], f"{name}: one error naming the step: {errors}")
+        check(sorted(os.listdir(ck)) == ["ckpt-000000000032.h5", "latest"]
+              and open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5",
+              f"{name}: the epoch-1 checkpoint is the last one: {sorted(os.listdir(ck))}")
+        verify(f"{ck}/ckpt-000000000032.h5")
+        check(np.isfinite(params(f"{ck}/ckpt-000000000032.h5")).all(), f"{name}: its parameters are finite")
+        p = run(4, *extra, "--epochs", "3", "--resume", ck)
+        check("resuming from " in p.stdout and "epoch   3/3" in p.stdout,
+              f"{name}: resuming finishes the run")
 
 else:
     sys.exit(f"unknown scenario {scenario}")

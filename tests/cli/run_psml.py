@@ -6,6 +6,9 @@
   --error REGEX        exit code non-zero, stderr has exactly one 'psml: error:' line, matching REGEX
   --stdout REGEX       exit code 0 and stdout matches REGEX
   --exit-nonzero       only a non-zero exit within the time limit (e.g. a rank killed by a signal)
+  --stderr REGEX       stderr matches REGEX (with --exit-nonzero: what mpirun said of a dead rank)
+  --within S           the run ends within S seconds (a bound the behaviour promises, tighter than
+                       --timeout, which only turns a hang into a failure)
   --min-accuracy X     exit code 0 and 'final test accuracy' >= X
   --compare-ranks L    also run with each rank count in L (e.g. 1,2,4): final accuracies must agree
                        within --tolerance
@@ -26,6 +29,8 @@ ap.add_argument("--timeout", type=float, default=60)
 ap.add_argument("--error")
 ap.add_argument("--stdout")
 ap.add_argument("--exit-nonzero", action="store_true")
+ap.add_argument("--stderr")
+ap.add_argument("--within", type=float)
 ap.add_argument("--min-accuracy", type=float)
 ap.add_argument("--compare-ranks")
 ap.add_argument("--tolerance", type=float, default=0.005)
@@ -57,6 +62,8 @@ def run(ranks):
     print(p.stdout, end="")
     print(p.stderr, end="", file=sys.stderr)
     print(f"exit {p.returncode} after {elapsed:.1f} s", flush=True)
+    if a.within is not None and elapsed > a.within:
+        sys.exit(f"FAIL: took {elapsed:.1f} s, more than {a.within} s")
     return p
 
 
@@ -68,6 +75,8 @@ def accuracy(p):
 
 
 p = run(a.ranks)
+if a.stderr and not re.search(a.stderr, p.stderr, re.M):
+    sys.exit(f"FAIL: stderr does not match /{a.stderr}/")
 if a.exit_nonzero:
     if p.returncode == 0:
         sys.exit("FAIL: expected a non-zero exit")

@@ -6,6 +6,8 @@
 // 1; every sum is 0 or N exactly when all N ranks are at the same exchange. Sums of 0 and 1 are
 // exact in float32 in any order, and the header sits in front of the gradient, so ranks that
 // disagree on the buffer size still compare fingerprints (the element counts differ at the end).
+// Each rank also counts in the header whether its own gradient holds a NaN or Inf, so a diverged
+// step is known to every rank before any applies it.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,8 @@ namespace psml::allreduce {
 struct StepTotals {
   double loss_sum = 0;
   std::int64_t rows = 0;
-  bool stop = false;  // some rank asked to stop after this step
+  bool stop = false;         // some rank asked to stop after this step
+  int non_finite_ranks = 0;  // ranks whose gradient sum held a NaN or Inf
 };
 
 class GradientAllreduce {
@@ -39,8 +42,10 @@ class GradientAllreduce {
                     bool stop = false);
 
  private:
-  // 32 fingerprint bits, stop, loss, rows, padding: 64 bytes x 3 keep the gradient aligned.
-  static constexpr std::size_t kHeader = 48, kBits = 32, kStop = 32, kLoss = 33, kRows = 34;
+  // 32 fingerprint bits, stop, loss, rows, non-finite, padding: 64 bytes x 3 keep the gradient
+  // aligned.
+  static constexpr std::size_t kHeader = 48, kBits = 32, kStop = 32, kLoss = 33, kRows = 34,
+                               kNonFinite = 35;
   [[noreturn]] void report_mismatch(std::int64_t global_step) const;
 
   const comm::Communicator& comm_;

@@ -9,7 +9,8 @@
 // dataset of the run (each file has 2: checkpoint=3 crashes in the middle of the second
 // checkpoint). A: throw (an exception), exit (exit(1) without MPI finalisation), kill (SIGKILL to
 // itself), stop (SIGSTOP: alive but stuck), sleep (M ms), skip (a worker skips the step's
-// exchange: out of step with the others, which the step check must catch), term (SIGTERM to
+// exchange: out of step with the others, which the step check must catch), nan (a worker's
+// gradient of the step gets a NaN: a divergence the loss does not show yet), term (SIGTERM to
 // itself, as Slurm's pre-emption sends), fsize (sets its file-size limit, RLIMIT_FSIZE, to
 // bytes=B: the next write past B fails with EFBIG, like a full disk).
 // The way dmlc/rabit's mock engine and Horovod's tests schedule failures: every scenario
@@ -24,7 +25,7 @@ namespace psml {
 
 class FaultInjector {
  public:
-  enum class Action { kThrow, kExit, kKill, kStop, kSleep, kSkip, kTerm, kFileSize };
+  enum class Action { kThrow, kExit, kKill, kStop, kSleep, kSkip, kNan, kTerm, kFileSize };
   struct Fault {
     int rank = 0;
     std::int64_t step = 0;       // -1: every step
@@ -44,11 +45,14 @@ class FaultInjector {
   void at_step(int rank, std::int64_t step) const;
   // Whether rank `rank` skips the exchange of step `step` (action skip).
   bool skips(int rank, std::int64_t step) const;
+  // Whether rank `rank` puts a NaN into its gradient of step `step` (action nan).
+  bool poisons(int rank, std::int64_t step) const;
   // Called by a checkpoint writer after it wrote its `datasets`-th dataset of the run.
   void at_checkpoint_dataset(int rank, int datasets) const;
 
  private:
   static void act(const Fault& f, const std::string& where);
+  bool fires(Action action, int rank, std::int64_t step) const;
   std::vector<Fault> faults_;
 };
 

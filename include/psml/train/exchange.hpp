@@ -11,7 +11,6 @@
 
 namespace psml::train {
 
-// What a worker saw during one epoch; added over the epoch's steps, then over workers.
 // Where and how checkpoints are written.
 struct CheckpointTarget {
   std::string directory;
@@ -19,6 +18,7 @@ struct CheckpointTarget {
   checkpoint::WriteHook hook;  // tests inject crashes between datasets
 };
 
+// What a worker saw during one epoch; added over the epoch's steps, then over workers.
 struct EpochCounters {
   static constexpr int kStalenessBuckets = 17;  // 0..15, then 16 or more
   double loss_sum = 0;

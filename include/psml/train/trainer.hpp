@@ -44,6 +44,9 @@ struct TrainCallbacks {
   // Workers, before each step: true makes this rank skip the step's exchange (fault injection:
   // a rank out of step with the others, which the step check must catch).
   std::function<bool(std::int64_t global_step)> skip_step;
+  // Workers, after computing each step's gradient: true puts a NaN into it (fault injection: a
+  // divergence the loss does not show yet, which the gradient check must catch).
+  std::function<bool(std::int64_t global_step)> poison_gradient;
   // The stop signal this rank received (SIGTERM, SIGINT), or 0; read at step boundaries.
   std::function<int()> stop_signal;
   // Servers, when the first push of a step arrives (fault injection).
