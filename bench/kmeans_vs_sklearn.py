@@ -6,7 +6,7 @@ by side on Fashion-MNIST (training set, pixels / 255), k = 10.
 psml's figure is the median iteration time it prints; scikit-learn's is the fit time of a fixed
 number of Lloyd iterations (tol=0, start from given centroids, so no initialisation) divided by
 that number. Both read the same data: psml from data/fmnist-train.h5 (bash scripts/demo.sh makes
-it), scikit-learn from Debian's dataset-fashion-mnist via ../shared/peers/fmnist.py's loader.
+it), scikit-learn from the IDX file of Debian's dataset-fashion-mnist, divided by 255 the same way.
 Needs python3-sklearn.
 """
 import argparse, os, re, statistics, subprocess, sys, time
