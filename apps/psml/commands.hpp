@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "psml/comm/communicator.hpp"
+#include "psml/data/shard.hpp"
 
 namespace psml::cli {
 
@@ -17,8 +18,14 @@ void add_check_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
 void add_model_commands(CLI::App& app, Action& action);
 void add_fit_commands(CLI::App& app, Action& action);
+void add_transform_command(CLI::App& app, Action& action);
 
-// psml predict with a fitted k-means or mixture model (fit_command.cpp).
+// This rank's rows of a dense data file for an unsupervised model (its /labels only when
+// `with_labels` and present). Collective: every rank fails alike on a bad file.
+data::Shard load_dense_rows(const std::string& path, bool with_labels,
+                            const comm::Communicator& world);
+
+// psml predict with a fitted k-means or mixture model (fitted_command.cpp).
 bool is_fitted_model(const std::string& path, const comm::Communicator& world);
 void run_fitted_predict(const std::string& model_path, const std::string& data_path,
                         const std::string& out_path, const comm::Communicator& world);

@@ -1,40 +1,20 @@
-// Unsupervised models: psml fit kmeans|pca|gmm, psml transform, and psml predict's path for
-// fitted k-means and mixture models.
+// Unsupervised models: psml fit kmeans|pca|gmm (what a fitted model is then used for:
+// fitted_command.cpp).
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <sstream>
-#include <variant>
 
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
-#include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/stats/model_file.hpp"
 
 namespace psml::cli {
 namespace {
-
-constexpr Eigen::Index kBlock = 4096;
-
-// This rank's rows of a dense data file; labels only when asked for (and present).
-data::Shard load_rows(const std::string& path, bool with_labels, const comm::Communicator& world) {
-  data::Shard shard;
-  comm::run_agreed(world, [&] {
-    auto info = data::describe_dataset(path, data::Labels::kOptional);
-    if (info.sparse)
-      throw error(path, ": sparse (CSR) files are not supported by k-means, PCA or GMM");
-    if (info.rows < world.size())
-      throw error(path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
-    if (!with_labels) info.has_labels = false;
-    shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
-  });
-  return shard;
-}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -74,7 +54,7 @@ void print_start(const char* what, const std::string& settings, const data::Shar
 }
 
 void run_kmeans(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world);
   auto options = o.kmeans;
   options.seed = o.seed;
   std::ostringstream settings;
@@ -110,7 +90,7 @@ void run_kmeans(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_pca(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world);
   const std::string settings = "components=" + std::to_string(o.components);
   print_start("pca", settings, shard, world);
   stats::PcaModel model;
@@ -133,7 +113,7 @@ void run_pca(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_gmm(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world);
   stats::GmmOptions options;
   options.components = o.components;
   options.covariance = stats::parse_covariance(o.covariance);
@@ -167,178 +147,21 @@ void run_gmm(const FitOptions& o, const comm::Communicator& world) {
   save(o.out, result.model, record, shard, world);
 }
 
-// Writes, in parallel, the rows' outputs of a fitted model: `columns` float values per row into
-// /name, optionally int32 ids into /predictions, and the input's labels when it has them.
-struct Output {
-  h5::File file;
-  std::optional<h5::Dataset> values, ids, labels;
-};
-
-Output create_output(const std::string& path, const std::string& values_name, hsize_t columns,
-                     bool with_ids, const data::Shard& shard, const std::string& model_path,
-                     const comm::Communicator& world) {
-  const auto rows = static_cast<hsize_t>(shard.info.rows);
-  Output out{h5::File::create_parallel(path, world.native()), {}, {}, {}};
-  out.values = out.file.create_dataset<float>(values_name, {rows, columns}, {}, 0);
-  if (with_ids) out.ids = out.file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0);
-  out.file.set_attribute("model", model_path);
-  out.file.set_attribute("data", shard.info.path);
-  if (shard.info.has_labels) {
-    const bool classes = shard.info.task == data::Task::kClassification;
-    out.labels = classes
-                     ? out.file.create_dataset<std::int32_t>(data::kLabelsDataset, {rows}, {}, 0)
-                     : out.file.create_dataset<float>(data::kLabelsDataset, {rows}, {}, 0);
-    out.file.set_attribute(data::kTaskAttribute, data::to_string(shard.info.task));
-    if (shard.info.num_classes > 0)
-      out.file.set_attribute(data::kNumClassesAttribute, shard.info.num_classes);
-    const auto first = static_cast<hsize_t>(shard.rows.first);
-    const auto count = static_cast<hsize_t>(shard.rows.count);
-    if (classes)
-      out.labels->write_block<std::int32_t>(
-          {first}, {count}, {shard.classes.data(), static_cast<std::size_t>(count)});
-    else
-      out.labels->write_block<float>({first}, {count},
-                                     {shard.targets.data(), static_cast<std::size_t>(count)});
-  }
-  return out;
-}
-
-// Runs `compute(first, rows, values, ids)` over blocks of the shard and writes what it gives.
-template <class Compute>
-void write_blocks(const Output& out, const data::Shard& shard, hsize_t columns, Compute compute) {
-  data::RowMatrix block, values;
-  std::vector<std::int32_t> ids;
-  for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
-    const auto n = std::min(kBlock, shard.x.rows() - first);
-    block = shard.x.middleRows(first, n);
-    ids.assign(static_cast<std::size_t>(n), 0);
-    compute(block, values, ids);
-    const auto at = static_cast<hsize_t>(shard.rows.first + first);
-    out.values->write_block<float>({at, 0}, {static_cast<hsize_t>(n), columns},
-                                   {values.data(), static_cast<std::size_t>(values.size())});
-    if (out.ids) out.ids->write_block<std::int32_t>({at}, {static_cast<hsize_t>(n)}, ids);
-  }
-}
-
-stats::FittedModel load_fitted(const std::string& path, const std::string& data_path,
-                               const data::Shard& shard, const comm::Communicator& world) {
-  stats::FittedModel model;
-  comm::run_agreed(world, [&] {
-    model = stats::load_model(path);
-    std::int64_t features = 0;
-    std::visit(
-        [&](const auto& m) {
-          using M = std::decay_t<decltype(m)>;
-          if constexpr (std::is_same_v<M, stats::KMeansModel>)
-            features = m.centroids.cols();
-          else if constexpr (std::is_same_v<M, stats::PcaModel>)
-            features = m.mean.size();
-          else
-            features = m.means.cols();
-        },
-        model);
-    if (features != shard.info.features)
-      throw error(data_path, ": has ", shard.info.features, " features, the model in ", path,
-                  " takes ", features);
-  });
-  return model;
-}
-
-// Squared distances of the rows of x to every centroid (rows x k).
-Eigen::MatrixXd squared_distances(stats::NearestCentroid& nearest, const data::RowMatrix& x) {
-  const auto norms = stats::row_squared_norms(x);
-  Eigen::MatrixXd out;
-  nearest.distances(x, {norms.data(), static_cast<std::size_t>(norms.size())}, out);
-  return out;
-}
-
-// The index of each row's largest value (the first among equals).
-void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids) {
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    Eigen::Index best = 0;
-    m.row(i).maxCoeff(&best);
-    ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-  }
-}
-
-void run_transform(const std::string& model_path, const std::string& data_path,
-                   const std::string& out_path, const comm::Communicator& world) {
-  const auto shard = load_rows(data_path, true, world);
-  const auto model = load_fitted(model_path, data_path, shard, world);
-  comm::run_agreed(world, [&] {
-    if (const auto* pca = std::get_if<stats::PcaModel>(&model)) {
-      const auto columns = static_cast<hsize_t>(pca->components.rows());
-      const auto out =
-          create_output(out_path, data::kFeaturesDataset, columns, false, shard, model_path, world);
-      write_blocks(out, shard, columns,
-                   [&](const data::RowMatrix& x, data::RowMatrix& values,
-                       std::vector<std::int32_t>&) { values = stats::pca_transform(*pca, x); });
-    } else if (const auto* km = std::get_if<stats::KMeansModel>(&model)) {
-      const auto columns = static_cast<hsize_t>(km->centroids.rows());
-      const auto out =
-          create_output(out_path, data::kFeaturesDataset, columns, false, shard, model_path, world);
-      stats::NearestCentroid nearest(km->centroids);
-      write_blocks(
-          out, shard, columns,
-          [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>&) {
-            values = squared_distances(nearest, x).cwiseSqrt().cast<float>();
-          });
-    } else {
-      throw error(model_path,
-                  ": a Gaussian mixture has no transform; psml predict gives its "
-                  "responsibilities");
-    }
-  });
-  if (world.rank() == 0)
-    std::printf("wrote %s (%lld rows)\n", out_path.c_str(),
-                static_cast<long long>(shard.info.rows));
-}
-
 }  // namespace
 
-bool is_fitted_model(const std::string& path, const comm::Communicator& world) {
-  bool fitted = false;
-  comm::run_agreed(world, [&] { fitted = stats::fitted_model_kind(path).has_value(); });
-  return fitted;
-}
-
-void run_fitted_predict(const std::string& model_path, const std::string& data_path,
-                        const std::string& out_path, const comm::Communicator& world) {
-  const auto shard = load_rows(data_path, true, world);
-  const auto model = load_fitted(model_path, data_path, shard, world);
+data::Shard load_dense_rows(const std::string& path, bool with_labels,
+                            const comm::Communicator& world) {
+  data::Shard shard;
   comm::run_agreed(world, [&] {
-    if (const auto* km = std::get_if<stats::KMeansModel>(&model)) {
-      // /predictions: the nearest centroid; /scores: squared distances to every centroid.
-      const auto columns = static_cast<hsize_t>(km->centroids.rows());
-      const auto out = create_output(out_path, "scores", columns, true, shard, model_path, world);
-      stats::NearestCentroid nearest(km->centroids);
-      write_blocks(
-          out, shard, columns,
-          [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>& ids) {
-            const Eigen::MatrixXd squared = squared_distances(nearest, x);
-            row_argmax(-squared, ids);
-            values = squared.cast<float>();
-          });
-    } else if (const auto* gmm = std::get_if<stats::GmmModel>(&model)) {
-      // /predictions: the most responsible component; /scores: the responsibilities.
-      const auto columns = static_cast<hsize_t>(gmm->means.rows());
-      const auto out = create_output(out_path, "scores", columns, true, shard, model_path, world);
-      const stats::GmmScorer scorer(*gmm);
-      Eigen::MatrixXd resp;
-      write_blocks(
-          out, shard, columns,
-          [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>& ids) {
-            scorer.responsibilities(x, resp);
-            row_argmax(resp, ids);
-            values = resp.cast<float>();
-          });
-    } else {
-      throw error(model_path, ": PCA has no predictions; psml transform gives its scores");
-    }
+    auto info = data::describe_dataset(path, data::Labels::kOptional);
+    if (info.sparse)
+      throw error(path, ": sparse (CSR) files are not supported by k-means, PCA or GMM");
+    if (info.rows < world.size())
+      throw error(path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
+    if (!with_labels) info.has_labels = false;
+    shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
   });
-  if (world.rank() == 0)
-    std::printf("wrote %s (%lld rows)\n", out_path.c_str(),
-                static_cast<long long>(shard.info.rows));
+  return shard;
 }
 
 void add_fit_commands(CLI::App& app, Action& action) {
@@ -392,24 +215,6 @@ void add_fit_commands(CLI::App& app, Action& action) {
       ->capture_default_str();
   gmm->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_gmm(*o, world); }; });
-
-  struct TransformOptions {
-    std::string model, data, out;
-  };
-  auto t = std::make_shared<TransformOptions>();
-  auto* transform =
-      app.add_subcommand("transform",
-                         "write a fitted model's transform of a data file (PCA scores, k-means "
-                         "distances) as a psml data file");
-  transform->add_option("--model", t->model, "fitted model file (psml fit)")->required();
-  transform->add_option("--data", t->data, "data file (HDF5)")->required();
-  transform->add_option("--out", t->out, "output data file: /features, and /labels if any")
-      ->required();
-  transform->callback([t, &action] {
-    action = [t](const comm::Communicator& world) {
-      run_transform(t->model, t->data, t->out, world);
-    };
-  });
 }
 
 }  // namespace psml::cli

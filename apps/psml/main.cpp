@@ -32,6 +32,7 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
   psml::cli::add_bench_command(app, action);
   psml::cli::add_model_commands(app, action);
   psml::cli::add_fit_commands(app, action);
+  psml::cli::add_transform_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

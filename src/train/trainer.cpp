@@ -12,6 +12,7 @@
 #include "psml/core/memory.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/data/batch_buffer.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
@@ -91,32 +92,6 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
   });
   return s;
 }
-
-// Copies the step's rows into contiguous buffers (reused across steps) for the model's gemms.
-class BatchBuffer {
- public:
-  data::BatchView gather(const data::Shard& shard, const std::vector<std::int64_t>& rows) {
-    const auto n = static_cast<Eigen::Index>(rows.size());
-    x_.resize(n, shard.x.cols());
-    for (Eigen::Index i = 0; i < n; ++i) x_.row(i) = shard.x.row(rows[static_cast<std::size_t>(i)]);
-    data::BatchView view{data::ConstRowsMap(x_.data(), n, x_.cols()), {}, {}};
-    if (shard.classes.size()) {
-      classes_.resize(rows.size());
-      for (std::size_t i = 0; i < rows.size(); ++i) classes_[i] = shard.classes[rows[i]];
-      view.classes = classes_;
-    } else {
-      targets_.resize(rows.size());
-      for (std::size_t i = 0; i < rows.size(); ++i) targets_[i] = shard.targets[rows[i]];
-      view.targets = targets_;
-    }
-    return view;
-  }
-
- private:
-  data::RowMatrix x_;
-  std::vector<std::int32_t> classes_;
-  std::vector<float> targets_;
-};
 
 EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers) {
   std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
@@ -298,7 +273,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
     std::vector<std::int64_t> rows;
-    BatchBuffer buffer;
+    data::BatchBuffer buffer;
     bool stopped = false;
     std::string stopped_at;
     for (std::int64_t epoch = first_epoch; epoch < config.epochs && !stopped; ++epoch) {
