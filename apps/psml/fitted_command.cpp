@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
@@ -116,28 +117,30 @@ void run_transform(const std::string& model_path, const std::string& data_path,
                    const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_dense_rows(data_path, true, world);
   const auto model = load_fitted(model_path, data_path, shard, world);
-  comm::run_agreed(world, [&] {
+  if (std::holds_alternative<stats::GmmModel>(model))
+    throw comm::CollectiveError(model_path +
+                                    ": a Gaussian mixture has no transform; psml predict gives its "
+                                    "responsibilities",
+                                world.rank() == 0);
+  write_output_file(out_path, world, [&](const std::string& file) {
     if (const auto* pca = std::get_if<stats::PcaModel>(&model)) {
       const auto columns = static_cast<hsize_t>(pca->components.rows());
       const auto out =
-          create_output(out_path, data::kFeaturesDataset, columns, false, shard, model_path, world);
+          create_output(file, data::kFeaturesDataset, columns, false, shard, model_path, world);
       write_blocks(out, shard, columns,
                    [&](const data::RowMatrix& x, data::RowMatrix& values,
                        std::vector<std::int32_t>&) { values = stats::pca_transform(*pca, x); });
-    } else if (const auto* km = std::get_if<stats::KMeansModel>(&model)) {
+    } else {
+      const auto* km = std::get_if<stats::KMeansModel>(&model);
       const auto columns = static_cast<hsize_t>(km->centroids.rows());
       const auto out =
-          create_output(out_path, data::kFeaturesDataset, columns, false, shard, model_path, world);
+          create_output(file, data::kFeaturesDataset, columns, false, shard, model_path, world);
       stats::NearestCentroid nearest(km->centroids);
       write_blocks(
           out, shard, columns,
           [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>&) {
             values = squared_distances(nearest, x).cwiseSqrt().cast<float>();
           });
-    } else {
-      throw error(model_path,
-                  ": a Gaussian mixture has no transform; psml predict gives its "
-                  "responsibilities");
     }
   });
   if (world.rank() == 0)
@@ -157,11 +160,15 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
                         const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_dense_rows(data_path, true, world);
   const auto model = load_fitted(model_path, data_path, shard, world);
-  comm::run_agreed(world, [&] {
+  if (std::holds_alternative<stats::PcaModel>(model))
+    throw comm::CollectiveError(
+        model_path + ": PCA has no predictions; psml transform gives its scores",
+        world.rank() == 0);
+  write_output_file(out_path, world, [&](const std::string& file) {
     if (const auto* km = std::get_if<stats::KMeansModel>(&model)) {
       // /predictions: the nearest centroid; /scores: squared distances to every centroid.
       const auto columns = static_cast<hsize_t>(km->centroids.rows());
-      const auto out = create_output(out_path, "scores", columns, true, shard, model_path, world);
+      const auto out = create_output(file, "scores", columns, true, shard, model_path, world);
       stats::NearestCentroid nearest(km->centroids);
       write_blocks(
           out, shard, columns,
@@ -170,11 +177,12 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
             row_argmax(-squared, ids);
             values = squared.cast<float>();
           });
-    } else if (const auto* gmm = std::get_if<stats::GmmModel>(&model)) {
+    } else {
       // /predictions: the most responsible component; /scores: the responsibilities.
+      const auto* gmm = std::get_if<stats::GmmModel>(&model);
+      const stats::GmmScorer scorer(*gmm);  // refuses a degenerate covariance before any write
       const auto columns = static_cast<hsize_t>(gmm->means.rows());
-      const auto out = create_output(out_path, "scores", columns, true, shard, model_path, world);
-      const stats::GmmScorer scorer(*gmm);
+      const auto out = create_output(file, "scores", columns, true, shard, model_path, world);
       Eigen::MatrixXd resp;
       write_blocks(
           out, shard, columns,
@@ -183,8 +191,6 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
             row_argmax(resp, ids);
             values = resp.cast<float>();
           });
-    } else {
-      throw error(model_path, ": PCA has no predictions; psml transform gives its scores");
     }
   });
   if (world.rank() == 0)

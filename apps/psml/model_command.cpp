@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/aligned.hpp"
@@ -116,8 +117,8 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
   const bool classification = l.meta.task == "classification";
   const auto rows = static_cast<hsize_t>(l.shard.info.rows);
   // Each rank writes its own rows of one file (parallel HDF5).
-  comm::run_agreed(world, [&] {
-    const auto file = h5::File::create_parallel(out, world.native());
+  write_output_file(out, world, [&](const std::string& path) {
+    const auto file = h5::File::create_parallel(path, world.native());
     const auto outputs = static_cast<hsize_t>(l.model->scores(l.params, l.shard.view(0, 0)).cols());
     const auto scores_ds = file.create_dataset<float>("scores", {rows, outputs}, {}, 0);
     const auto predictions_ds =

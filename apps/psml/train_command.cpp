@@ -73,7 +73,7 @@ void add_train_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--ps-deadline", config->ps_deadline,
                   "ps: seconds a rank waits for a peer before it names the peer and ends the job")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
   cmd->add_option("--consistency", config->consistency, "ps: bsp, ssp:K or async")
       ->capture_default_str();

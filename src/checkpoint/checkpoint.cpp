@@ -18,6 +18,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/message_codec.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/finite.hpp"
 #include "psml/core/version.hpp"
 #include "psml/data/h5.hpp"
 
@@ -153,6 +154,11 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
   const std::string name = checkpoint_name(meta.global_step);
   const std::string tmp = (fs::path(directory) / ("." + name + ".tmp")).string();
   comm::run_agreed(writers, [&] {
+    // The last line of defence of "every checkpoint holds the last good step": a sum that
+    // overflowed, or an optimizer that did, is caught by the loss only one step later.
+    if (!all_finite(params) || !all_finite(state))
+      throw error("training diverged: refusing to write checkpoint ", name,
+                  ": its parameters or optimizer state hold a NaN or Inf (try a smaller --lr)");
     if (writers.rank() != 0) return;
     std::error_code ec;
     fs::create_directories(directory, ec);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
@@ -264,13 +265,14 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
     servers_.broadcast(std::span<std::int64_t>(clocks), 0);
     // Parallel HDF5 can hang in its collective calls once one server's write failed (disk
     // full). The workers waiting for the checkpoint name the server they wait for after
-    // --ps-deadline; past twice that, this server ends the job itself rather than wait forever.
-    const double limit = 2 * options_.deadline_seconds;
+    // their deadline; some --ps-deadline later, this server ends the job itself rather than wait
+    // forever.
+    const double limit = options_.checkpoint_seconds;
     const Watchdog watchdog(limit, "server " + std::to_string(index_) +
                                        ": writing the checkpoint to " + request.directory +
-                                       " took longer than twice --ps-deadline (" +
-                                       std::to_string(static_cast<int>(limit)) +
-                                       " s): a server's write failed or hangs (disk full?)");
+                                       " took longer than " + std::to_string(std::lround(limit)) +
+                                       " s (the workers' deadline plus --ps-deadline): a "
+                                       "server's write failed or hangs (disk full?)");
     path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
                                         state_, clocks, servers_, options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {

@@ -98,7 +98,13 @@ GmmScorer::GmmScorer(const GmmModel& model) : model_(model) {
   for (Eigen::Index c = 0; c < k; ++c) {
     double log_det = 0;
     if (model.covariance == Covariance::kDiag) {
-      log_det = model.variances.row(c).array().log().sum();
+      // A feature constant within a component has variance 0 unless --reg-covar lifts it: its
+      // precision would be infinite and every density NaN.
+      const auto variances = model.variances.row(c).array();
+      if (!(variances > 0).all() || !variances.isFinite().all())
+        throw error("Gaussian mixture: component ", c,
+                    " has a variance that is zero or not finite (raise --reg-covar)");
+      log_det = variances.log().sum();
     } else {
       Eigen::LLT<Eigen::MatrixXd> llt(model.covariances[static_cast<std::size_t>(c)]);
       if (llt.info() != Eigen::Success)

@@ -21,6 +21,11 @@ double uniform(Rng& rng) {
   return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
+// A row of [0, rows) drawn uniformly.
+std::int64_t uniform_row(Rng& rng, std::int64_t rows) {
+  return std::min(rows - 1, static_cast<std::int64_t>(uniform(rng) * static_cast<double>(rows)));
+}
+
 // Global rows, fetched from the ranks that hold them: each owner writes its rows into a zeroed
 // buffer and one allreduce adds the buffers, so every rank gets every row exactly.
 Eigen::MatrixXd fetch_rows(const data::Shard& shard, std::span<const std::int64_t> rows,
@@ -37,23 +42,35 @@ Eigen::MatrixXd fetch_rows(const data::Shard& shard, std::span<const std::int64_
 }
 
 // The global rows at which running sums of `weights` over the global row order first exceed
-// each of `targets` (weights >= 0; numpy's searchsorted on the cumulative sum). Collective.
+// each of `targets` (weights >= 0; numpy's searchsorted on the cumulative sum). A target at or
+// past the total (rounding) takes the last row with weight; with no weight anywhere (as many
+// clusters as distinct rows), row 0. Collective.
 std::vector<std::int64_t> locate(const data::Shard& shard, const Eigen::VectorXd& weights,
                                  std::span<const double> targets, const comm::Communicator& comm) {
-  std::vector<double> totals(static_cast<std::size_t>(comm.size()), 0.0);
-  totals[static_cast<std::size_t>(comm.rank())] = weights.sum();
+  const auto size = static_cast<std::size_t>(comm.size());
+  const auto me = static_cast<std::size_t>(comm.rank());
+  std::vector<double> totals(size, 0.0);
+  totals[me] = weights.sum();
   comm.allreduce(std::span<double>(totals));
-  double before = 0;  // weight on lower ranks
-  for (int r = 0; r < comm.rank(); ++r) before += totals[static_cast<std::size_t>(r)];
-  int last_owner = 0;  // the last rank with weight: rounding past the total lands there
-  for (int r = 0; r < comm.size(); ++r)
-    if (totals[static_cast<std::size_t>(r)] > 0) last_owner = r;
+  // Every rank derives the same boundaries from the same totals, so exactly one rank owns each
+  // target, whatever the rounding.
+  std::vector<double> start(size + 1, 0.0);
+  std::size_t last_owner = size;  // the last rank with weight
+  for (std::size_t r = 0; r < size; ++r) {
+    start[r + 1] = start[r] + totals[r];
+    if (totals[r] > 0) last_owner = r;
+  }
   std::vector<std::int64_t> found(targets.size(), 0);
+  if (last_owner == size) return found;
   for (std::size_t t = 0; t < targets.size(); ++t) {
-    const double target = targets[t] - before;
-    const bool mine = target >= 0 && (target < totals[static_cast<std::size_t>(comm.rank())] ||
-                                      comm.rank() == last_owner);
-    if (!mine || totals[static_cast<std::size_t>(comm.rank())] <= 0) continue;
+    std::size_t owner = last_owner;
+    for (std::size_t r = 0; r < last_owner; ++r)
+      if (totals[r] > 0 && targets[t] < start[r + 1]) {
+        owner = r;
+        break;
+      }
+    if (owner != me) continue;
+    const double target = targets[t] - start[me];
     double running = 0;
     Eigen::Index at = -1, last_positive = 0;
     for (Eigen::Index i = 0; i < weights.size() && at < 0; ++i) {
@@ -73,8 +90,7 @@ Eigen::MatrixXd kmeans_plus_plus(const data::Shard& shard, std::span<const doubl
   const auto total = shard.info.rows;
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   Eigen::MatrixXd centroids(k, shard.x.cols());
-  const std::int64_t first[] = {
-      std::min(total - 1, static_cast<std::int64_t>(uniform(rng) * static_cast<double>(total)))};
+  const std::int64_t first[] = {uniform_row(rng, total)};
   centroids.row(0) = fetch_rows(shard, first, comm);
   Eigen::MatrixXd to_candidates;
   NearestCentroid(centroids.topRows(1)).distances(shard.x, norms, to_candidates);
@@ -104,12 +120,19 @@ Eigen::MatrixXd random_rows(const data::Shard& shard, int k, Rng& rng,
   std::set<std::int64_t> seen;
   std::vector<std::int64_t> rows;
   while (static_cast<int>(rows.size()) < k) {
-    const auto row =
-        std::min(shard.info.rows - 1,
-                 static_cast<std::int64_t>(uniform(rng) * static_cast<double>(shard.info.rows)));
+    const auto row = uniform_row(rng, shard.info.rows);
     if (seen.insert(row).second) rows.push_back(row);
   }
   return fetch_rows(shard, rows, comm);
+}
+
+// The starting centroids, from options.seed: rows of the data, the same on any number of ranks.
+Eigen::MatrixXd start_centroids(const data::Shard& shard, std::span<const double> norms,
+                                const KMeansOptions& options, const comm::Communicator& comm) {
+  auto rng = make_rng(options.seed, RngPurpose::kClusters);
+  if (options.init == "k-means++") return kmeans_plus_plus(shard, norms, options.k, rng, comm);
+  if (options.init == "random") return random_rows(shard, options.k, rng, comm);
+  throw error("--init: '", options.init, "' is neither k-means++ nor random");
 }
 
 // The mean variance of the features (scikit-learn scales its tolerance by it). Collective.
@@ -242,6 +265,13 @@ void NearestCentroid::distances(const data::RowMatrix& x, std::span<const double
   });
 }
 
+Eigen::MatrixXd initial_centroids(const data::Shard& shard, const KMeansOptions& options,
+                                  const comm::Communicator& comm) {
+  const Eigen::VectorXd norms = row_squared_norms(shard.x);
+  return start_centroids(shard, {norms.data(), static_cast<std::size_t>(norms.size())}, options,
+                         comm);
+}
+
 KMeansResult fit_kmeans(const data::Shard& shard, const KMeansOptions& options,
                         const comm::Communicator& comm,
                         const std::function<void(const KMeansIteration&)>& on_iteration,
@@ -256,18 +286,13 @@ KMeansResult fit_kmeans(const data::Shard& shard, const KMeansOptions& options,
   const std::span<const double> norm_span(norms.data(), static_cast<std::size_t>(norms.size()));
   KMeansResult result;
   const auto init_start = Clock::now();
-  auto rng = make_rng(options.seed, RngPurpose::kClusters);
   if (initial.size() > 0) {
     if (initial.rows() != k || initial.cols() != d)
       throw error("initial centroids: ", initial.rows(), " x ", initial.cols(), ", need ", k, " x ",
                   d);
     result.model.centroids = initial;
-  } else if (options.init == "k-means++") {
-    result.model.centroids = kmeans_plus_plus(shard, norm_span, k, rng, comm);
-  } else if (options.init == "random") {
-    result.model.centroids = random_rows(shard, k, rng, comm);
   } else {
-    throw error("--init: '", options.init, "' is neither k-means++ nor random");
+    result.model.centroids = start_centroids(shard, norm_span, options, comm);
   }
   const double tolerance = options.tol * mean_variance(shard, comm);
   result.init_seconds = seconds_since(init_start);

@@ -38,14 +38,17 @@ PcaModel fit_pca(const data::Shard& shard, int components, const comm::Communica
   model.components.resize(components, d);
   model.explained_variance.resize(components);
   model.explained_variance_ratio.resize(components);
+  // Rank 0 solves and broadcasts, so every rank holds bit-identical components. Whether it
+  // succeeded goes first: a failure known to rank 0 alone must not leave the others waiting in
+  // the broadcast of the results.
+  std::int64_t converged = 1;
   if (comm.rank() == 0) {
     const Eigen::MatrixXd covariance = scatter.selfadjointView<Eigen::Lower>();
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(covariance / (rows - 1));
-    if (solver.info() != Eigen::Success)
-      throw error(shard.info.path, ": the eigendecomposition of the covariance did not converge");
+    converged = solver.info() == Eigen::Success ? 1 : 0;
     const auto& values = solver.eigenvalues();  // ascending
     const double total = values.cwiseMax(0.0).sum();
-    for (int c = 0; c < components; ++c) {
+    for (int c = 0; c < components && converged; ++c) {
       const auto from = d - 1 - c;
       Eigen::VectorXd v = solver.eigenvectors().col(from);
       Eigen::Index largest = 0;
@@ -56,6 +59,9 @@ PcaModel fit_pca(const data::Shard& shard, int components, const comm::Communica
       model.explained_variance_ratio[c] = total > 0 ? model.explained_variance[c] / total : 0.0;
     }
   }
+  comm.broadcast(std::span<std::int64_t>(&converged, 1), 0);
+  if (!converged)
+    throw error(shard.info.path, ": the eigendecomposition of the covariance did not converge");
   comm.broadcast(
       std::span<double>(model.components.data(), static_cast<std::size_t>(model.components.size())),
       0);

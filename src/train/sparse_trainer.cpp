@@ -141,14 +141,8 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
     if (callbacks.on_epoch) callbacks.on_epoch(m);
   }
   client->done(stopped);
-  if (stopped) {
-    const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
-    const int any = workers.allreduce(own, comm::ReduceOp::kMax);
-    const int signal = own ? own : any ? any : SIGTERM;
-    throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", stopped_at,
-                                 "; sparse runs write no checkpoints yet"),
-                  world.rank() == 0, signal);
-  }
+  if (stopped)
+    throw_stopped(stopped_at, "sparse runs write no checkpoints yet", world, workers, callbacks);
   return result;
 }
 

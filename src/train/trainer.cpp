@@ -201,15 +201,17 @@ int agreed_signal(const comm::Communicator& workers, const TrainCallbacks& callb
   return own ? own : any ? any : SIGTERM;
 }
 
-[[noreturn]] void throw_stopped(const std::string& where, const std::string& checkpoint,
-                                const comm::Communicator& world, const comm::Communicator& workers,
-                                const TrainCallbacks& callbacks) {
+}  // namespace
+
+void throw_stopped(const std::string& where, const std::string& outcome,
+                   const comm::Communicator& world, const comm::Communicator& workers,
+                   const TrainCallbacks& callbacks) {
   const int signal = agreed_signal(workers, callbacks);
-  throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", where, "; ",
-                               checkpoint.empty() ? "no checkpoint written (no --checkpoint-dir)"
-                                                  : "checkpoint written to " + checkpoint),
+  throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", where, "; ", outcome),
                 world.rank() == 0, signal);
 }
+
+namespace {
 
 TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
                        const comm::Communicator& workers, const ps::Roles& roles,
@@ -323,7 +325,11 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
     if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step)
       save(config.epochs, 0);
     exchange.finish(stopped);
-    if (stopped) throw_stopped(stopped_at, last_checkpoint, world, workers, callbacks);
+    if (stopped)
+      throw_stopped(stopped_at,
+                    last_checkpoint.empty() ? "no checkpoint written (no --checkpoint-dir)"
+                                            : "checkpoint written to " + last_checkpoint,
+                    world, workers, callbacks);
   }
 
   if (!config.save_params.empty())
@@ -387,6 +393,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
     options.optimizer = config.optimizer;
     options.checkpoint_hook = callbacks.checkpoint_hook;
     options.deadline_seconds = config.ps_deadline + 0.5 * roles.server_index(world.rank());
+    options.checkpoint_seconds = worker_deadline(config, roles) + config.ps_deadline;
     options.step_check = config.step_check;
     if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
     options.on_step = callbacks.on_server_step;

@@ -146,6 +146,19 @@ if scenario == "small":
             "--out", f"{d}/x.h5", expect_ok=False)
     check("has no transform" in e, "GMM transform refused")
     check(not os.path.exists(f"{d}/x.h5"), "nothing written on error")
+    check(not [f for f in os.listdir(d) if f.endswith(".tmp")], "no temporary file left behind")
+    # A feature constant within a component has variance 0: with --reg-covar 0 a diagonal GMM
+    # refuses it instead of fitting NaNs.
+    constant = f"{work}/constant_column.h5"
+    with h5py.File(constant, "w") as f:
+        f["features"] = np.hstack([x[:, :4], np.zeros((len(x), 1), x.dtype)])
+    e = run(2, "fit", "gmm", "--data", constant, "--components", "2", "--covariance", "diag",
+            "--reg-covar", "0", "--out", f"{d}/degenerate.h5", expect_ok=False)
+    check("variance that is zero or not finite (raise --reg-covar)" in e, "zero variance refused")
+    check(not os.path.exists(f"{d}/degenerate.h5"), "no model written")
+    run(2, "fit", "gmm", "--data", constant, "--components", "2", "--covariance", "diag",
+        "--out", f"{d}/regularised.h5")
+    check(np.isfinite(read(f"{d}/regularised.h5")["means"]).all(), "the default --reg-covar fits it")
 elif scenario == "fmnist":
     pca_components = 50
     results = {}

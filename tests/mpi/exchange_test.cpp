@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
+
 #include "psml/allreduce/gradient_allreduce.hpp"
 #include "psml/comm/agreement.hpp"
 
@@ -63,6 +66,23 @@ TEST(Agreement, ANestedAgreementOverOneRankStillAgreesWithEveryRank) {
       EXPECT_STREQ(e.what(), "disk full");
     }
   }
+}
+
+}  // namespace
+}  // namespace psml
+
+namespace psml {
+namespace {
+
+TEST(GradientAllreduce, EveryRankLearnsHowManyRanksHadANonFiniteGradient) {
+  const auto world = comm::Communicator::world();
+  allreduce::GradientAllreduce exchange(world, 4);
+  auto g = exchange.gradient();
+  std::fill(g.begin(), g.end(), 1.0f);
+  EXPECT_EQ(exchange.reduce(1.0, 1, 1).non_finite_ranks, 0);
+  std::fill(g.begin(), g.end(), 1.0f);
+  if (world.rank() == world.size() - 1) g[2] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(exchange.reduce(1.0, 1, 2).non_finite_ranks, 1);
 }
 
 }  // namespace

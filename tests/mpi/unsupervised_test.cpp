@@ -190,3 +190,38 @@ INSTANTIATE_TEST_SUITE_P(Covariances, Gmm, ::testing::Values(Covariance::kDiag, 
 
 }  // namespace
 }  // namespace psml::stats
+
+namespace psml::stats {
+namespace {
+
+// More clusters than distinct rows: once every distinct row is a centroid, k-means++ has no
+// weight left to draw by. Its remaining starts must still be rows of the data (not the origin,
+// which no row is near), and the fit must cover every distinct row exactly (inertia 0).
+TEST(KMeans, MoreClustersThanDistinctRowsStartsFromDataRows) {
+  const auto world = comm::Communicator::world();
+  const std::int64_t rows = 90;
+  data::RowMatrix all(rows, 2);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const float v = 10.0f + 5.0f * static_cast<float>(i % 3);  // 3 distinct rows, far from 0
+    all.row(i) << v, -v;
+  }
+  data::Shard shard;
+  shard.info.path = "three_points";
+  shard.info.rows = rows;
+  shard.info.features = 2;
+  shard.rows = data::balanced_range(rows, world.size(), world.rank());
+  shard.x = all.middleRows(shard.rows.first, shard.rows.count);
+  KMeansOptions o;
+  o.k = 5;
+  o.seed = 3;
+  const Eigen::MatrixXd start = initial_centroids(shard, o, world);
+  for (Eigen::Index c = 0; c < start.rows(); ++c)
+    EXPECT_GE(start(c, 0), 10.0) << "start " << c << " is not a data row: " << start.row(c);
+  const auto result = fit_kmeans(shard, o, world);
+  EXPECT_EQ(result.inertia, 0.0);
+  for (Eigen::Index c = 0; c < result.model.centroids.rows(); ++c)
+    EXPECT_GE(result.model.centroids(c, 0), 10.0) << "centroid " << c << " is not a data row";
+}
+
+}  // namespace
+}  // namespace psml::stats

@@ -9,8 +9,9 @@
 // dataset of the run (each file has 2: checkpoint=3 crashes in the middle of the second
 // checkpoint). A: throw (an exception), exit (exit(1) without MPI finalisation), kill (SIGKILL to
 // itself), stop (SIGSTOP: alive but stuck), sleep (M ms), skip (a worker skips the step's
-// exchange: out of step with the others, which the step check must catch), nan (a worker's
-// gradient of the step gets a NaN: a divergence the loss does not show yet), term (SIGTERM to
+// exchange: out of step with the others, which the step check must catch), nan (a dense worker's
+// gradient of the step gets a NaN: a divergence the loss does not show yet; the sparse loop and
+// servers ignore it), term (SIGTERM to
 // itself, as Slurm's pre-emption sends), fsize (sets its file-size limit, RLIMIT_FSIZE, to
 // bytes=B: the next write past B fails with EFBIG, like a full disk).
 // The way dmlc/rabit's mock engine and Horovod's tests schedule failures: every scenario

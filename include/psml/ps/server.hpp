@@ -23,8 +23,11 @@ namespace psml::ps {
 struct ServerOptions {
   Consistency consistency;
   optim::OptimizerSpec optimizer;
-  checkpoint::WriteHook checkpoint_hook;      // tests inject crashes between datasets
-  double deadline_seconds = 300;              // longest wait for any worker's next message
+  checkpoint::WriteHook checkpoint_hook;  // tests inject crashes between datasets
+  double deadline_seconds = 300;          // longest wait for any worker's next message
+  // Longest checkpoint write before this server ends the job: later than the workers' own
+  // deadline, so that a worker waiting for the checkpoint names the stuck server first.
+  double checkpoint_seconds = 600;
   bool step_check = true;                     // a push must be for the step its worker's clock says
   std::function<bool()> stop_wanted;          // this rank received SIGTERM / SIGINT
   std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)

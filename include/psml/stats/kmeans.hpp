@@ -55,6 +55,11 @@ struct KMeansResult {
   std::vector<std::int32_t> labels;  // this rank's rows' clusters under the final centroids
 };
 
+// The centroids fit_kmeans starts from (options.init, options.seed): rows of the data, the same
+// on every rank and on any number of ranks. Collective over comm.
+Eigen::MatrixXd initial_centroids(const data::Shard& shard, const KMeansOptions& options,
+                                  const comm::Communicator& comm);
+
 // Fits on every rank's shard. Collective over comm. `initial` (k x features), when not empty,
 // replaces the initialisation.
 KMeansResult fit_kmeans(const data::Shard& shard, const KMeansOptions& options,

@@ -68,6 +68,12 @@ std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles)
 EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
                              const EpochCounters& local, const comm::Communicator& workers);
 
+// Ends a run the ranks agreed to stop on SIGTERM / SIGINT: throws Stopped on every worker with
+// "stopped by <signal> at <where>; <outcome>" (rank 0 reports). Collective over `workers`.
+[[noreturn]] void throw_stopped(const std::string& where, const std::string& outcome,
+                                const comm::Communicator& world, const comm::Communicator& workers,
+                                const TrainCallbacks& callbacks);
+
 // Validates options and data on every rank (all ranks agree on any failure before the first
 // training message), then trains. Collective over `world`.
 TrainResult train(const TrainConfig& config, const comm::Communicator& world,
