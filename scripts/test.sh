@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test suite: set up, build, run every test with ctest. Extra arguments go to ctest.
+# The test suite: set up, build (the same build as scripts/demo.sh), run every test with ctest.
+# Extra arguments go to ctest.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$PSML_ROOT/scripts/setup.sh"
-"$PSML_ROOT/scripts/build.sh" -DPSML_WERROR=ON
+"$PSML_ROOT/scripts/build.sh"
 cd "$PSML_BUILD"
 ctest --output-on-failure --timeout 600 "$@"
