@@ -4,7 +4,9 @@
 // diverged loss) is a CollectiveError: one rank prints it and all ranks leave through
 // MPI_Finalize with exit code 1. A run stopped by SIGTERM / SIGINT (train::Stopped) is agreed the
 // same way and leaves with 128 + the signal number. Any other failure is printed by the rank that
-// hit it, which then aborts the whole job, so no rank is ever left waiting in a collective.
+// hit it, which then aborts the whole job, so no rank is ever left waiting in a collective. A wait
+// past --deadline is reported by one rank (comm/roll_call.hpp), which names the late ranks and
+// aborts the job.
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -12,6 +14,7 @@
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/environment.hpp"
+#include "psml/comm/roll_call.hpp"
 #include "psml/core/version.hpp"
 #include "psml/train/trainer.hpp"
 
@@ -70,6 +73,9 @@ int main(int argc, char** argv) {
   } catch (const psml::comm::CollectiveError& e) {
     if (e.reporter()) print_error(e.what());
     return 1;
+  } catch (const psml::comm::DeadlineExpired& e) {  // names the late ranks itself
+    print_error(e.what());
+    world.abort(1);
   } catch (const std::exception& e) {
     print_error(world.size() > 1 ? "rank " + std::to_string(world.rank()) + ": " + e.what()
                                  : std::string(e.what()));

@@ -71,8 +71,9 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
-  cmd->add_option("--ps-deadline", config->ps_deadline,
-                  "ps: seconds a rank waits for a peer before it names the peer and ends the job")
+  cmd->add_option("--deadline,--ps-deadline", config->deadline,
+                  "seconds a rank waits for a peer (a collective, a server's answer, a worker's "
+                  "message) before the job ends with a line naming the peer")
       ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
   cmd->add_option("--consistency", config->consistency, "ps: bsp, ssp:K or async")

@@ -4,8 +4,9 @@
 #include <cmath>
 
 #include "psml/comm/agreement.hpp"
+#include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
-#include "psml/train/divergence.hpp"
+#include "psml/exchange/divergence.hpp"
 
 namespace psml::allreduce {
 
@@ -23,17 +24,24 @@ void AllreduceExchange::start(std::span<float>, std::int64_t total_steps) {
 }
 
 bool AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                             const train::StepInfo& info, train::EpochCounters& counters) {
+                             const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   const auto start = std::chrono::steady_clock::now();
-  const auto totals = reduce_.reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
+  const auto totals = [&] {
+    try {
+      return reduce_.reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
+    } catch (const comm::DeadlineExpired& e) {
+      throw comm::DeadlineExpired(
+          detail::concat(e.what(), ", the gradient allreduce of ", info.describe()));
+    }
+  }();
   // Every rank sees the same sums, so all stop together, before the optimizer applies the step.
   if (!std::isfinite(totals.loss_sum))
     throw comm::CollectiveError(
-        train::divergence_message(detail::concat("loss is ", totals.loss_sum), info),
+        exchange::divergence_message(detail::concat("loss is ", totals.loss_sum), info),
         comm_.rank() == 0);
   if (totals.non_finite_ranks > 0)
     throw comm::CollectiveError(
-        train::divergence_message(
+        exchange::divergence_message(
             detail::concat("the gradient is not finite (nan or inf) on ", totals.non_finite_ranks,
                            " of ", comm_.size(), comm_.size() == 1 ? " rank" : " ranks"),
             info),
@@ -46,7 +54,7 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
 }
 
 std::string AllreduceExchange::save(checkpoint::Metadata meta,
-                                    const train::CheckpointTarget& target,
+                                    const exchange::CheckpointTarget& target,
                                     std::span<const float> params) {
   // Every rank holds the same parameters and state: rank 0 writes, the others agree on the outcome.
   meta.optimizer_step = step_;

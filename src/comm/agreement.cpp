@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "psml/comm/roll_call.hpp"
+
 namespace psml::comm {
 
 void run_agreed(const Communicator& comm, const std::function<void()>& phase) {
@@ -13,6 +15,8 @@ void run_agreed(const Communicator& comm, const std::function<void()>& phase) {
   int key = 2 * size;
   try {
     phase();
+  } catch (const DeadlineExpired&) {
+    throw;  // the agreement's own collective would wait for the late rank as well
   } catch (const CollectiveError& e) {
     message = e.what();
     key = e.reporter() ? rank : size + rank;

@@ -1,9 +1,13 @@
 #include "psml/comm/communicator.hpp"
 
+#include <sched.h>
+
+#include <chrono>
 #include <climits>
 #include <utility>
 
 #include "psml/comm/mpi_check.hpp"
+#include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::comm {
@@ -45,7 +49,8 @@ Communicator::Communicator(Communicator&& other) noexcept
     : comm_(std::exchange(other.comm_, MPI_COMM_NULL)),
       owned_(std::exchange(other.owned_, false)),
       rank_(other.rank_),
-      size_(other.size_) {}
+      size_(other.size_),
+      deadline_(other.deadline_) {}
 
 Communicator& Communicator::operator=(Communicator&& other) noexcept {
   if (this != &other) {
@@ -54,6 +59,7 @@ Communicator& Communicator::operator=(Communicator&& other) noexcept {
     owned_ = std::exchange(other.owned_, false);
     rank_ = other.rank_;
     size_ = other.size_;
+    deadline_ = other.deadline_;
   }
   return *this;
 }
@@ -69,7 +75,15 @@ void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, Redu
   check_mpi(MPI_Type_size(type, &type_size), "MPI_Type_size");
   while (count > 0) {
     const int piece = static_cast<int>(std::min<long>(count, INT_MAX / 2));
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_), "MPI_Allreduce");
+    if (deadline_ > 0) {
+      MPI_Request request;
+      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_, &request),
+                "MPI_Iallreduce");
+      wait(request, "MPI_Allreduce");
+    } else {
+      check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_),
+                "MPI_Allreduce");
+    }
     bytes += static_cast<long>(piece) * type_size;
     count -= piece;
   }
@@ -81,21 +95,74 @@ void Communicator::broadcast_raw(void* data, long count, MPI_Datatype type, int 
   check_mpi(MPI_Type_size(type, &type_size), "MPI_Type_size");
   while (count > 0) {
     const int piece = static_cast<int>(std::min<long>(count, INT_MAX / 2));
-    check_mpi(MPI_Bcast(bytes, piece, type, root, comm_), "MPI_Bcast");
+    if (deadline_ > 0) {
+      MPI_Request request;
+      check_mpi(MPI_Ibcast(bytes, piece, type, root, comm_, &request), "MPI_Ibcast");
+      wait(request, "MPI_Bcast");
+    } else {
+      check_mpi(MPI_Bcast(bytes, piece, type, root, comm_), "MPI_Bcast");
+    }
     bytes += static_cast<long>(piece) * type_size;
     count -= piece;
   }
 }
 
 void Communicator::barrier() const {
-  check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
+  if (deadline_ > 0) {
+    MPI_Request request;
+    check_mpi(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
+    wait(request, "MPI_Barrier");
+  } else {
+    check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
+  }
 }
 
+void Communicator::wait(MPI_Request& request, const char* what) const {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::duration<double>(deadline_);
+  int extensions = 0;
+  for (int polls = 0;; ++polls) {
+    int done = 0;
+    check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
+    if (done) return;
+    // Spin briefly for latency, then give the core away (more ranks than cores); answer the
+    // roll calls of ranks that timed out elsewhere, and check the clock now and then.
+    if (polls > 1000) sched_yield();
+    if (polls % 64 != 0) continue;
+    roll_call::answer();
+    if (Clock::now() < deadline) continue;
+    // Twice at most, the wait goes on: while another rank names the late ones, or when every
+    // rank is alive (they wait for something with a deadline of its own, a server's answer).
+    if (extensions < 2 && roll_call::peer_reporting()) {
+      deadline = Clock::now() + std::chrono::seconds(15);
+      ++extensions;
+      continue;
+    }
+    const auto missing = roll_call::absent(comm_);
+    if (extensions < 2 && missing.empty()) {
+      deadline = Clock::now() + std::chrono::duration<double>(deadline_);
+      ++extensions;
+      continue;
+    }
+    roll_call::report(comm_, missing, what, deadline_);
+  }
+}
 Communicator Communicator::split(int color, int key) const {
   MPI_Comm out = MPI_COMM_NULL;
   check_mpi(MPI_Comm_split(comm_, color, key, &out), "MPI_Comm_split");
   check_mpi(MPI_Comm_set_errhandler(out, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
-  return Communicator(out, true);
+  Communicator result(out, true);
+  result.deadline_ = deadline_;
+  return result;
+}
+
+Communicator Communicator::with_deadline(double seconds) const {
+  MPI_Comm out = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_dup(comm_, &out), "MPI_Comm_dup");
+  check_mpi(MPI_Comm_set_errhandler(out, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  Communicator result(out, true);
+  result.deadline_ = seconds;
+  return result;
 }
 
 void Communicator::abort(int code) const {

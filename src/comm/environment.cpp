@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include "psml/comm/mpi_check.hpp"
+#include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::comm {
@@ -38,6 +39,7 @@ Environment::Environment(int& argc, char**& argv, Threading required) {
   check_mpi(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   check_mpi(MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   provided_ = from_mpi(provided);
+  roll_call::open();
   if (provided < to_mpi(required))
     throw error("the MPI library provides thread level ", provided, ", psml needs ",
                 to_mpi(required));
@@ -46,7 +48,9 @@ Environment::Environment(int& argc, char**& argv, Threading required) {
 Environment::~Environment() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (!finalized) MPI_Finalize();
+  if (finalized) return;
+  roll_call::close();
+  MPI_Finalize();
 }
 
 }  // namespace psml::comm

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "psml/comm/mpi_check.hpp"
+#include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::comm {
@@ -105,9 +106,12 @@ int Channel::wait_header(double timeout_seconds, int source) const {
     MPI_Status status;
     check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, &status), "MPI_Iprobe");
     if (flag) return status.MPI_SOURCE;
-    // Spin briefly for latency, then give the core away; check the clock now and then.
+    // Spin briefly for latency, then give the core away; answer roll calls (a rank that timed
+    // out elsewhere asks who is alive) and check the clock now and then.
     if (polls > 1000) sched_yield();
-    if (polls % 256 == 0 && std::chrono::steady_clock::now() > deadline) return -1;
+    if (polls % 256 != 0) continue;
+    roll_call::answer();
+    if (std::chrono::steady_clock::now() > deadline) return -1;
   }
 }
 

@@ -1,6 +1,6 @@
 #include "psml/ps/ps_exchange.hpp"
 
-#include "psml/train/divergence.hpp"
+#include "psml/exchange/divergence.hpp"
 
 namespace psml::ps {
 
@@ -25,7 +25,7 @@ void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   client_.pull(params);
 }
 
-std::string PsExchange::save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+std::string PsExchange::save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                              std::span<const float>) {
   // The servers hold the parameters and the optimizer state: worker 0 asks them to write.
   if (world_.rank() != 0) return {};
@@ -37,7 +37,7 @@ void PsExchange::resume(const std::string&, const checkpoint::Metadata& meta, st
   client_.resume_at(meta.global_step);
 }
 
-void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counters) const {
+void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& counters) const {
   counters.push_seconds += stats.push_seconds;
   counters.pull_seconds += stats.pull_seconds;
   counters.wait_seconds += stats.wait_seconds;
@@ -46,10 +46,10 @@ void PsExchange::record(const ExchangeStats& stats, train::EpochCounters& counte
 }
 
 bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                      const train::StepInfo& info, train::EpochCounters& counters) {
+                      const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
   // rank) before the servers apply them.
-  train::check_finite(local_loss, grad_, info);
+  exchange::check_finite(local_loss, grad_, info);
   client_.set_step(info.global_step, info.stop_wanted);
   record(client_.push_pull(grad_, local_rows, params), counters);
   return client_.stop_reached();

@@ -29,7 +29,7 @@ void Server::run() {
     const int waiting = channel_.wait_header(options_.deadline_seconds);
     if (waiting < 0)
       throw error("server ", index_, ": no message from any worker for ", options_.deadline_seconds,
-                  " s (--ps-deadline); ", describe_waits());
+                  " s (--deadline); ", describe_waits());
     if (options_.stop_wanted && !stop_hint_ && options_.stop_wanted()) {
       stop_hint_ = true;
       if (index_ == 0) decide_stop();
@@ -265,13 +265,13 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
     servers_.broadcast(std::span<std::int64_t>(clocks), 0);
     // Parallel HDF5 can hang in its collective calls once one server's write failed (disk
     // full). The workers waiting for the checkpoint name the server they wait for after
-    // their deadline; some --ps-deadline later, this server ends the job itself rather than wait
+    // their deadline; some --deadline later, this server ends the job itself rather than wait
     // forever.
     const double limit = options_.checkpoint_seconds;
     const Watchdog watchdog(limit, "server " + std::to_string(index_) +
                                        ": writing the checkpoint to " + request.directory +
                                        " took longer than " + std::to_string(std::lround(limit)) +
-                                       " s (the workers' deadline plus --ps-deadline): a "
+                                       " s (the workers' deadline plus --deadline): a "
                                        "server's write failed or hangs (disk full?)");
     path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
                                         state_, clocks, servers_, options_.checkpoint_hook);

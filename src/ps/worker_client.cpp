@@ -36,7 +36,7 @@ void WorkerClient::init_servers(std::span<const float> params, std::int64_t tota
 void WorkerClient::receive_from_server(Message& message, int server_rank, const char* what) const {
   if (channel_.wait_header(deadline_, server_rank) < 0)
     throw error("worker ", worker_, ": no answer from server rank ", server_rank, " for ",
-                deadline_, " s (--ps-deadline), waiting for ", what);
+                deadline_, " s (--deadline), waiting for ", what);
   channel_.receive_header(message, server_rank);
 }
 

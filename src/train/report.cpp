@@ -36,9 +36,9 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
         c.compute_seconds / w, c.push_seconds / w, c.pull_seconds / w, c.wait_seconds / w,
         c.max_clock_gap);
     out << line;
-    for (int s = 0; s < EpochCounters::kStalenessBuckets; ++s)
+    for (int s = 0; s < exchange::EpochCounters::kStalenessBuckets; ++s)
       if (c.staleness[static_cast<std::size_t>(s)] > 0)
-        out << " " << s << (s + 1 == EpochCounters::kStalenessBuckets ? "+:" : ":")
+        out << " " << s << (s + 1 == exchange::EpochCounters::kStalenessBuckets ? "+:" : ":")
             << static_cast<long long>(c.staleness[static_cast<std::size_t>(s)]);
     out << "\n";
   }

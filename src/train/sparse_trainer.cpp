@@ -10,9 +10,10 @@
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/csr.hpp"
+#include "psml/exchange/divergence.hpp"
 #include "psml/models/sparse_logreg.hpp"
+#include "psml/ps/deadlines.hpp"
 #include "psml/ps/worker_client.hpp"
-#include "psml/train/divergence.hpp"
 
 namespace psml::train {
 namespace {
@@ -68,7 +69,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
       throw error(config.train_path, ": sparse logreg is binary, the labels go up to ",
                   train.classes.maxCoeff());
     client = std::make_unique<ps::WorkerClient>(world, roles, model.num_keys(),
-                                                worker_deadline(config, roles));
+                                                ps::worker_deadline(config.deadline, roles));
   });
 
   // The resume phase every rank joins (trainer.cpp); sparse runs do not resume yet.
@@ -94,7 +95,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
   std::string stopped_at;
   for (std::int64_t epoch = 0; epoch < config.epochs && !stopped; ++epoch) {
     batcher.begin_epoch(epoch);
-    EpochCounters counters;
+    exchange::EpochCounters counters;
     const auto start = Clock::now();
     for (std::int64_t step = 0; step < batcher.steps_per_epoch(); ++step) {
       ++global_step;
@@ -118,7 +119,7 @@ TrainResult run_sparse_worker(const TrainConfig& config, const comm::Communicato
       const double loss =
           model.loss_and_gradient(train.x, rows, train.classes, keys, weights, grad);
       counters.compute_seconds += seconds_since(compute_start);
-      check_finite(loss, grad, {epoch, step, global_step, false});
+      exchange::check_finite(loss, grad, {epoch, step, global_step, false});
       const auto pushed = client->push_sparse(keys, grad, static_cast<std::int64_t>(rows.size()));
       counters.loss_sum += loss;
       counters.rows += static_cast<double>(rows.size());

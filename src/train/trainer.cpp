@@ -16,6 +16,7 @@
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/ps/deadlines.hpp"
 #include "psml/ps/ps_exchange.hpp"
 #include "psml/ps/server.hpp"
 #include "psml/stats/ridge.hpp"
@@ -33,18 +34,8 @@ struct WorkerSetup {
   bool has_test = false;
   std::int64_t num_classes = 0;
   std::unique_ptr<models::Model> model;
-  std::unique_ptr<Exchange> exchange;
+  std::unique_ptr<exchange::Exchange> exchange;
 };
-
-}  // namespace
-
-// Deadlines are staggered so that one rank reports a stuck peer, the one that knows most: the
-// servers first (they know which worker's clock is behind), one after another, then the workers.
-double worker_deadline(const TrainConfig& config, const ps::Roles& roles) {
-  return config.ps_deadline + 0.5 * roles.servers + 1.0;
-}
-
-namespace {
 
 // The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
 // (workers work, servers only agree), then the resume phase (workers check the checkpoint,
@@ -84,8 +75,9 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
     if (config.mode == "ps")
-      s.exchange = std::make_unique<ps::PsExchange>(
-          world, roles, consistency, s.model->num_params(), worker_deadline(config, roles));
+      s.exchange =
+          std::make_unique<ps::PsExchange>(world, roles, consistency, s.model->num_params(),
+                                           ps::worker_deadline(config.deadline, roles));
     else
       s.exchange = std::make_unique<allreduce::AllreduceExchange>(
           workers, s.model->num_params(), config.optimizer, config.step_check);
@@ -93,12 +85,13 @@ WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& wo
   return s;
 }
 
-EpochCounters reduce_counters(const EpochCounters& local, const comm::Communicator& workers) {
+exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
+                                        const comm::Communicator& workers) {
   std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
                            local.push_seconds, local.pull_seconds, local.wait_seconds};
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
-  EpochCounters out;
+  exchange::EpochCounters out;
   out.loss_sum = sums[0];
   out.rows = sums[1];
   out.compute_seconds = sums[2];
@@ -126,7 +119,8 @@ std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles)
 }
 
 EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
-                             const EpochCounters& local, const comm::Communicator& workers) {
+                             const exchange::EpochCounters& local,
+                             const comm::Communicator& workers) {
   EpochMetrics m;
   m.seconds = seconds;
   m.epoch = epoch + 1;
@@ -260,8 +254,8 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
       global_step = saved.global_step;
     });
     const auto every = checkpoint::Every::parse_or_none(config.checkpoint_every);
-    const CheckpointTarget target{config.checkpoint_dir, config.checkpoint_keep,
-                                  callbacks.checkpoint_hook};
+    const exchange::CheckpointTarget target{config.checkpoint_dir, config.checkpoint_keep,
+                                            callbacks.checkpoint_hook};
     std::int64_t saved_at = -1;
     std::string last_checkpoint;  // on rank 0
     const auto save = [&](std::int64_t epochs_done, std::int64_t step_in_epoch) {
@@ -280,7 +274,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
     std::string stopped_at;
     for (std::int64_t epoch = first_epoch; epoch < config.epochs && !stopped; ++epoch) {
       batcher.begin_epoch(epoch);
-      EpochCounters counters;
+      exchange::EpochCounters counters;
       const auto start = Clock::now();
       for (std::int64_t step = epoch == first_epoch ? first_step : 0;
            step < batcher.steps_per_epoch(); ++step) {
@@ -342,8 +336,10 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
 
 }  // namespace
 
-TrainResult train(const TrainConfig& config, const comm::Communicator& world,
+TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
                   const TrainCallbacks& callbacks) {
+  // Every collective of the run waits at most --deadline for the other ranks.
+  const auto world = launched.with_deadline(config.deadline);
   ps::Roles roles{world.size(), 0};
   ps::Consistency consistency;
   bool sparse = false;
@@ -392,8 +388,9 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& world,
     options.consistency = consistency;
     options.optimizer = config.optimizer;
     options.checkpoint_hook = callbacks.checkpoint_hook;
-    options.deadline_seconds = config.ps_deadline + 0.5 * roles.server_index(world.rank());
-    options.checkpoint_seconds = worker_deadline(config, roles) + config.ps_deadline;
+    options.deadline_seconds =
+        ps::server_deadline(config.deadline, roles.server_index(world.rank()));
+    options.checkpoint_seconds = ps::checkpoint_deadline(config.deadline, roles);
     options.step_check = config.step_check;
     if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
     options.on_step = callbacks.on_server_step;

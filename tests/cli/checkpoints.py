@@ -285,7 +285,7 @@ elif scenario == "disk-full":
             env={"PSML_FAULT": "rank=3 step=40 action=fsize bytes=4096"}, expect_ok=False)
     elapsed = time.monotonic() - start
     errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
-    check(elapsed < 40 and errors and any("File too large" in e or "--ps-deadline" in e for e in errors),
+    check(elapsed < 40 and errors and any("File too large" in e or "--deadline" in e for e in errors),
           f"ps mode: the job ends in {elapsed:.1f} s with an error naming the cause: {errors}")
     check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5", "ps mode: latest untouched")
     check(sorted(glob.glob(f"{ck}/ckpt-*.h5")) == [f"{ck}/ckpt-000000000032.h5"],

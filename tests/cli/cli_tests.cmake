@@ -281,9 +281,26 @@ psml_cli_test(NAME ps_stopped_worker_ends_job_at_deadline RANKS 4 TIMEOUT 40
                      --env "PSML_FAULT=rank=1 step=5 action=stop"
               ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3)
 psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
-              EXPECT "--error=no answer from server rank [23] for [0-9.]+ s .--ps-deadline., waiting for (a pull reply|its checkpoint confirmation)"
+              EXPECT "--error=(no answer from server rank [23] for [0-9.]+ s .--deadline., waiting for (a pull reply|its checkpoint confirmation)|rank 3 did not arrive within 3 s .--deadline. at MPI_Bcast over 2 ranks. rank 2 waited)"
                      --env "PSML_FAULT=rank=3 checkpoint=1 action=stop"
               ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch)
+
+# The same in allreduce mode: a stopped rank never joins the step's allreduce; once --deadline
+# passes, a roll call finds the rank that does not answer, one line names it and the step, and
+# the job ends. A rank that is slow but arrives within the deadline is waited for.
+set(MLP_ALLREDUCE --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 2 --model mlp --hidden 16
+    --lr 0.1)
+psml_cli_test(NAME allreduce_stopped_rank_1_of_2_named_at_deadline RANKS 2 TIMEOUT 40
+              EXPECT "--error=^psml: error: rank 1 did not arrive within 5 s .--deadline. at MPI_Allreduce over 2 ranks. rank 0 waited, the gradient allreduce of epoch 1 step 5 .global step 5.$"
+                     --within 15 --env "PSML_FAULT=rank=1 step=5 action=stop"
+              ARGS train ${MLP_ALLREDUCE} --deadline 5)
+psml_cli_test(NAME allreduce_stopped_rank_2_of_4_named_at_deadline RANKS 4 TIMEOUT 40
+              EXPECT "--error=^psml: error: rank 2 did not arrive within 5 s .--deadline. at MPI_Allreduce over 4 ranks. ranks 0,1,3 waited, the gradient allreduce of epoch 1 step 7 .global step 7.$"
+                     --within 15 --env "PSML_FAULT=rank=2 step=7 action=stop"
+              ARGS train ${MLP_ALLREDUCE} --deadline 5)
+psml_cli_test(NAME allreduce_slow_rank_within_deadline_is_waited_for RANKS 2 TIMEOUT 60
+              EXPECT --min-accuracy=0.6 --env "PSML_FAULT=rank=1 step=5 action=sleep ms=3500"
+              ARGS train ${MLP_ALLREDUCE} --deadline 5)
 
 # Unsupervised fits: bad options and data (the models themselves: tests/cli/unsupervised.py).
 psml_bad_input(kmeans_k_above_rows 3 "--k 5000: more clusters than the 2001 rows of .*train.h5" fit kmeans --data @DATA@/train.h5 --k 5000)

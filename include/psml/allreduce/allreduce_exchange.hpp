@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/exchange/exchange.hpp"
 #include "psml/optim/optimizer_factory.hpp"
-#include "psml/train/exchange.hpp"
 
 namespace psml::allreduce {
 
-class AllreduceExchange final : public train::Exchange {
+class AllreduceExchange final : public exchange::Exchange {
  public:
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
                     const optim::OptimizerSpec& optimizer, bool step_check = true);
@@ -19,8 +19,8 @@ class AllreduceExchange final : public train::Exchange {
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return reduce_.gradient(); }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
-            const train::StepInfo& info, train::EpochCounters& counters) override;
-  std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+            const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
+  std::string save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,
               std::span<float> params) override;

@@ -32,7 +32,11 @@ MPI_Datatype mpi_type() {
 
 MPI_Op mpi_op(ReduceOp op);
 
-// Owns the communicators it creates (split), borrows MPI_COMM_WORLD. Move-only.
+// Owns the communicators it creates (split, with_deadline), borrows MPI_COMM_WORLD. Move-only.
+//
+// With a deadline, every collective runs as a non-blocking request polled against it: a rank
+// that does not arrive within the deadline (stopped, stuck, far too slow) is named by a roll call
+// (roll_call.hpp) and the job ends, instead of every other rank waiting forever.
 class Communicator {
  public:
   static Communicator world();
@@ -44,6 +48,11 @@ class Communicator {
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
   ~Communicator();
+
+  // A duplicate whose collectives (and those of communicators split from it) wait at most
+  // `seconds` (0: forever) for the other ranks. Collective.
+  Communicator with_deadline(double seconds) const;
+  double deadline() const { return deadline_; }
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -75,11 +84,14 @@ class Communicator {
   Communicator(MPI_Comm comm, bool owned);
   void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const;
   void broadcast_raw(void* data, long count, MPI_Datatype type, int root) const;
+  // Completes `request` of collective `what`, within the deadline.
+  void wait(MPI_Request& request, const char* what) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   bool owned_ = false;
   int rank_ = 0;
   int size_ = 1;
+  double deadline_ = 0;  // seconds; 0: wait forever
 };
 
 }  // namespace psml::comm

@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "psml/core/aligned.hpp"
+#include "psml/exchange/exchange.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/worker_client.hpp"
-#include "psml/train/exchange.hpp"
 
 namespace psml::ps {
 
-class PsExchange final : public train::Exchange {
+class PsExchange final : public exchange::Exchange {
  public:
   PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
              std::size_t num_params, double deadline_seconds);
@@ -19,15 +19,15 @@ class PsExchange final : public train::Exchange {
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
-            const train::StepInfo& info, train::EpochCounters& counters) override;
-  std::string save(checkpoint::Metadata meta, const train::CheckpointTarget& target,
+            const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
+  std::string save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,
               std::span<float> params) override;
   void finish(bool stopped) override { client_.done(stopped); }
 
  private:
-  void record(const ExchangeStats& stats, train::EpochCounters& counters) const;
+  void record(const ExchangeStats& stats, exchange::EpochCounters& counters) const;
 
   const comm::Communicator& world_;
   Roles roles_;

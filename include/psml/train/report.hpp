@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-#include "psml/train/exchange.hpp"
+#include "psml/exchange/exchange.hpp"
 
 namespace psml::train {
 
@@ -22,7 +22,7 @@ struct EpochMetrics {
   double test_rmse = 0;  // regression
   bool parameter_server = false;
   int workers = 1;
-  EpochCounters counters;  // summed over workers (max_clock_gap: max)
+  exchange::EpochCounters counters;  // summed over workers (max_clock_gap: max)
 };
 
 struct RunHeader {

@@ -16,7 +16,7 @@ struct TrainConfig {
   std::string mode = "allreduce";   // allreduce | ps
   int servers = 1;                  // ps: server ranks (the last ones)
   std::string consistency = "bsp";  // ps: bsp | ssp:K | async
-  double ps_deadline = 300;         // ps: longest wait (s) for a peer before the job is ended
+  double deadline = 300;  // longest wait (s) for a peer in any mode before the job is ended
   std::string solver = "sgd";       // sgd: iterative; exact: closed form (linreg only)
   std::string save_params;          // write the trained parameters here (HDF5), if set
   std::string checkpoint_dir;       // write checkpoints here (see checkpoint/checkpoint.hpp)

@@ -55,9 +55,6 @@ struct TrainCallbacks {
   checkpoint::WriteHook checkpoint_hook;  // every writer, after each dataset (fault injection)
 };
 
-// How long a worker waits for a server before it ends the job (after the servers' deadlines).
-double worker_deadline(const TrainConfig& config, const ps::Roles& roles);
-
 // Shared by the dense (trainer.cpp) and sparse (sparse_trainer.cpp) training loops:
 // This worker's rows of a data file; throws psml::Error if there are fewer rows than workers.
 data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers);
@@ -66,7 +63,8 @@ std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles)
 // An epoch's metrics from this worker's counters, added over the workers (collective);
 // evaluation is left to the caller.
 EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
-                             const EpochCounters& local, const comm::Communicator& workers);
+                             const exchange::EpochCounters& local,
+                             const comm::Communicator& workers);
 
 // Ends a run the ranks agreed to stop on SIGTERM / SIGINT: throws Stopped on every worker with
 // "stopped by <signal> at <where>; <outcome>" (rank 0 reports). Collective over `workers`.

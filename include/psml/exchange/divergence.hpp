@@ -6,9 +6,9 @@
 #include <span>
 #include <string>
 
-#include "psml/train/exchange.hpp"
+#include "psml/exchange/exchange.hpp"
 
-namespace psml::train {
+namespace psml::exchange {
 
 // "training diverged: <what> at epoch E step S (try a smaller --lr)", E and S 1-based.
 std::string divergence_message(const std::string& what, const StepInfo& info);
@@ -17,4 +17,4 @@ std::string divergence_message(const std::string& what, const StepInfo& info);
 // (parameter-server workers: only this worker knows them, so it ends the job alone).
 void check_finite(double loss, std::span<const float> gradient, const StepInfo& info);
 
-}  // namespace psml::train
+}  // namespace psml::exchange

@@ -9,7 +9,7 @@
 
 #include "psml/checkpoint/checkpoint.hpp"
 
-namespace psml::train {
+namespace psml::exchange {
 
 // Where and how checkpoints are written.
 struct CheckpointTarget {
@@ -42,6 +42,12 @@ struct StepInfo {
   std::int64_t step = 0;         // in the epoch, 0-based
   std::int64_t global_step = 0;  // over the whole run, 1-based
   bool stop_wanted = false;      // this rank received SIGTERM / SIGINT
+
+  // "epoch E step S (global step G)", all 1-based: for messages.
+  std::string describe() const {
+    return "epoch " + std::to_string(epoch + 1) + " step " + std::to_string(step + 1) +
+           " (global step " + std::to_string(global_step) + ")";
+  }
 };
 
 class Exchange {
@@ -74,4 +80,4 @@ class Exchange {
   virtual void finish(bool stopped) = 0;
 };
 
-}  // namespace psml::train
+}  // namespace psml::exchange

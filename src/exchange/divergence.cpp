@@ -1,11 +1,11 @@
-#include "psml/train/divergence.hpp"
+#include "psml/exchange/divergence.hpp"
 
 #include <cmath>
 
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 
-namespace psml::train {
+namespace psml::exchange {
 
 std::string divergence_message(const std::string& what, const StepInfo& info) {
   return detail::concat("training diverged: ", what, " at epoch ", info.epoch + 1, " step ",
@@ -18,4 +18,4 @@ void check_finite(double loss, std::span<const float> gradient, const StepInfo& 
     throw Error(divergence_message("the gradient is not finite (nan or inf)", info));
 }
 
-}  // namespace psml::train
+}  // namespace psml::exchange

@@ -1,0 +1,27 @@
+// How long each rank of a parameter-server job waits for a peer before it ends the job. The
+// waits are staggered so that one rank reports a stuck peer, the one that knows most: the servers
+// first (they know which worker's clock is behind), one after another, then the workers.
+#pragma once
+
+#include "psml/ps/roles.hpp"
+
+namespace psml::ps {
+
+// Server `server` (0-based index among the servers): its longest wait for any worker's message.
+inline double server_deadline(double deadline, int server) {
+  return deadline + 0.5 * server;
+}
+
+// A worker's longest wait for a server's answer: after every server's own deadline.
+inline double worker_deadline(double deadline, const Roles& roles) {
+  return deadline + 0.5 * roles.servers + 1.0;
+}
+
+// A server's longest wait for the checkpoint it is writing with the others to complete: some
+// deadline after the workers', so that a worker waiting for the checkpoint names the stuck server
+// first.
+inline double checkpoint_deadline(double deadline, const Roles& roles) {
+  return worker_deadline(deadline, roles) + deadline;
+}
+
+}  // namespace psml::ps
