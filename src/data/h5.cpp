@@ -1,8 +1,10 @@
 #include "psml/data/h5.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <utility>
 
 #include "psml/core/error.hpp"
@@ -202,33 +204,62 @@ void Dataset::set_attribute(const std::string& name, std::int64_t value) const {
   write_int_attribute(handle_.id(), name, value, where());
 }
 
+namespace {
+
+// The text of a fixed-length string as its padding defines it. NULLTERM ends at the first NUL, or
+// at the declared size when the writer left no room for one; NULLPAD (numpy bytes, which fill the
+// size exactly) and SPACEPAD end before their trailing NULs or spaces.
+std::string strip_padding(std::string bytes, H5T_str_t pad, const std::string& where) {
+  switch (pad) {
+    case H5T_STR_NULLTERM:
+      bytes.resize(std::min(bytes.find('\0'), bytes.size()));
+      return bytes;
+    case H5T_STR_NULLPAD:
+      bytes.erase(bytes.find_last_not_of('\0') + 1);  // npos + 1 == 0: all padding
+      return bytes;
+    case H5T_STR_SPACEPAD:
+      bytes.erase(bytes.find_last_not_of(' ') + 1);
+      return bytes;
+    default:
+      throw error(where, ": unknown string padding ", static_cast<int>(pad));
+  }
+}
+
+}  // namespace
+
 std::optional<std::string> File::string_attribute(const std::string& name) const {
   if (H5Aexists(id(), name.c_str()) <= 0) return std::nullopt;
+  const std::string where = path_ + ": attribute '" + name + "'";
   Handle attr(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) throw error(where, ": cannot open");
   Handle type(H5Aget_type(attr.id()), H5Tclose);
-  if (H5Tget_class(type.id()) != H5T_STRING)
-    throw error(path_, ": attribute '", name, "' must be a string");
+  if (H5Tget_class(type.id()) != H5T_STRING) throw error(where, " must be a string");
+  // One string is all the buffers below have room for.
+  Handle space(H5Aget_space(attr.id()), H5Sclose);
+  const hssize_t count = H5Sget_simple_extent_npoints(space.id());
+  if (count != 1) throw error(where, " must be a scalar, holds ", count, " strings");
   if (H5Tis_variable_str(type.id()) > 0) {
-    // h5py writes variable-length strings by default.
+    // h5py writes a Python str this way (UTF-8). HDF5 allocates the text; H5free_memory hands
+    // it back to the allocator HDF5 used (for one string, what H5Dvlen_reclaim would do).
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));  // HDF5 does not convert ASCII <-> UTF-8
     char* text = nullptr;
-    if (H5Aread(attr.id(), mem.id(), &text) < 0 || text == nullptr)
-      throw error(path_, ": cannot read attribute '", name, "'");
-    std::string value(text);
-    H5free_memory(text);
-    return value;
+    const herr_t status = H5Aread(attr.id(), mem.id(), &text);
+    const std::unique_ptr<char, herr_t (*)(void*)> owned(text, H5free_memory);
+    if (status < 0) throw error(where, ": cannot read");
+    return text ? std::string(text) : std::string();  // a null pointer is HDF5's empty string
   }
+  // Read the stored bytes as they are, into a memory type equal to the file's, then strip the
+  // padding here: a conversion to a NULLTERM type of the same size would turn the last byte of
+  // a full NULLPAD or SPACEPAD string into the terminator ("classificatio").
   const std::size_t size = H5Tget_size(type.id());
-  std::string value(size, '\0');
-  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(mem.id(), size);
-  H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-  if (H5Aread(attr.id(), mem.id(), value.data()) < 0)
-    throw error(path_, ": cannot read attribute '", name, "'");
-  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
-  return value;
+  if (size == 0) throw error(where, ": cannot read its size");
+  Handle mem(H5Tcopy(type.id()), H5Tclose);
+  std::string bytes(size, '\0');
+  if (!mem.valid() || H5Aread(attr.id(), mem.id(), bytes.data()) < 0)
+    throw error(where, ": cannot read");
+  return strip_padding(std::move(bytes), H5Tget_strpad(type.id()), where);
 }
 
 void File::set_attribute(const std::string& name, std::int64_t value) const {
@@ -236,9 +267,12 @@ void File::set_attribute(const std::string& name, std::int64_t value) const {
 }
 
 void File::set_attribute(const std::string& name, const std::string& value) const {
+  // A NULLTERM string with room for its terminator, which value.c_str() supplies (a size of
+  // value.size() stored the text without one).
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.id(), std::max<std::size_t>(1, value.size()));
+  H5Tset_size(type.id(), value.size() + 1);
+  H5Tset_strpad(type.id(), H5T_STR_NULLTERM);
   Handle attr(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose);
   if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.c_str()) < 0)

@@ -24,6 +24,17 @@ psml_cli_test(NAME data_inspect RANKS 0 ARGS data inspect @DATA@/fmnist-t10k.h5
 psml_cli_test(NAME data_inspect_h5py_file RANKS 0 ARGS data inspect @DATA@/train.h5
               EXPECT --stdout "features +2001 x 20 float64, chunked \\(100 x 20\\), gzip")
 
+# The task attribute in each string form h5py writes (make_test_files.py): read exactly, never a
+# character short ("task='classificatio'") nor with its padding.
+foreach(form bytes str vlen_ascii ascii_20 utf8_fixed spacepad spacepad_full nullterm)
+  foreach(task classification regression)
+    psml_cli_test(NAME data_inspect_task_${form}_${task} RANKS 0 EXPECT --stdout "^task +${task}$"
+                  ARGS data inspect @DATA@/task_${form}_${task}.h5)
+  endforeach()
+endforeach()
+psml_cli_test(NAME train_task_written_as_numpy_bytes RANKS 2 EXPECT --stdout "^epoch +1/1 +train_loss"
+              ARGS train --data @DATA@/task_bytes_classification.h5 --epochs 1)
+
 # Bad input: one line naming the file or option and the problem, non-zero exit, within seconds.
 function(psml_bad_input name ranks pattern)
   psml_cli_test(NAME bad_${name} RANKS ${ranks} TIMEOUT 30 ARGS ${ARGN} EXPECT "--error=${pattern}")

@@ -86,6 +86,41 @@ for name, text in bad_csv.items():
     with open(p(name), "w") as f:
         f.write(text)
 
+# The task attribute in every string form h5py and the HDF5 C API write: fixed-length NULLPAD
+# (np.bytes_, h5py's usual bytes: no terminator, the string fills its declared size), fixed
+# NULLPAD with room to spare, fixed UTF-8, variable-length UTF-8 (a plain str), variable-length
+# ASCII, and fixed SPACEPAD / NULLTERM (which h5py writes only through its low-level API).
+# "regression" on integer labels is what psml reads only from the attribute, never by default.
+def set_task(f, form, task):
+    if form == "bytes":
+        f.attrs["task"] = np.bytes_(task)
+    elif form == "str":
+        f.attrs["task"] = task
+    elif form == "vlen_ascii":
+        f.attrs.create("task", task, dtype=h5py.string_dtype("ascii"))
+    elif form == "ascii_20":
+        f.attrs.create("task", task, dtype=h5py.string_dtype("ascii", 20))
+    elif form == "utf8_fixed":
+        f.attrs.create("task", task.encode(), dtype=h5py.string_dtype("utf-8", len(task)))
+    else:  # spacepad, spacepad_full, nullterm: through h5py's low-level API
+        size = len(task) if form == "spacepad_full" else 20
+        pad = h5py.h5t.STR_NULLTERM if form == "nullterm" else h5py.h5t.STR_SPACEPAD
+        t = h5py.h5t.C_S1.copy()
+        t.set_size(size)
+        t.set_strpad(pad)
+        attr = h5py.h5a.create(f.id, b"task", t, h5py.h5s.create(h5py.h5s.SCALAR))
+        raw = task.encode().ljust(size, b" " if pad == h5py.h5t.STR_SPACEPAD else b"\0")
+        attr.write(np.array(raw, dtype=f"S{size}"), mtype=t)
+
+string_forms = ("bytes", "str", "vlen_ascii", "ascii_20", "utf8_fixed", "spacepad",
+                "spacepad_full", "nullterm")
+for form in string_forms:
+    for task in ("classification", "regression"):
+        with h5py.File(p(f"task_{form}_{task}.h5"), "w") as f:
+            f.create_dataset("features", data=x[:200])
+            f.create_dataset("labels", data=y[:200])
+            set_task(f, form, task)
+
 # Regression set (for a classification model: a clear error).
 subprocess.run([psml, "data", "synth", "--task", "regression", "--rows", "200", "--features", "5",
                 "--out", p("regression.h5")], check=True, stdout=subprocess.DEVNULL)

@@ -67,11 +67,14 @@ class File {
 
   // Root-group attributes.
   std::optional<std::int64_t> int_attribute(const std::string& name) const;
+  // A scalar string in any form HDF5 stores (variable-length; fixed-length NULLTERM, NULLPAD or
+  // SPACEPAD), as its bytes (ASCII or UTF-8) without the padding; an array of strings throws.
   std::optional<std::string> string_attribute(const std::string& name) const;
   // A float or integer scalar, as double.
   std::optional<double> double_attribute(const std::string& name) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
   void set_double_attribute(const std::string& name, double value) const;
+  // A fixed-length NULLTERM ASCII string of value.size() + 1 bytes, terminator included.
   void set_attribute(const std::string& name, const std::string& value) const;
   void set_attribute(const std::string& name, const char* value) const {
     set_attribute(name, std::string(value));
