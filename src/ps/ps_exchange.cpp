@@ -5,12 +5,13 @@
 namespace psml::ps {
 
 PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
-                       std::size_t num_params, double deadline_seconds)
+                       std::size_t num_params, double deadline_seconds, bool sparse)
     : world_(world),
       roles_(roles),
       consistency_(consistency),
       client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds),
-      grad_(num_params, 0.0f) {}
+      sparse_(sparse),
+      grad_(sparse ? 0 : num_params, 0.0f) {}
 
 void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   // bsp: one server update per step; ssp and async: one update per push of each worker.
@@ -19,10 +20,27 @@ void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   if (world_.rank() == 0) {
     if (resumed_)
       client_.init_servers_loaded(updates);
+    else if (sparse_)
+      client_.init_servers_zero(updates);
     else
       client_.init_servers(params, updates);
   }
-  client_.pull(params);
+  if (!sparse_) client_.pull(params);
+}
+
+bool PsExchange::fetch(std::span<const std::int64_t> keys, std::span<float> values,
+                       exchange::EpochCounters* counters) {
+  const auto stats = client_.pull_sparse(keys, values);
+  if (counters) record(stats, *counters);
+  return client_.stop_reached();
+}
+
+void PsExchange::step_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
+                             double local_loss, std::int64_t local_rows,
+                             const exchange::StepInfo& info, exchange::EpochCounters& counters) {
+  exchange::check_finite(local_loss, grad, info);
+  client_.set_step(info.global_step, info.stop_wanted);
+  record(client_.push_sparse(keys, grad, local_rows), counters);
 }
 
 std::string PsExchange::save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,

@@ -21,16 +21,22 @@ WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
     ranges_.push_back(server_keys(num_keys, roles.servers, s));
 }
 
-void WorkerClient::init_servers(std::span<const float> params, std::int64_t total_updates) {
+void WorkerClient::send_to_servers(const Message& message, std::span<const float> values) {
   std::vector<comm::SendHandle> sends;
   for (int s = 0; s < roles_.servers; ++s) {
     const auto r = ranges_[static_cast<std::size_t>(s)];
-    sends.push_back(
-        channel_.isend(roles_.server_rank(s), Message(InitShard{num_keys_, total_updates}),
-                       {comm::bytes_of(params.subspan(static_cast<std::size_t>(r.first),
-                                                      static_cast<std::size_t>(r.count)))}));
+    const auto payload = values.empty()
+                             ? std::span<const std::byte>{}
+                             : comm::bytes_of(values.subspan(static_cast<std::size_t>(r.first),
+                                                             static_cast<std::size_t>(r.count)));
+    sends.push_back(channel_.isend(roles_.server_rank(s), message, {payload}));
   }
   for (auto& h : sends) h.wait();
+}
+
+void WorkerClient::init_servers(std::span<const float> params, std::int64_t total_updates) {
+  PSML_CHECK_EQ(params.size(), static_cast<std::size_t>(num_keys_), "init_servers");
+  send_to_servers(Message(InitShard{num_keys_, total_updates}), params);
 }
 
 void WorkerClient::receive_from_server(Message& message, int server_rank, const char* what) const {
@@ -41,28 +47,16 @@ void WorkerClient::receive_from_server(Message& message, int server_rank, const 
 }
 
 void WorkerClient::init_servers_zero(std::int64_t total_updates) {
-  std::vector<comm::SendHandle> sends;
-  for (int s = 0; s < roles_.servers; ++s)
-    sends.push_back(channel_.isend(roles_.server_rank(s),
-                                   Message(InitShard{num_keys_, total_updates, true}), {}));
-  for (auto& h : sends) h.wait();
+  send_to_servers(Message(InitShard{num_keys_, total_updates, true}));
 }
 
 void WorkerClient::init_servers_loaded(std::int64_t total_updates) {
-  std::vector<comm::SendHandle> sends;
-  for (int s = 0; s < roles_.servers; ++s)
-    sends.push_back(channel_.isend(roles_.server_rank(s),
-                                   Message(InitShard{num_keys_, total_updates, false, true}), {}));
-  for (auto& h : sends) h.wait();
+  send_to_servers(Message(InitShard{num_keys_, total_updates, false, true}));
 }
 
 std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta, const std::string& directory,
                                      int keep) {
-  std::vector<comm::SendHandle> sends;
-  for (int s = 0; s < roles_.servers; ++s)
-    sends.push_back(channel_.isend(roles_.server_rank(s),
-                                   Message(CheckpointRequest{meta, directory, keep}), {}));
-  for (auto& h : sends) h.wait();
+  send_to_servers(Message(CheckpointRequest{meta, directory, keep}));
   Message reply;
   receive_from_server(reply, roles_.server_rank(0), "its checkpoint confirmation");
   const auto* done = boost::get<CheckpointDone>(&reply);
@@ -174,10 +168,7 @@ ExchangeStats WorkerClient::push_sparse(std::span<const std::int64_t> keys,
 }
 
 void WorkerClient::done(bool stopped) {
-  std::vector<comm::SendHandle> sends;
-  for (int s = 0; s < roles_.servers; ++s)
-    sends.push_back(channel_.isend(roles_.server_rank(s), Message(Done{worker_, stopped}), {}));
-  for (auto& h : sends) h.wait();
+  send_to_servers(Message(Done{worker_, stopped}));
 }
 
 }  // namespace psml::ps

@@ -10,8 +10,7 @@ std::string TrainConfig::describe() const {
   std::ostringstream out;
   out << "data=" << train_path << " test=" << test_path << " mode=" << mode;
   if (mode == "ps")
-    out << " servers=" << servers << " consistency=" << consistency
-        << " deadline=" << deadline;
+    out << " servers=" << servers << " consistency=" << consistency << " deadline=" << deadline;
   out << " solver=" << solver << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir

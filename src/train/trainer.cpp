@@ -12,7 +12,6 @@
 #include "psml/core/memory.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
-#include "psml/data/batch_buffer.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
@@ -20,70 +19,13 @@
 #include "psml/ps/ps_exchange.hpp"
 #include "psml/ps/server.hpp"
 #include "psml/stats/ridge.hpp"
+#include "psml/train/dense_learner.hpp"
 #include "psml/train/evaluate.hpp"
 #include "psml/train/params_file.hpp"
-#include "psml/train/sparse_trainer.hpp"
+#include "psml/train/sparse_learner.hpp"
 
 namespace psml::train {
 namespace {
-
-// What a worker trains with: its shards, validated, and the model and exchange built for them.
-struct WorkerSetup {
-  data::Shard train;
-  data::Shard test;
-  bool has_test = false;
-  std::int64_t num_classes = 0;
-  std::unique_ptr<models::Model> model;
-  std::unique_ptr<exchange::Exchange> exchange;
-};
-
-// The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
-// (workers work, servers only agree), then the resume phase (workers check the checkpoint,
-// servers load their ranges), so a bad file ends every rank cleanly, servers included. A phase
-// never holds a collective of its own that a failed rank could miss. The sparse worker
-// (sparse_trainer.cpp) runs the same three.
-constexpr int kSetupPhases = 2;
-
-WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& world,
-                         const comm::Communicator& workers, const ps::Roles& roles,
-                         const ps::Consistency& consistency) {
-  WorkerSetup s;
-  comm::run_agreed(world, [&] {
-    const auto info = data::describe_dataset(config.train_path);
-    s.train = data::read_shard(info, worker_rows(info, workers));
-  });
-  s.num_classes = s.train.info.num_classes;
-  if (s.train.info.task == data::Task::kClassification && s.num_classes == 0)
-    s.num_classes =
-        workers.allreduce(std::int64_t{s.train.classes.maxCoeff()} + 1, comm::ReduceOp::kMax);
-  comm::run_agreed(world, [&] {
-    if (!config.test_path.empty()) {
-      auto info = data::describe_dataset(config.test_path);
-      if (info.features != s.train.info.features)
-        throw error(config.test_path, ": has ", info.features, " features, the training data ",
-                    config.train_path, " has ", s.train.info.features);
-      if (info.task != s.train.info.task)
-        throw error(config.test_path, ": is a ", to_string(info.task),
-                    " set, the training data is ", to_string(s.train.info.task));
-      info.num_classes = s.num_classes;  // test ids must be classes the model knows
-      s.test = data::read_shard(info, worker_rows(info, workers));
-      s.has_test = true;
-    }
-    s.model = models::make_model<float>(config.model, s.train.info.features, s.train.info.task,
-                                        s.num_classes, config.seed);
-    if (config.solver == "exact" && config.model.name != "linreg")
-      throw error("--solver exact is the closed form of --model linreg, not of ",
-                  config.model.name);
-    if (config.mode == "ps")
-      s.exchange =
-          std::make_unique<ps::PsExchange>(world, roles, consistency, s.model->num_params(),
-                                           ps::worker_deadline(config.deadline, roles));
-    else
-      s.exchange = std::make_unique<allreduce::AllreduceExchange>(
-          workers, s.model->num_params(), config.optimizer, config.step_check);
-  });
-  return s;
-}
 
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
@@ -102,8 +44,6 @@ exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
 }
-
-}  // namespace
 
 data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
   if (info.rows < workers.size())
@@ -133,15 +73,112 @@ EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, doub
   return m;
 }
 
-namespace {
+// What a worker trains with: its shards, validated, in a learner, and the exchange built for it.
+struct WorkerSetup {
+  data::DatasetInfo info;  // of the training data
+  data::RowRange rows;     // this worker's rows of it
+  std::int64_t num_classes = 0;
+  std::unique_ptr<DenseLearner> dense;    // dense data
+  std::unique_ptr<SparseLearner> sparse;  // sparse (CSR) data
+  Learner* learner = nullptr;             // the one of the two
+  std::unique_ptr<exchange::Exchange> exchange;
+};
 
-void evaluate_into(EpochMetrics& m, models::Model& model, std::span<const float> params,
-                   const WorkerSetup& s, const comm::Communicator& workers) {
-  if (!s.has_test) return;
-  const auto sums = evaluate_distributed(model, params, s.test, workers);
+// The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
+// (workers work, servers only agree), then the resume phase (workers check the checkpoint,
+// servers load their ranges), so a bad file ends every rank cleanly, servers included. A phase
+// never holds a collective of its own that a failed rank could miss.
+constexpr int kSetupPhases = 2;
+
+void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
+                    const data::DatasetInfo& train) {
+  if (test.sparse != train.sparse)
+    throw error(config.test_path, ": is ", test.sparse ? "sparse (CSR)" : "dense",
+                "; the training data is ", train.sparse ? "sparse (CSR)" : "dense");
+  if (test.features != train.features)
+    throw error(config.test_path, ": has ", test.features, " features, the training data ",
+                config.train_path, " has ", train.features);
+  if (test.task != train.task)
+    throw error(config.test_path, ": is a ", to_string(test.task), " set, the training data is ",
+                to_string(train.task));
+}
+
+void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
+                 const comm::Communicator& workers) {
+  data::Shard train, test;
+  comm::run_agreed(world, [&] { train = data::read_shard(s.info, worker_rows(s.info, workers)); });
+  s.rows = train.rows;
+  s.num_classes = s.info.num_classes;
+  if (s.info.task == data::Task::kClassification && s.num_classes == 0)
+    s.num_classes =
+        workers.allreduce(std::int64_t{train.classes.maxCoeff()} + 1, comm::ReduceOp::kMax);
+  comm::run_agreed(world, [&] {
+    if (!config.test_path.empty()) {
+      auto info = data::describe_dataset(config.test_path);
+      check_test_set(config, info, s.info);
+      info.num_classes = s.num_classes;  // test ids must be classes the model knows
+      test = data::read_shard(info, worker_rows(info, workers));
+    }
+    auto model = models::make_model<float>(config.model, s.info.features, s.info.task,
+                                           s.num_classes, config.seed);
+    if (config.solver == "exact" && config.model.name != "linreg")
+      throw error("--solver exact is the closed form of --model linreg, not of ",
+                  config.model.name);
+    s.dense = std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
+                                             !config.test_path.empty());
+  });
+  s.learner = s.dense.get();
+}
+
+void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
+                  const comm::Communicator& workers) {
+  data::SparseShard train, test;
+  comm::run_agreed(world,
+                   [&] { train = data::read_sparse_shard(s.info, worker_rows(s.info, workers)); });
+  s.rows = train.rows;
+  s.num_classes = 2;
+  comm::run_agreed(world, [&] {
+    if (!config.test_path.empty()) {
+      const auto info = data::describe_dataset(config.test_path);
+      check_test_set(config, info, s.info);
+      test = data::read_sparse_shard(info, worker_rows(info, workers));
+    }
+    if (train.classes.size() && train.classes.maxCoeff() > 1)
+      throw error(config.train_path, ": sparse logreg is binary, the labels go up to ",
+                  train.classes.maxCoeff());
+    s.sparse = std::make_unique<SparseLearner>(std::move(train), std::move(test),
+                                               !config.test_path.empty());
+  });
+  s.learner = s.sparse.get();
+}
+
+WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& world,
+                         const comm::Communicator& workers, const ps::Roles& roles,
+                         const ps::Consistency& consistency) {
+  WorkerSetup s;
+  s.info = data::describe_dataset(config.train_path);  // checked by train() already
+  if (s.info.sparse)
+    setup_sparse(s, config, world, workers);
+  else
+    setup_dense(s, config, world, workers);
+  const auto keys = static_cast<std::size_t>(s.learner->num_keys());
+  if (config.mode == "ps")
+    s.exchange = std::make_unique<ps::PsExchange>(world, roles, consistency, keys,
+                                                  ps::worker_deadline(config.deadline, roles),
+                                                  s.info.sparse);
+  else
+    s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, keys, config.optimizer,
+                                                                config.step_check);
+  return s;
+}
+
+void evaluate_into(EpochMetrics& m, std::span<const float> params, WorkerSetup& s,
+                   const comm::Communicator& workers) {
+  if (!s.learner->has_test()) return;
+  const auto sums = s.learner->evaluate_test(params, *s.exchange, workers);
   m.has_test = true;
   m.test_loss = sums.loss / sums.rows;
-  m.regression = s.train.info.task == data::Task::kRegression;
+  m.regression = s.info.task == data::Task::kRegression;
   m.test_accuracy = sums.correct / sums.rows;
   m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // the loss is ½ Σ r²
 }
@@ -159,9 +196,9 @@ checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& 
                                   const comm::Communicator& world, const ps::Roles& roles) {
   checkpoint::Metadata m;
   m.model = config.model.describe();
-  m.features = s.train.info.features;
+  m.features = s.info.features;
   m.num_classes = s.num_classes;
-  m.task = to_string(s.train.info.task);
+  m.task = to_string(s.info.task);
   m.optimizer = config.optimizer.name;
   m.config = config.describe();
   m.seed = config.seed;
@@ -169,7 +206,7 @@ checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& 
   m.world_size = world.size();
   m.workers = roles.workers;
   m.servers = roles.servers;
-  m.num_params = static_cast<std::int64_t>(s.model->num_params());
+  m.num_params = s.learner->num_keys();
   return m;
 }
 
@@ -195,50 +232,58 @@ int agreed_signal(const comm::Communicator& workers, const TrainCallbacks& callb
   return own ? own : any ? any : SIGTERM;
 }
 
-}  // namespace
-
-void throw_stopped(const std::string& where, const std::string& outcome,
-                   const comm::Communicator& world, const comm::Communicator& workers,
-                   const TrainCallbacks& callbacks) {
+[[noreturn]] void throw_stopped(const std::string& where, const std::string& outcome,
+                                const comm::Communicator& world, const comm::Communicator& workers,
+                                const TrainCallbacks& callbacks) {
   const int signal = agreed_signal(workers, callbacks);
   throw Stopped(detail::concat("stopped by ", signal_name(signal), " at ", where, "; ", outcome),
                 world.rank() == 0, signal);
 }
 
-namespace {
+// The closed form of ridge regression (--solver exact): no steps, one epoch line.
+void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communicator& workers,
+                 TrainResult& result, const TrainCallbacks& callbacks) {
+  auto& learner = *s.dense;
+  const auto start = Clock::now();
+  const auto theta = stats::solve_ridge(learner.train(), config.optimizer.reg.l2, workers);
+  result.params.assign(theta.begin(), theta.end());
+  EpochMetrics m;
+  m.epoch = m.epochs = 1;
+  m.seconds = seconds_since(start);
+  m.samples_per_second = static_cast<double>(s.info.rows) / m.seconds;
+  const auto train_sums =
+      evaluate_distributed(learner.model(), result.params, learner.train(), workers);
+  m.train_loss = train_sums.loss / train_sums.rows;
+  evaluate_into(m, result.params, s, workers);
+  result.history.push_back(m);
+  if (callbacks.on_epoch) callbacks.on_epoch(m);
+}
 
 TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
                        const comm::Communicator& workers, const ps::Roles& roles,
                        const ps::Consistency& consistency, const std::string& resume_path,
                        const TrainCallbacks& callbacks) {
   WorkerSetup s = setup_worker(config, world, workers, roles, consistency);
-  auto& model = *s.model;
+  auto& learner = *s.learner;
+  const bool sparse = learner.sparse();
   TrainResult result;
-  result.params.resize(model.num_params());
-  model.init_params(result.params, config.seed);
-  data::Batcher batcher(s.train.info.rows, s.train.rows, config.global_batch, config.seed);
+  // Dense: this worker holds all P keys. Sparse: only the values of a step's keys.
+  if (!sparse) {
+    result.params.resize(static_cast<std::size_t>(learner.num_keys()));
+    learner.init_params(result.params, config.seed);
+  }
+  data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed);
   const bool exact = config.solver == "exact";
   if (callbacks.on_start)
-    callbacks.on_start({config.model.describe(), config.train_path, s.train.info.rows,
-                        s.train.info.features, s.num_classes,
-                        static_cast<std::int64_t>(result.params.size()), world.size(),
-                        config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
+    callbacks.on_start({sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
+                        config.train_path, s.info.rows, s.info.features, s.num_classes,
+                        learner.num_keys(), world.size(), config.global_batch,
+                        exact ? 0 : batcher.steps_per_epoch(),
                         exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
-                        describe_exchange(config, roles)});
+                        describe_exchange(config, roles) + (sparse ? ", sparse push/pull" : "")});
 
   if (exact) {
-    const auto start = Clock::now();
-    const auto theta = stats::solve_ridge(s.train, config.optimizer.reg.l2, workers);
-    result.params.assign(theta.begin(), theta.end());
-    EpochMetrics m;
-    m.epoch = m.epochs = 1;
-    m.seconds = seconds_since(start);
-    m.samples_per_second = static_cast<double>(s.train.info.rows) / m.seconds;
-    const auto train_sums = evaluate_distributed(model, result.params, s.train, workers);
-    m.train_loss = train_sums.loss / train_sums.rows;
-    evaluate_into(m, model, result.params, s, workers);
-    result.history.push_back(m);
-    if (callbacks.on_epoch) callbacks.on_epoch(m);
+    solve_exact(config, s, workers, result, callbacks);
   } else {
     auto& exchange = *s.exchange;
     auto meta = describe_run(config, s, world, roles);
@@ -268,8 +313,8 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
       if (callbacks.on_note && world.rank() == 0) callbacks.on_note("checkpoint " + path);
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
-    std::vector<std::int64_t> rows;
-    data::BatchBuffer buffer;
+    std::vector<std::int64_t> rows, keys;
+    std::vector<float> values, sparse_grad;  // sparse: one per key of the step
     bool stopped = false;
     std::string stopped_at;
     for (std::int64_t epoch = first_epoch; epoch < config.epochs && !stopped; ++epoch) {
@@ -281,23 +326,40 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
         ++global_step;
         if (callbacks.on_step) callbacks.on_step(global_step);
         if (callbacks.skip_step && callbacks.skip_step(global_step)) continue;
-        const auto compute_start = Clock::now();
         batcher.local_rows(step, rows);
-        const auto batch = buffer.gather(s.train, rows);
-        auto grad = exchange.gradient();
-        double loss = 0;
-        if (batch.rows() > 0)
-          loss = model.loss_and_gradient(result.params, batch, grad);
-        else
-          std::fill(grad.begin(), grad.end(), 0.0f);
+        const auto local_rows = learner.select(rows, keys);
+        const bool stop_wanted = callbacks.stop_signal && callbacks.stop_signal() != 0;
+        const exchange::StepInfo info{epoch, step, global_step, stop_wanted};
+        std::span<float> grad;
+        if (sparse) {
+          values.resize(keys.size());
+          sparse_grad.resize(keys.size());
+          // The servers may have decided a stop at this clock: every worker stops before the
+          // same step, the previous one being the last done.
+          if (exchange.fetch(keys, values, &counters)) {
+            --global_step;
+            stopped = true;
+            if (!config.checkpoint_dir.empty()) save(epoch, step);
+            stopped_at = detail::concat("epoch ", epoch + 1, " step ", step + 1, " (global step ",
+                                        global_step, " done)");
+            break;
+          }
+          grad = sparse_grad;
+        } else {
+          grad = exchange.gradient();
+        }
+        const auto compute_start = Clock::now();
+        const double loss = learner.loss_and_gradient(
+            sparse ? std::span<const float>(values) : std::span<const float>(result.params), grad);
         if (callbacks.poison_gradient && callbacks.poison_gradient(global_step))
           grad[grad.size() / 2] = std::numeric_limits<float>::quiet_NaN();
         counters.compute_seconds += seconds_since(compute_start);
         counters.loss_sum += loss;
-        counters.rows += static_cast<double>(batch.rows());
-        const bool stop_wanted = callbacks.stop_signal && callbacks.stop_signal() != 0;
-        stopped = exchange.step(result.params, loss, batch.rows(),
-                                {epoch, step, global_step, stop_wanted}, counters);
+        counters.rows += static_cast<double>(local_rows);
+        if (sparse)
+          exchange.step_sparse(keys, grad, loss, local_rows, info, counters);
+        else
+          stopped = exchange.step(result.params, loss, local_rows, info, counters);
         const bool epoch_end = step + 1 == batcher.steps_per_epoch();
         const std::int64_t epochs_done = epoch_end ? epoch + 1 : epoch;
         const std::int64_t in_epoch = epoch_end ? 0 : step + 1;
@@ -312,7 +374,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
       }
       if (stopped) break;  // every worker stopped after the same step: no epoch summary
       auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
-      evaluate_into(m, model, result.params, s, workers);
+      evaluate_into(m, result.params, s, workers);
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);
     }
@@ -358,8 +420,10 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
     sparse = data::describe_dataset(config.train_path).sparse;
     if (sparse && (config.mode != "ps" || config.model.name != "logreg"))
       throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
-    if (sparse && (!config.checkpoint_dir.empty() || !config.resume.empty()))
-      throw error("--checkpoint-dir and --resume are not available for sparse (CSR) data yet");
+    if (sparse && !config.save_params.empty())
+      throw error(
+          "--save-params: a sparse model stays on its servers; keep it with "
+          "--checkpoint-dir");
     checkpoint::Every::parse_or_none(config.checkpoint_every);
     if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
       throw error("--checkpoint-every needs --checkpoint-dir");
@@ -404,8 +468,6 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
       throw Stopped("stopped", false, own ? own : SIGTERM);
     }
-  } else if (sparse) {
-    result = run_sparse_worker(config, world, workers, roles, consistency, callbacks);
   } else {
     result = run_worker(config, world, workers, roles, consistency, resume_path, callbacks);
   }

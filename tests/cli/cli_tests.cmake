@@ -336,3 +336,19 @@ psml_cli_test(NAME step_check_ps_names_worker RANKS 4 TIMEOUT 30
               EXPECT "--error=rank 3: server 0: worker 1 .rank 1. is out of step: it pushed its gradient of step 6, the server expects step 5"
                      --env "PSML_FAULT=rank=1 step=5 action=skip"
               ARGS train ${SMALL} --servers 1)
+
+# Sparse (CSR) runs write checkpoints like dense ones (the servers write their key ranges into
+# one file), and resume on another layout (2 servers + 2 workers, then 1 server + 2 workers).
+psml_cli_test(NAME ps_sparse_checkpoint_written RANKS 4 TIMEOUT 120
+              EXPECT "--stdout=checkpoint .*sparse_ckpt/ckpt-[0-9]+[.]h5"
+              ARGS train --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --mode ps
+                   --model logreg --optimizer adagrad --lr 0.1 --batch 64 --servers 2 --epochs 2
+                   --checkpoint-dir @DATA@/sparse_ckpt)
+psml_cli_test(NAME ps_sparse_resumed_on_another_layout RANKS 3 TIMEOUT 120
+              EXPECT --min-accuracy 0.6
+              ARGS train --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --mode ps
+                   --model logreg --optimizer adagrad --lr 0.1 --batch 64 --servers 1 --epochs 3
+                   --resume @DATA@/sparse_ckpt)
+set_tests_properties(ps_sparse_checkpoint_written PROPERTIES FIXTURES_SETUP sparse_ckpt)
+set_tests_properties(ps_sparse_resumed_on_another_layout PROPERTIES
+                     FIXTURES_REQUIRED "test_data;sparse_ckpt")

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/core/error.hpp"
 #include "psml/exchange/exchange.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 
@@ -20,6 +21,13 @@ class AllreduceExchange final : public exchange::Exchange {
   std::span<float> gradient() override { return reduce_.gradient(); }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
             const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
+  bool fetch(std::span<const std::int64_t>, std::span<float>, exchange::EpochCounters*) override {
+    throw Error("sparse (CSR) data trains with --mode ps");
+  }
+  void step_sparse(std::span<const std::int64_t>, std::span<const float>, double, std::int64_t,
+                   const exchange::StepInfo&, exchange::EpochCounters&) override {
+    throw Error("sparse (CSR) data trains with --mode ps");
+  }
   std::string save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,

@@ -55,7 +55,8 @@ class Exchange {
   virtual ~Exchange() = default;
 
   // Before the first step: every worker's params become the same starting point (the initial
-  // values of worker 0). `total_steps` is the number of steps per worker in the run.
+  // values of worker 0; sparse: zeros, held by the servers alone). `total_steps` is the number of
+  // global steps in the run.
   virtual void start(std::span<float> params, std::int64_t total_steps) = 0;
 
   // Where the model writes this worker's gradient sum of the step.
@@ -66,6 +67,17 @@ class Exchange {
   // same step (allreduce, bsp; in ssp / async each worker at its own next step).
   virtual bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
                     const StepInfo& info, EpochCounters& counters) = 0;
+
+  // Sparse learners, before computing: the current values of `keys` (sorted, unique) into
+  // `values`, the pull's figures into `counters` (if given). Returns true when the ranks agreed
+  // to stop before this step (parameter servers: server 0 decided a stop at this worker's clock).
+  virtual bool fetch(std::span<const std::int64_t> keys, std::span<float> values,
+                     EpochCounters* counters = nullptr) = 0;
+
+  // Sparse learners, after computing: the gradient sum over `local_rows` rows, one value per key.
+  virtual void step_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
+                           double local_loss, std::int64_t local_rows, const StepInfo& info,
+                           EpochCounters& counters) = 0;
 
   // Writes a checkpoint of params and the optimizer state. Collective over the workers; in ps
   // mode worker 0 has the servers write their ranges. Returns the file (on worker 0).

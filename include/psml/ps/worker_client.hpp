@@ -84,6 +84,9 @@ class WorkerClient {
   // Where server s's values sit in the exchanged arrays: (offset, count).
   std::pair<std::size_t, std::size_t> part(std::span<const std::int64_t> keys, bool sparse,
                                            int server) const;
+  // Sends every server `message` (with its range of `values`, if given) and waits until all
+  // have left.
+  void send_to_servers(const Message& message, std::span<const float> values = {});
   ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
                          std::span<const float> grad, std::int64_t rows, bool push, bool pull,
                          std::span<float> params);

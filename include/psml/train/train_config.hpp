@@ -16,15 +16,15 @@ struct TrainConfig {
   std::string mode = "allreduce";   // allreduce | ps
   int servers = 1;                  // ps: server ranks (the last ones)
   std::string consistency = "bsp";  // ps: bsp | ssp:K | async
-  double deadline = 300;  // longest wait (s) for a peer in any mode before the job is ended
-  std::string solver = "sgd";       // sgd: iterative; exact: closed form (linreg only)
-  std::string save_params;          // write the trained parameters here (HDF5), if set
-  std::string checkpoint_dir;       // write checkpoints here (see checkpoint/checkpoint.hpp)
-  std::string checkpoint_every;     // "500steps", "1epoch"; empty: only the final checkpoint
-  int checkpoint_keep = 3;          // checkpoints kept in checkpoint_dir
-  std::string resume;               // continue from the newest valid checkpoint here (dir or file)
-  bool step_check = true;           // compare a fingerprint of each step's exchange across ranks
-  int grace_seconds = 20;           // SIGTERM / SIGINT: longest time to the final checkpoint
+  double deadline = 300;         // longest wait (s) for a peer in any mode before the job is ended
+  std::string solver = "sgd";    // sgd: iterative; exact: closed form (linreg only)
+  std::string save_params;       // write the trained parameters here (HDF5), if set
+  std::string checkpoint_dir;    // write checkpoints here (see checkpoint/checkpoint.hpp)
+  std::string checkpoint_every;  // "500steps", "1epoch"; empty: only the final checkpoint
+  int checkpoint_keep = 3;       // checkpoints kept in checkpoint_dir
+  std::string resume;            // continue from the newest valid checkpoint here (dir or file)
+  bool step_check = true;        // compare a fingerprint of each step's exchange across ranks
+  int grace_seconds = 20;        // SIGTERM / SIGINT: longest time to the final checkpoint
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;

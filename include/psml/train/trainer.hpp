@@ -55,23 +55,6 @@ struct TrainCallbacks {
   checkpoint::WriteHook checkpoint_hook;  // every writer, after each dataset (fault injection)
 };
 
-// Shared by the dense (trainer.cpp) and sparse (sparse_trainer.cpp) training loops:
-// This worker's rows of a data file; throws psml::Error if there are fewer rows than workers.
-data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers);
-// "allreduce", or "ps: S servers + W workers, <consistency>", for the run's header line.
-std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles);
-// An epoch's metrics from this worker's counters, added over the workers (collective);
-// evaluation is left to the caller.
-EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
-                             const exchange::EpochCounters& local,
-                             const comm::Communicator& workers);
-
-// Ends a run the ranks agreed to stop on SIGTERM / SIGINT: throws Stopped on every worker with
-// "stopped by <signal> at <where>; <outcome>" (rank 0 reports). Collective over `workers`.
-[[noreturn]] void throw_stopped(const std::string& where, const std::string& outcome,
-                                const comm::Communicator& world, const comm::Communicator& workers,
-                                const TrainCallbacks& callbacks);
-
 // Validates options and data on every rank (all ranks agree on any failure before the first
 // training message), then trains. Collective over `world`.
 TrainResult train(const TrainConfig& config, const comm::Communicator& world,

@@ -1,0 +1,44 @@
+// A dense model (models::Model) on this worker's rows of a dense HDF5 file.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "psml/data/batch_buffer.hpp"
+#include "psml/data/shard.hpp"
+#include "psml/models/model.hpp"
+#include "psml/train/learner.hpp"
+
+namespace psml::train {
+
+class DenseLearner final : public Learner {
+ public:
+  // `test` may be empty (has_test false).
+  DenseLearner(std::unique_ptr<models::Model> model, data::Shard train, data::Shard test,
+               bool has_test);
+
+  std::int64_t num_keys() const override { return static_cast<std::int64_t>(model_->num_params()); }
+  bool sparse() const override { return false; }
+  bool has_test() const override { return has_test_; }
+  void init_params(std::span<float> params, std::uint64_t seed) const override {
+    model_->init_params(params, seed);
+  }
+  std::int64_t select(const std::vector<std::int64_t>& rows,
+                      std::vector<std::int64_t>& keys) override;
+  double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
+  models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
+                                 const comm::Communicator& workers) override;
+
+  // For the closed-form solver, which needs no loop.
+  models::Model& model() { return *model_; }
+  const data::Shard& train() const { return train_; }
+
+ private:
+  std::unique_ptr<models::Model> model_;
+  data::Shard train_, test_;
+  bool has_test_;
+  data::BatchBuffer buffer_;
+  std::optional<data::BatchView> batch_;  // the selected rows
+};
+
+}  // namespace psml::train

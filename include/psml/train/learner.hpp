@@ -1,0 +1,48 @@
+// What the training loop computes with on one worker: a model and this worker's shard of the
+// training (and test) data. The loop (trainer.cpp) is the same for every model and both kinds of
+// data; only a learner and an exchange differ.
+//
+// Dense learners compute on all P keys, which the worker holds. Sparse learners compute on the
+// keys their step's rows touch: the exchange fetches those keys' values first, and takes back one
+// gradient value per key, so no worker ever holds a vector of all P keys.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "psml/comm/communicator.hpp"
+#include "psml/exchange/exchange.hpp"
+#include "psml/models/model.hpp"
+
+namespace psml::train {
+
+class Learner {
+ public:
+  virtual ~Learner() = default;
+
+  virtual std::int64_t num_keys() const = 0;
+  virtual bool sparse() const = 0;
+  virtual bool has_test() const = 0;
+
+  // Dense: fills all P keys with the initial values (the same seed gives the same values on
+  // every rank). Sparse learners start from zeros the servers set.
+  virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
+
+  // Selects the step's rows (ids into this worker's shard); sparse learners write the sorted,
+  // unique keys they touch into `keys` (dense: left empty). Returns the number of rows.
+  virtual std::int64_t select(const std::vector<std::int64_t>& rows,
+                              std::vector<std::int64_t>& keys) = 0;
+
+  // The selected rows' loss sum; `grad` receives its gradient sum. `values` and `grad` hold all
+  // P keys (dense) or one value per selected key (sparse).
+  virtual double loss_and_gradient(std::span<const float> values, std::span<float> grad) = 0;
+
+  // Loss and correct-prediction sums over every worker's test rows. Collective over `workers`;
+  // sparse learners fetch the keys they need through `exchange`.
+  virtual models::EvalSums evaluate_test(std::span<const float> params,
+                                         exchange::Exchange& exchange,
+                                         const comm::Communicator& workers) = 0;
+};
+
+}  // namespace psml::train

@@ -1,0 +1,34 @@
+#include "psml/train/dense_learner.hpp"
+
+#include <algorithm>
+
+#include "psml/train/evaluate.hpp"
+
+namespace psml::train {
+
+DenseLearner::DenseLearner(std::unique_ptr<models::Model> model, data::Shard train,
+                           data::Shard test, bool has_test)
+    : model_(std::move(model)),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      has_test_(has_test) {}
+
+std::int64_t DenseLearner::select(const std::vector<std::int64_t>& rows,
+                                  std::vector<std::int64_t>& keys) {
+  keys.clear();
+  batch_.emplace(buffer_.gather(train_, rows));
+  return batch_->rows();
+}
+
+double DenseLearner::loss_and_gradient(std::span<const float> values, std::span<float> grad) {
+  if (batch_->rows() > 0) return model_->loss_and_gradient(values, *batch_, grad);
+  std::fill(grad.begin(), grad.end(), 0.0f);  // an empty share of the global batch
+  return 0;
+}
+
+models::EvalSums DenseLearner::evaluate_test(std::span<const float> params, exchange::Exchange&,
+                                             const comm::Communicator& workers) {
+  return evaluate_distributed(*model_, params, test_, workers);
+}
+
+}  // namespace psml::train
