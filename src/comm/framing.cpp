@@ -20,16 +20,13 @@ constexpr std::size_t kMaxFrame = std::size_t{1} << 30;
 }  // namespace
 
 SendHandle::SendHandle(SendHandle&& other) noexcept
-    : header_(std::move(other.header_)), requests_(std::move(other.requests_)) {
-  other.requests_.clear();
-}
+    : header_(std::move(other.header_)), requests_(std::exchange(other.requests_, {})) {}
 
-SendHandle& SendHandle::operator=(SendHandle&& other) noexcept {
+SendHandle& SendHandle::operator=(SendHandle&& other) {
   if (this != &other) {
-    wait();
+    wait();  // may throw: this handle keeps its sends, `other` keeps its own
     header_ = std::move(other.header_);
-    requests_ = std::move(other.requests_);
-    other.requests_.clear();
+    requests_ = std::exchange(other.requests_, {});
   }
   return *this;
 }
@@ -46,6 +43,11 @@ void SendHandle::wait() {
   requests_.clear();
 }
 
+std::span<const char> SendHandle::header_bytes() const {
+  if (!header_) return {};
+  return {header_->data(), header_->size()};
+}
+
 bool SendHandle::test() {
   if (requests_.empty()) return true;
   int done = 0;
@@ -60,17 +62,18 @@ SendHandle Channel::isend_serialized(
     int dest, std::string header,
     std::initializer_list<std::span<const std::byte>> payloads) const {
   SendHandle handle;
-  handle.header_ = std::move(header);
+  handle.header_ = std::make_unique<const std::string>(std::move(header));
   handle.requests_.reserve(1 + payloads.size());
   MPI_Request request;
-  check_mpi(MPI_Isend(handle.header_.data(), static_cast<int>(handle.header_.size()), MPI_BYTE,
-                      dest, kHeaderTag, comm_.native(), &request),
-            "MPI_Isend");
+  // MPI_Isend takes a non-const pointer in older bindings; the buffer is only read.
+  check_mpi(
+      MPI_Isend(const_cast<char*>(handle.header_->data()), static_cast<int>(handle.header_->size()),
+                MPI_BYTE, dest, kHeaderTag, comm_.native(), &request),
+      "MPI_Isend");
   handle.requests_.push_back(request);
   for (const auto payload : payloads) {
     for (std::size_t offset = 0; offset < payload.size(); offset += kMaxFrame) {
       const auto n = std::min(kMaxFrame, payload.size() - offset);
-      // MPI_Isend takes a non-const pointer in older bindings; the buffer is only read.
       check_mpi(MPI_Isend(const_cast<std::byte*>(payload.data() + offset), static_cast<int>(n),
                           MPI_BYTE, dest, kPayloadTag, comm_.native(), &request),
                 "MPI_Isend");

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,22 +27,32 @@ inline constexpr int kPayloadTag = 7002;
 
 // Non-blocking sends of one message. The payload memory must stay valid until the handle
 // completes; the destructor waits, so a handle never outlives its buffers by accident.
+//
+// MPI reads the header from the address MPI_Isend was given until the send completes, so the
+// header lives in a heap block the handle owns, not in the handle: moving the handle (a
+// std::vector of handles that grows) moves the pointer, never the bytes. A std::string member
+// would not do: a header shorter than its small-string buffer (15 bytes in libstdc++) is stored
+// inside the string object and moves with it.
 class SendHandle {
  public:
   SendHandle() = default;
   SendHandle(SendHandle&& other) noexcept;
-  SendHandle& operator=(SendHandle&& other) noexcept;
+  // Waits for this handle's own sends first (psml::Error if MPI reports a failure), then takes
+  // over `other`'s.
+  SendHandle& operator=(SendHandle&& other);
   SendHandle(const SendHandle&) = delete;
   SendHandle& operator=(const SendHandle&) = delete;
   ~SendHandle();
 
   void wait();
   bool test();  // true once every frame has been sent
+  // The serialized header MPI sends from (empty once moved from); its address survives a move.
+  std::span<const char> header_bytes() const;
 
  private:
   friend class Channel;
-  std::string header_;  // the serialized header, owned until sent
-  std::vector<MPI_Request> requests_;
+  std::unique_ptr<const std::string> header_;  // owned until sent, at a fixed address
+  std::vector<MPI_Request> requests_;          // MPI keeps no pointer to these: free to move
 };
 
 class Channel {

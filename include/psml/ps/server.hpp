@@ -65,6 +65,9 @@ class Server {
     std::vector<std::int64_t> keys;  // sparse pushes
     std::vector<float> values;
   };
+  // A reply in flight. Its values are sent from where they lie, so they must neither move nor
+  // die before the send completes: outgoing_ is a std::list (its elements never move), and
+  // `handle` is declared after `values` so that it is destroyed, and waits, first.
   struct Outgoing {
     std::vector<float> values;
     comm::SendHandle handle;
