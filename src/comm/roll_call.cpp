@@ -73,6 +73,10 @@ std::string name_ranks(const std::vector<int>& ranks) {
   return text.str();
 }
 
+bool contains(const std::vector<int>& ranks, int rank) {
+  return std::find(ranks.begin(), ranks.end(), rank) != ranks.end();
+}
+
 void pause_briefly() {
   std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
@@ -112,15 +116,13 @@ std::vector<int> absent(MPI_Comm stuck) {
   const auto called_at = Clock::now();
   while (Clock::now() - called_at < kGrace && answered.size() < members.size()) {
     for (const int rank : receive_all(kAnswerTag))
-      if (std::find(answered.begin(), answered.end(), rank) == answered.end())
-        answered.push_back(rank);
+      if (!contains(answered, rank)) answered.push_back(rank);
     answer();  // ranks that timed out too call this one
     pause_briefly();
   }
   std::vector<int> missing;
   for (const int rank : members)
-    if (std::find(answered.begin(), answered.end(), rank) == answered.end())
-      missing.push_back(rank);
+    if (!contains(answered, rank)) missing.push_back(rank);
   return missing;
 }
 
@@ -132,7 +134,7 @@ void report(MPI_Comm stuck, const std::vector<int>& missing, const std::string& 
   if (g_comm == MPI_COMM_NULL) throw DeadlineExpired("some rank did not arrive" + within);
   std::vector<int> waited;
   for (const int rank : members)
-    if (std::find(missing.begin(), missing.end(), rank) == missing.end()) waited.push_back(rank);
+    if (!contains(missing, rank)) waited.push_back(rank);
   const auto message = missing.empty()
                            ? "every rank is alive, but the wait did not complete" + within +
                                  " (the ranks wait in different collectives)"

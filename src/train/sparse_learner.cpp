@@ -13,7 +13,7 @@ SparseLearner::SparseLearner(data::SparseShard train, data::SparseShard test, bo
 std::int64_t SparseLearner::select(const std::vector<std::int64_t>& rows,
                                    std::vector<std::int64_t>& keys) {
   rows_ = rows;
-  model_.keys_of(train_.x, rows_, keys);
+  model_.keys_of(train_.x, rows, keys);
   keys_ = keys;
   return static_cast<std::int64_t>(rows_.size());
 }

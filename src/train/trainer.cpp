@@ -78,9 +78,8 @@ struct WorkerSetup {
   data::DatasetInfo info;  // of the training data
   data::RowRange rows;     // this worker's rows of it
   std::int64_t num_classes = 0;
-  std::unique_ptr<DenseLearner> dense;    // dense data
-  std::unique_ptr<SparseLearner> sparse;  // sparse (CSR) data
-  Learner* learner = nullptr;             // the one of the two
+  std::unique_ptr<Learner> learner;
+  DenseLearner* dense = nullptr;  // the learner, on dense data (the closed form needs its shard)
   std::unique_ptr<exchange::Exchange> exchange;
 };
 
@@ -124,10 +123,11 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (config.solver == "exact" && config.model.name != "linreg")
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
-    s.dense = std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
-                                             !config.test_path.empty());
+    auto learner = std::make_unique<DenseLearner>(std::move(model), std::move(train),
+                                                  std::move(test), !config.test_path.empty());
+    s.dense = learner.get();
+    s.learner = std::move(learner);
   });
-  s.learner = s.dense.get();
 }
 
 void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
@@ -146,17 +146,16 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
     if (train.classes.size() && train.classes.maxCoeff() > 1)
       throw error(config.train_path, ": sparse logreg is binary, the labels go up to ",
                   train.classes.maxCoeff());
-    s.sparse = std::make_unique<SparseLearner>(std::move(train), std::move(test),
-                                               !config.test_path.empty());
+    s.learner = std::make_unique<SparseLearner>(std::move(train), std::move(test),
+                                                !config.test_path.empty());
   });
-  s.learner = s.sparse.get();
 }
 
-WorkerSetup setup_worker(const TrainConfig& config, const comm::Communicator& world,
-                         const comm::Communicator& workers, const ps::Roles& roles,
-                         const ps::Consistency& consistency) {
+WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& train_info,
+                         const comm::Communicator& world, const comm::Communicator& workers,
+                         const ps::Roles& roles, const ps::Consistency& consistency) {
   WorkerSetup s;
-  s.info = data::describe_dataset(config.train_path);  // checked by train() already
+  s.info = train_info;
   if (s.info.sparse)
     setup_sparse(s, config, world, workers);
   else
@@ -259,11 +258,11 @@ void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   if (callbacks.on_epoch) callbacks.on_epoch(m);
 }
 
-TrainResult run_worker(const TrainConfig& config, const comm::Communicator& world,
-                       const comm::Communicator& workers, const ps::Roles& roles,
-                       const ps::Consistency& consistency, const std::string& resume_path,
-                       const TrainCallbacks& callbacks) {
-  WorkerSetup s = setup_worker(config, world, workers, roles, consistency);
+TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train_info,
+                       const comm::Communicator& world, const comm::Communicator& workers,
+                       const ps::Roles& roles, const ps::Consistency& consistency,
+                       const std::string& resume_path, const TrainCallbacks& callbacks) {
+  WorkerSetup s = setup_worker(config, train_info, world, workers, roles, consistency);
   auto& learner = *s.learner;
   const bool sparse = learner.sparse();
   TrainResult result;
@@ -367,8 +366,7 @@ TrainResult run_worker(const TrainConfig& config, const comm::Communicator& worl
             (stopped || every.due(global_step, in_epoch, epochs_done)))
           save(epochs_done, in_epoch);
         if (stopped) {
-          stopped_at = detail::concat("epoch ", epoch + 1, " step ", step + 1, " (global step ",
-                                      global_step, ")");
+          stopped_at = info.describe();
           break;
         }
       }
@@ -404,7 +402,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   const auto world = launched.with_deadline(config.deadline);
   ps::Roles roles{world.size(), 0};
   ps::Consistency consistency;
-  bool sparse = false;
+  data::DatasetInfo train_info;
   comm::run_agreed(world, [&] {
     const auto fp = config.fingerprint();
     if (world.allreduce(fp, comm::ReduceOp::kMin) != world.allreduce(fp, comm::ReduceOp::kMax))
@@ -417,7 +415,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       consistency = ps::Consistency::parse(config.consistency);
       if (config.solver == "exact") throw error("--solver exact runs in --mode allreduce only");
     }
-    sparse = data::describe_dataset(config.train_path).sparse;
+    train_info = data::describe_dataset(config.train_path);
+    const bool sparse = train_info.sparse;
     if (sparse && (config.mode != "ps" || config.model.name != "logreg"))
       throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
     if (sparse && !config.save_params.empty())
@@ -469,7 +468,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       throw Stopped("stopped", false, own ? own : SIGTERM);
     }
   } else {
-    result = run_worker(config, world, workers, roles, consistency, resume_path, callbacks);
+    result =
+        run_worker(config, train_info, world, workers, roles, consistency, resume_path, callbacks);
   }
   // Peak memory of the busiest worker and the busiest server, known to every rank.
   double peak[2] = {server ? 0.0 : peak_resident_mib(), server ? peak_resident_mib() : 0.0};

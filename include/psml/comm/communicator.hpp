@@ -52,7 +52,6 @@ class Communicator {
   // A duplicate whose collectives (and those of communicators split from it) wait at most
   // `seconds` (0: forever) for the other ranks. Collective.
   Communicator with_deadline(double seconds) const;
-  double deadline() const { return deadline_; }
 
   int rank() const { return rank_; }
   int size() const { return size_; }

@@ -30,7 +30,8 @@ class Learner {
   virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
 
   // Selects the step's rows (ids into this worker's shard); sparse learners write the sorted,
-  // unique keys they touch into `keys` (dense: left empty). Returns the number of rows.
+  // unique keys they touch into `keys` (dense: left empty). Returns the number of rows. Both
+  // vectors must stay unchanged until loss_and_gradient has run.
   virtual std::int64_t select(const std::vector<std::int64_t>& rows,
                               std::vector<std::int64_t>& keys) = 0;
 

@@ -27,8 +27,8 @@ class SparseLearner final : public Learner {
   data::SparseShard train_, test_;
   bool has_test_;
   models::SparseLogisticRegression model_;
-  std::vector<std::int64_t> rows_;
-  std::span<const std::int64_t> keys_;  // the selected rows' keys (the loop's vector)
+  // The selected rows and their keys: the loop's vectors, which outlive the step.
+  std::span<const std::int64_t> rows_, keys_;
 };
 
 }  // namespace psml::train
