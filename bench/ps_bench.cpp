@@ -12,6 +12,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/ps/channel_transport.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/server.hpp"
 #include "psml/ps/worker_client.hpp"
@@ -93,18 +94,19 @@ void with_servers(const comm::Communicator& world, int servers, ps::Consistency 
                   const optim::OptimizerSpec& optimizer, std::int64_t keys, const Work& work) {
   const ps::Roles roles{world.size() - servers, servers};
   const bool server = roles.is_server(world.rank());
-  const auto workers = world.split(server ? 1 : 0, world.rank());
+  const auto group = world.split(server ? 1 : 0, world.rank());  // workers, or servers
   if (server) {
     ps::ServerOptions options;
     options.consistency = consistency;
     options.optimizer = optimizer;
-    ps::Server(world, workers, roles, options).run();
+    ps::ChannelTransport transport(world);
+    ps::Server(transport, roles, roles.server_index(world.rank()), options, &group).run();
   } else {
     ps::WorkerClient client(world, roles, keys);
     AlignedVector<float> params(static_cast<std::size_t>(keys), 0.0f);
     if (world.rank() == 0) client.init_servers(params, 1 << 30);
     client.pull(params);
-    work(client, workers, params);
+    work(client, group, params);
     client.done();
   }
   world.barrier();

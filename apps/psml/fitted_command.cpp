@@ -207,7 +207,7 @@ void add_transform_command(CLI::App& app, Action& action) {
       app.add_subcommand("transform",
                          "write a fitted model's transform of a data file (PCA scores, k-means "
                          "distances) as a psml data file");
-  transform->add_option("--model", t->model, "fitted model file (psml fit)")->required();
+  transform->add_option("--model-file", t->model, "fitted model file (psml fit)")->required();
   transform->add_option("--data", t->data, "data file (HDF5)")->required();
   transform->add_option("--out", t->out, "output data file: /features, and /labels if any")
       ->required();

@@ -181,8 +181,9 @@ void add_model_commands(CLI::App& app, Action& action) {
   auto o = std::make_shared<Options>();
   auto* eval = app.add_subcommand(
       "eval", "loss, accuracy and confusion matrix of a checkpoint on a data file");
-  eval->add_option("--checkpoint", o->checkpoint,
-                   "checkpoint file, or a directory (its newest valid one)")
+  eval->add_option("--model-file,--checkpoint", o->checkpoint,
+                   "a saved model (--save-model) or checkpoint file, or a checkpoint directory "
+                   "(its newest valid one)")
       ->required();
   eval->add_option("--data", o->data, "data file (HDF5)")->required();
   eval->callback([o, &action] {
@@ -191,8 +192,9 @@ void add_model_commands(CLI::App& app, Action& action) {
   auto* predict =
       app.add_subcommand("predict", "write a checkpoint's predictions for a data file to HDF5");
   predict
-      ->add_option("--checkpoint,--model", o->checkpoint,
-                   "checkpoint file, or a directory; or a fitted k-means or mixture model")
+      ->add_option("--model-file,--checkpoint", o->checkpoint,
+                   "a saved model (--save-model) or checkpoint file, or a checkpoint directory; "
+                   "or a fitted k-means or mixture model (psml fit)")
       ->required();
   predict->add_option("--data", o->data, "data file (HDF5)")->required();
   predict->add_option("--out", o->out, "predictions file to write: /predictions, /scores")

@@ -1,10 +1,13 @@
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "commands.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
 #include "psml/core/fault_injection.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/train/trainer.hpp"
@@ -40,8 +43,8 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->capture_default_str();
   auto& schedule = o.schedule;
   cmd->add_option("--lr-schedule", schedule.kind, "learning-rate schedule")
-      ->check(CLI::IsMember(optim::schedule_names()))
-      ->capture_default_str();
+      ->transform(CLI::CheckedTransformer(optim::schedule_kinds()))
+      ->default_str("constant");
   cmd->add_option("--lr-gamma", schedule.gamma,
                   "step/exponential: decay factor per --lr-step-size steps")
       ->check(CLI::PositiveNumber)
@@ -65,9 +68,10 @@ void add_train_command(CLI::App& app, Action& action) {
       "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
   cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
   cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
-  cmd->add_option("--mode", config->mode, "how gradients are exchanged")
-      ->check(CLI::IsMember({"allreduce", "ps"}))
-      ->capture_default_str();
+  cmd->add_option("--mode", config->mode, "how gradients are exchanged: allreduce or ps")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, train::Mode>{
+          {"allreduce", train::Mode::kAllreduce}, {"ps", train::Mode::kPs}}))
+      ->default_str("allreduce");
   cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
@@ -76,11 +80,25 @@ void add_train_command(CLI::App& app, Action& action) {
                   "message) before the job ends with a line naming the peer")
       ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
-  cmd->add_option("--consistency", config->consistency, "ps: bsp, ssp:K or async")
-      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--consistency",
+         [config](const std::string& text) { config->consistency = ps::Consistency::parse(text); },
+         "ps: bsp, ssp:K or async")
+      ->check(
+          [](const std::string& text) {
+            try {
+              ps::Consistency::parse(text);
+              return std::string();
+            } catch (const Error&) {
+              return "'" + text + "' is not bsp, ssp:K (K >= 0) or async";
+            }
+          },
+          "CONSISTENCY")
+      ->default_str("bsp");
   cmd->add_option("--solver", config->solver, "sgd (iterative) or exact (closed form, linreg)")
-      ->check(CLI::IsMember({"sgd", "exact"}))
-      ->capture_default_str();
+      ->transform(CLI::CheckedTransformer(std::map<std::string, train::Solver>{
+          {"sgd", train::Solver::kSgd}, {"exact", train::Solver::kExact}}))
+      ->default_str("sgd");
   add_model_options(cmd, config->model);
   add_optimizer_options(cmd, config->optimizer);
   cmd->add_option("--epochs", config->epochs, "passes over the training data")
@@ -97,11 +115,12 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--checkpoint-keep", config->checkpoint_keep, "checkpoints to keep")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
-  cmd->add_option(
-      "--resume", config->resume,
-      "continue from the newest checkpoint that verifies in this directory (or this file)");
-  cmd->add_option("--save-params", config->save_params,
-                  "write the trained parameters to this HDF5 file");
+  cmd->add_option("--resume", config->resume,
+                  "continue from the newest checkpoint that verifies in this directory (or this "
+                  "file); later checkpoints go there too unless --checkpoint-dir says otherwise");
+  cmd->add_option("--save-model,--save-params", config->save_model,
+                  "write the trained model to this file (a checkpoint: psml eval, predict and "
+                  "train --resume read it)");
   cmd->add_flag("!--no-step-check", config->step_check,
                 "do not compare a fingerprint of each step's exchange across ranks");
   cmd->add_option("--grace-seconds", config->grace_seconds,
@@ -111,6 +130,13 @@ void add_train_command(CLI::App& app, Action& action) {
       ->capture_default_str();
 
   cmd->callback([config, &action] {
+    // A resumed run keeps writing checkpoints where it came from.
+    if (!config->resume.empty() && config->checkpoint_dir.empty()) {
+      const std::filesystem::path from(config->resume);
+      config->checkpoint_dir = std::filesystem::is_directory(from) ? from.string()
+                               : from.has_parent_path()            ? from.parent_path().string()
+                                                                   : ".";
+    }
     action = [config](const comm::Communicator& world) {
       const bool printer = world.rank() == 0;
       train::TrainCallbacks callbacks;
@@ -144,7 +170,7 @@ void add_train_command(CLI::App& app, Action& action) {
       callbacks.on_note = [](const std::string& note) { std::cout << note << std::endl; };
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
-      if (config->mode == "ps")
+      if (config->mode == train::Mode::kPs)
         std::printf(
             "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "
             "server\n",

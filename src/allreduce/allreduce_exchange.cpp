@@ -46,8 +46,8 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
                            " of ", comm_.size(), comm_.size() == 1 ? " rank" : " ranks"),
             info),
         comm_.rank() == 0);
-  ++step_;
-  optimizer_->step(params, reduce_.gradient(), state_, {schedule_->lr(step_), step_});
+  // Optimizer time is the global step, as on a parameter server (see ps/server.hpp).
+  optimizer_->step(params, reduce_.gradient(), state_, schedule_->at(info.global_step));
   counters.push_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return totals.stop;
@@ -57,7 +57,7 @@ std::string AllreduceExchange::save(checkpoint::Metadata meta,
                                     const exchange::CheckpointTarget& target,
                                     std::span<const float> params) {
   // Every rank holds the same parameters and state: rank 0 writes, the others agree on the outcome.
-  meta.optimizer_step = step_;
+  meta.optimizer_step = meta.global_step;
   meta.state_slots = static_cast<std::int64_t>(optimizer_->state_slots());
   std::string path;
   comm::run_agreed(comm_, [&] {
@@ -66,8 +66,8 @@ std::string AllreduceExchange::save(checkpoint::Metadata meta,
     // Synchronous: every rank has made every step.
     const std::vector<std::int64_t> clocks(static_cast<std::size_t>(comm_.size()),
                                            meta.global_step);
-    path = checkpoint::write_checkpoint(target.directory, target.keep, meta, {0, meta.num_params},
-                                        params, state_, clocks, alone, target.hook);
+    path = checkpoint::write_checkpoint(target.to, meta, {0, meta.num_params}, params, state_,
+                                        clocks, alone, target.hook);
   });
   return path;
 }
@@ -78,7 +78,6 @@ void AllreduceExchange::resume(const std::string& path, const checkpoint::Metada
     throw error(path, ": holds ", meta.state_slots, " optimizer state slots, --optimizer ",
                 spec_.name, " keeps ", optimizer_->state_slots());
   checkpoint::read_range(path, meta, {0, meta.num_params}, params, state_);
-  step_ = meta.optimizer_step;
 }
 
 }  // namespace psml::allreduce

@@ -42,6 +42,15 @@ void Metadata::serialize(Archive& a, unsigned) {
 template void Metadata::serialize(boost::archive::binary_oarchive&, unsigned);
 template void Metadata::serialize(boost::archive::binary_iarchive&, unsigned);
 
+template <class Archive>
+void Destination::serialize(Archive& a, unsigned) {
+  comm::serialize_string(a, directory);
+  a& keep;
+  comm::serialize_string(a, file);
+}
+template void Destination::serialize(boost::archive::binary_oarchive&, unsigned);
+template void Destination::serialize(boost::archive::binary_iarchive&, unsigned);
+
 namespace {
 
 constexpr const char* kFormat = "psml-checkpoint-1";
@@ -114,13 +123,17 @@ std::vector<std::string> checkpoints_in(const std::string& directory) {
   return names;
 }
 
-void commit(const std::string& directory, const std::string& tmp, const std::string& name,
-            int keep) {
+// Renames the finished temporary file into place; a directory of checkpoints then gets its
+// `latest` and loses the checkpoints beyond `keep`.
+void commit(const Destination& to, const std::string& directory, const std::string& tmp,
+            const std::string& name) {
   fsync_path(tmp, false);
   const auto final_path = (fs::path(directory) / name).string();
   if (std::rename(tmp.c_str(), final_path.c_str()) != 0)
     throw error(final_path, ": cannot rename the finished checkpoint into place");
   fsync_path(directory, true);
+  if (!to.file.empty()) return;
+  const int keep = to.keep;
   replace_file((fs::path(directory) / "latest").string(), name + "\n");
   const auto all = checkpoints_in(directory);
   for (std::size_t i = static_cast<std::size_t>(std::max(keep, 1)); i < all.size(); ++i)
@@ -146,12 +159,16 @@ std::uint64_t state_hash(std::span<const float> state, std::int64_t slots, data:
 
 }  // namespace
 
-std::string write_checkpoint(const std::string& directory, int keep, const Metadata& meta,
-                             data::RowRange keys, std::span<const float> params,
-                             std::span<const float> state,
+std::string write_checkpoint(const Destination& to, const Metadata& meta, data::RowRange keys,
+                             std::span<const float> params, std::span<const float> state,
                              std::span<const std::int64_t> worker_clocks,
                              const comm::Communicator& writers, const WriteHook& hook) {
-  const std::string name = checkpoint_name(meta.global_step);
+  const bool one_file = !to.file.empty();
+  const std::string directory = one_file ? fs::path(to.file).parent_path().string() : to.directory;
+  const std::string name =
+      one_file ? fs::path(to.file).filename().string() : checkpoint_name(meta.global_step);
+  if (name.empty() || name == "." || name == "..")
+    throw error(to.file, ": not a file name to save the model to");
   const std::string tmp = (fs::path(directory) / ("." + name + ".tmp")).string();
   comm::run_agreed(writers, [&] {
     // The last line of defence of "every checkpoint holds the last good step": a sum that
@@ -160,10 +177,12 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
       throw error("training diverged: refusing to write checkpoint ", name,
                   ": its parameters or optimizer state hold a NaN or Inf (try a smaller --lr)");
     if (writers.rank() != 0) return;
+    if (directory.empty()) return;  // the working directory
     std::error_code ec;
     fs::create_directories(directory, ec);
     if (!fs::is_directory(directory))
-      throw error(directory, ": cannot create the checkpoint directory");
+      throw error(directory, one_file ? ": cannot create the directory of the model file"
+                                      : ": cannot create the checkpoint directory");
   });
   std::uint64_t sums[2] = {positional_hash(params, static_cast<std::uint64_t>(keys.first)),
                            state_hash(state, meta.state_slots, keys, meta.num_params)};
@@ -214,7 +233,7 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
         file.flush();  // a full disk shows here, before anything is committed
     });
     comm::run_agreed(writers, [&] {
-      if (writers.rank() == 0) commit(directory, tmp, name, keep);
+      if (writers.rank() == 0) commit(to, directory.empty() ? "." : directory, tmp, name);
     });
   } catch (...) {
     if (writers.rank() == 0) {
@@ -223,7 +242,7 @@ std::string write_checkpoint(const std::string& directory, int keep, const Metad
     }
     throw;
   }
-  return (fs::path(directory) / name).string();
+  return one_file ? to.file : (fs::path(directory) / name).string();
 }
 
 Metadata read_metadata(const std::string& path) {

@@ -11,7 +11,7 @@ std::string OptimizerSpec::describe() const {
   std::ostringstream out;
   out << name << " lr=" << lr << " momentum=" << hyper.momentum << " beta1=" << hyper.beta1
       << " beta2=" << hyper.beta2 << " rho=" << hyper.rho << " eps=" << hyper.eps
-      << " l2=" << reg.l2 << " l1=" << reg.l1 << " schedule=" << schedule.kind
+      << " l2=" << reg.l2 << " l1=" << reg.l1 << " schedule=" << to_string(schedule.kind)
       << " gamma=" << schedule.gamma << " step_size=" << schedule.step_size
       << " min_lr=" << schedule.min_lr << " warmup=" << schedule.warmup_steps;
   return out.str();
@@ -25,7 +25,8 @@ std::string OptimizerSpec::summary() const {
   if (name == "adam" || name == "adamw") out << " betas " << hyper.beta1 << "/" << hyper.beta2;
   if (reg.l2 > 0) out << (name == "adamw" ? " weight decay " : " l2 ") << reg.l2;
   if (reg.l1 > 0) out << " l1 " << reg.l1;
-  if (schedule.kind != "constant") out << ", " << schedule.kind << " schedule";
+  if (schedule.kind != ScheduleKind::kConstant)
+    out << ", " << to_string(schedule.kind) << " schedule";
   if (schedule.warmup_steps > 0) out << ", " << schedule.warmup_steps << " warm-up steps";
   return out.str();
 }

@@ -4,26 +4,22 @@
 
 namespace psml::ps {
 
-PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
-                       std::size_t num_params, double deadline_seconds, bool sparse)
+PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
+                       double deadline_seconds, bool sparse)
     : world_(world),
-      roles_(roles),
-      consistency_(consistency),
       client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds),
       sparse_(sparse),
       grad_(sparse ? 0 : num_params, 0.0f) {}
 
 void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
-  // bsp: one server update per step; ssp and async: one update per push of each worker.
-  const std::int64_t updates =
-      consistency_.kind == Consistency::Kind::kBsp ? total_steps : total_steps * roles_.workers;
+  // The schedule spans the run's global steps in every consistency mode (see ps/server.hpp).
   if (world_.rank() == 0) {
     if (resumed_)
-      client_.init_servers_loaded(updates);
+      client_.init_servers_loaded(total_steps);
     else if (sparse_)
-      client_.init_servers_zero(updates);
+      client_.init_servers_zero(total_steps);
     else
-      client_.init_servers(params, updates);
+      client_.init_servers(params, total_steps);
   }
   if (!sparse_) client_.pull(params);
 }
@@ -47,7 +43,7 @@ std::string PsExchange::save(checkpoint::Metadata meta, const exchange::Checkpoi
                              std::span<const float>) {
   // The servers hold the parameters and the optimizer state: worker 0 asks them to write.
   if (world_.rank() != 0) return {};
-  return client_.checkpoint(meta, target.directory, target.keep);
+  return client_.checkpoint(meta, target.to);
 }
 
 void PsExchange::resume(const std::string&, const checkpoint::Metadata& meta, std::span<float>) {

@@ -10,13 +10,13 @@
 #include "psml/core/watchdog.hpp"
 
 namespace psml::ps {
-Server::Server(const comm::Communicator& world, const comm::Communicator& servers,
-               const Roles& roles, ServerOptions options)
-    : channel_(world),
+Server::Server(Transport& transport, const Roles& roles, int index, ServerOptions options,
+               const comm::Communicator* servers)
+    : transport_(transport),
       servers_(servers),
       roles_(roles),
       options_(std::move(options)),
-      index_(roles.server_index(world.rank())),
+      index_(index),
       clocks_(static_cast<std::size_t>(roles.workers), 0),
       push_version_(static_cast<std::size_t>(roles.workers), 0),
       last_staleness_(static_cast<std::size_t>(roles.workers), -1),
@@ -26,7 +26,7 @@ Server::Server(const comm::Communicator& world, const comm::Communicator& server
 
 void Server::run() {
   while (done_ < roles_.workers) {
-    const int waiting = channel_.wait_header(options_.deadline_seconds);
+    const int waiting = transport_.wait(options_.deadline_seconds);
     if (waiting < 0)
       throw error("server ", index_, ": no message from any worker for ", options_.deadline_seconds,
                   " s (--deadline); ", describe_waits());
@@ -35,7 +35,8 @@ void Server::run() {
       if (index_ == 0) decide_stop();
     }
     Message message;
-    const int source = channel_.receive_header(message, waiting);
+    const int source = waiting;
+    transport_.receive(source, message);
     if (const auto* init = boost::get<InitShard>(&message))
       on_init(source, *init);
     else if (const auto* push = boost::get<Push>(&message))
@@ -50,13 +51,12 @@ void Server::run() {
     } else
       throw error("server ", index_, ": unexpected message from rank ", source);
     answer_ready_pulls();
-    reap_sends();
+    transport_.progress();
   }
   if (!pending_.empty())
     throw error("server ", index_, ": ", pending_.size(),
                 " pulls unanswered after every worker finished");
-  for (auto& out : outgoing_) out.handle.wait();
-  outgoing_.clear();
+  transport_.flush();
 }
 
 void Server::load(const std::string& path, const checkpoint::Metadata& meta) {
@@ -67,7 +67,7 @@ void Server::load(const std::string& path, const checkpoint::Metadata& meta) {
   params_.resize(static_cast<std::size_t>(range_.count));
   state_.resize(optimizer_->state_slots() * params_.size());
   checkpoint::read_range(path, meta, range_, params_, state_);
-  version_ = meta.optimizer_step;
+  version_ = meta.global_step;
   // Every worker resumes at the checkpoint's step: their clocks continue from there.
   steps_applied_ = meta.global_step;
   std::fill(clocks_.begin(), clocks_.end(), meta.global_step);
@@ -80,16 +80,16 @@ void Server::on_init(int source, const InitShard& init) {
     if (!loaded_) throw error("server ", index_, ": told to keep a checkpoint it did not load");
     PSML_CHECK_EQ(range_, server_keys(init.num_keys, roles_.servers, index_), "server ", index_,
                   ": key range");
-    schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_updates);
+    schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_steps);
     initialized_ = true;
     return;
   }
   range_ = server_keys(init.num_keys, roles_.servers, index_);
   params_.assign(static_cast<std::size_t>(range_.count), 0.0f);
   if (!init.zeros)
-    channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(params_)));
+    transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(params_)));
   state_.assign(optimizer_->state_slots() * params_.size(), 0.0f);
-  schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_updates);
+  schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_steps);
   initialized_ = true;
 }
 
@@ -121,7 +121,7 @@ void Server::on_push(int source, const Push& push) {
   std::size_t count = params_.size();
   if (push.sparse_keys >= 0) {
     keys.resize(static_cast<std::size_t>(push.sparse_keys));
-    channel_.receive_payload(source, comm::writable_bytes_of(std::span<std::int64_t>(keys)));
+    transport_.receive_payload(source, std::as_writable_bytes(std::span<std::int64_t>(keys)));
     for (auto& k : keys) {
       if (!range_.contains(k))
         throw error("server ", index_, ": worker ", push.worker, " pushed key ", k, " outside [",
@@ -138,17 +138,18 @@ void Server::on_push(int source, const Push& push) {
     PSML_CHECK_EQ(slot.filled, false, "server ", index_, ": worker ", push.worker,
                   " pushed twice in one bsp step");
     slot.values.resize(count);
-    channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(slot.values)));
+    transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(slot.values)));
     slot.keys = std::move(keys);
     slot.rows = push.rows;
+    slot.step = push.step;
     slot.filled = true;
     if (++slots_filled_ == roles_.workers) finish_bsp_step();
     return;
   }
   scratch_grad_.resize(count);
-  channel_.receive_payload(source, comm::writable_bytes_of(std::span<float>(scratch_grad_)));
+  transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(scratch_grad_)));
   last_staleness_[w] = version_ - push.version;
-  apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows);
+  apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows, push.step);
 }
 
 void Server::check_step(int source, const Push& push) const {
@@ -176,10 +177,12 @@ void Server::decide_stop() {
 
 void Server::finish_bsp_step() {
   // Sum in worker order, not arrival order, so that a run is the same bit for bit every time.
-  std::int64_t rows = 0;
+  // Every worker pushed the same step (the step check says so); without the check, the latest.
+  std::int64_t rows = 0, step = 0;
   const bool dense = slots_.front().keys.empty() && slots_.front().values.size() == params_.size();
   for (std::size_t w = 0; w < slots_.size(); ++w) {
     rows += slots_[w].rows;
+    step = std::max(step, slots_[w].step);
     last_staleness_[w] = version_ - push_version_[w];  // 0: bsp never computes on stale values
     slots_[w].filled = false;
   }
@@ -189,7 +192,7 @@ void Server::finish_bsp_step() {
     accumulator_.assign(params_.size(), 0.0f);
     for (const auto& slot : slots_)
       for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += slot.values[i];
-    apply({}, accumulator_, rows);
+    apply({}, accumulator_, rows, step);
     return;
   }
   // Sparse: merge the pushed (key, value) pairs; a stable sort keeps worker order within a key.
@@ -209,13 +212,13 @@ void Server::finish_bsp_step() {
     }
     accumulator_.back() += value;
   }
-  apply(merged_keys_, accumulator_, rows);
+  apply(merged_keys_, accumulator_, rows, step);
 }
 
 void Server::apply(std::span<const std::int64_t> keys, std::span<const float> values,
-                   std::int64_t rows) {
+                   std::int64_t rows, std::int64_t step) {
   ++version_;
-  const optim::StepContext ctx{schedule_->lr(version_), version_};
+  const auto ctx = schedule_->at(step);
   const float inverse = rows > 0 ? 1.0f / static_cast<float>(rows) : 0.0f;
   if (keys.empty() && values.size() == params_.size()) {
     scratch_grad_.resize(values.size());
@@ -248,42 +251,41 @@ void Server::on_pull(int source, const Pull& pull) {
   PendingPull pending{source, pull, {}, now_seconds()};
   if (pull.sparse_keys >= 0) {
     pending.keys.resize(static_cast<std::size_t>(pull.sparse_keys));
-    channel_.receive_payload(source,
-                             comm::writable_bytes_of(std::span<std::int64_t>(pending.keys)));
+    transport_.receive_payload(source,
+                               std::as_writable_bytes(std::span<std::int64_t>(pending.keys)));
   }
   pending_.push_back(std::move(pending));
 }
 
 void Server::on_checkpoint(int source, const CheckpointRequest& request) {
+  if (!servers_) throw error("server ", index_, ": asked for a checkpoint it cannot write");
   auto meta = request.meta;
-  meta.optimizer_step = version_;
+  meta.optimizer_step = meta.global_step;  // optimizer time is the global step
   meta.state_slots = static_cast<std::int64_t>(optimizer_->state_slots());
   std::string path;
   try {
     // Servers may have seen different numbers of pushes in flight: all record server 0's view.
     std::vector<std::int64_t> clocks = clocks_;
-    servers_.broadcast(std::span<std::int64_t>(clocks), 0);
+    servers_->broadcast(std::span<std::int64_t>(clocks), 0);
     // Parallel HDF5 can hang in its collective calls once one server's write failed (disk
     // full). The workers waiting for the checkpoint name the server they wait for after
     // their deadline; some --deadline later, this server ends the job itself rather than wait
     // forever.
     const double limit = options_.checkpoint_seconds;
-    const Watchdog watchdog(limit, "server " + std::to_string(index_) +
-                                       ": writing the checkpoint to " + request.directory +
-                                       " took longer than " + std::to_string(std::lround(limit)) +
-                                       " s (the workers' deadline plus --deadline): a "
-                                       "server's write failed or hangs (disk full?)");
-    path = checkpoint::write_checkpoint(request.directory, request.keep, meta, range_, params_,
-                                        state_, clocks, servers_, options_.checkpoint_hook);
+    const Watchdog watchdog(limit,
+                            "server " + std::to_string(index_) + ": writing the checkpoint to " +
+                                (request.to.file.empty() ? request.to.directory : request.to.file) +
+                                " took longer than " + std::to_string(std::lround(limit)) +
+                                " s (the workers' deadline plus --deadline): a "
+                                "server's write failed or hangs (disk full?)");
+    path = checkpoint::write_checkpoint(request.to, meta, range_, params_, state_, clocks,
+                                        *servers_, options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {
     // The workers wait on the servers: the server that knows the cause ends the whole job.
     if (e.reporter()) throw Error(e.what());
     throw;
   }
-  if (index_ == 0) {
-    outgoing_.emplace_back();
-    outgoing_.back().handle = channel_.isend(source, Message(CheckpointDone{path}), {});
-  }
+  if (index_ == 0) transport_.send(source, Message(CheckpointDone{path}));
 }
 
 std::string Server::describe_waits() const {
@@ -331,27 +333,20 @@ void Server::reply(const PendingPull& pull) {
   r.waited_seconds = now_seconds() - pull.arrived;
   r.stop_at = stop_at_;
   r.stop_hint = stop_hint_;
-  Outgoing out;
+  std::vector<float> values;
   if (pull.request.sparse_keys >= 0) {
-    out.values.resize(pull.keys.size());
+    values.resize(pull.keys.size());
     for (std::size_t i = 0; i < pull.keys.size(); ++i) {
       const auto k = pull.keys[i];
       if (!range_.contains(k))
         throw error("server ", index_, ": worker ", pull.request.worker, " pulled key ", k,
                     " outside [", range_.first, ", ", range_.end(), ")");
-      out.values[i] = params_[static_cast<std::size_t>(k - range_.first)];
+      values[i] = params_[static_cast<std::size_t>(k - range_.first)];
     }
   } else {
-    out.values = params_;  // a copy: later updates must not change a reply in flight
+    values = params_;  // a copy: later updates must not change a reply in flight
   }
-  outgoing_.push_back(std::move(out));
-  auto& back = outgoing_.back();
-  back.handle = channel_.isend(pull.source, Message(r),
-                               {comm::bytes_of(std::span<const float>(back.values))});
-}
-
-void Server::reap_sends() {
-  outgoing_.remove_if([](Outgoing& out) { return out.handle.test(); });
+  transport_.send(pull.source, Message(r), std::move(values));
 }
 
 }  // namespace psml::ps

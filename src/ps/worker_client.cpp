@@ -34,9 +34,9 @@ void WorkerClient::send_to_servers(const Message& message, std::span<const float
   for (auto& h : sends) h.wait();
 }
 
-void WorkerClient::init_servers(std::span<const float> params, std::int64_t total_updates) {
+void WorkerClient::init_servers(std::span<const float> params, std::int64_t total_steps) {
   PSML_CHECK_EQ(params.size(), static_cast<std::size_t>(num_keys_), "init_servers");
-  send_to_servers(Message(InitShard{num_keys_, total_updates}), params);
+  send_to_servers(Message(InitShard{num_keys_, total_steps}), params);
 }
 
 void WorkerClient::receive_from_server(Message& message, int server_rank, const char* what) const {
@@ -46,17 +46,17 @@ void WorkerClient::receive_from_server(Message& message, int server_rank, const 
   channel_.receive_header(message, server_rank);
 }
 
-void WorkerClient::init_servers_zero(std::int64_t total_updates) {
-  send_to_servers(Message(InitShard{num_keys_, total_updates, true}));
+void WorkerClient::init_servers_zero(std::int64_t total_steps) {
+  send_to_servers(Message(InitShard{num_keys_, total_steps, true}));
 }
 
-void WorkerClient::init_servers_loaded(std::int64_t total_updates) {
-  send_to_servers(Message(InitShard{num_keys_, total_updates, false, true}));
+void WorkerClient::init_servers_loaded(std::int64_t total_steps) {
+  send_to_servers(Message(InitShard{num_keys_, total_steps, false, true}));
 }
 
-std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta, const std::string& directory,
-                                     int keep) {
-  send_to_servers(Message(CheckpointRequest{meta, directory, keep}));
+std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta,
+                                     const checkpoint::Destination& to) {
+  send_to_servers(Message(CheckpointRequest{meta, to}));
   Message reply;
   receive_from_server(reply, roles_.server_rank(0), "its checkpoint confirmation");
   const auto* done = boost::get<CheckpointDone>(&reply);

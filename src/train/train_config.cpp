@@ -6,12 +6,20 @@
 
 namespace psml::train {
 
+std::string to_string(Mode mode) {
+  return mode == Mode::kPs ? "ps" : "allreduce";
+}
+std::string to_string(Solver solver) {
+  return solver == Solver::kExact ? "exact" : "sgd";
+}
+
 std::string TrainConfig::describe() const {
   std::ostringstream out;
-  out << "data=" << train_path << " test=" << test_path << " mode=" << mode;
-  if (mode == "ps")
-    out << " servers=" << servers << " consistency=" << consistency << " deadline=" << deadline;
-  out << " solver=" << solver << " model=" << model.describe()
+  out << "data=" << train_path << " test=" << test_path << " mode=" << to_string(mode);
+  if (mode == Mode::kPs)
+    out << " servers=" << servers << " consistency=" << consistency.describe()
+        << " deadline=" << deadline;
+  out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir
       << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep

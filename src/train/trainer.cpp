@@ -15,13 +15,13 @@
 #include "psml/data/batcher.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/ps/channel_transport.hpp"
 #include "psml/ps/deadlines.hpp"
 #include "psml/ps/ps_exchange.hpp"
 #include "psml/ps/server.hpp"
 #include "psml/stats/ridge.hpp"
 #include "psml/train/dense_learner.hpp"
 #include "psml/train/evaluate.hpp"
-#include "psml/train/params_file.hpp"
 #include "psml/train/sparse_learner.hpp"
 
 namespace psml::train {
@@ -53,9 +53,9 @@ data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicat
 }
 
 std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
-  if (config.mode != "ps") return "allreduce";
+  if (config.mode != Mode::kPs) return "allreduce";
   return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
-         " workers, " + config.consistency;
+         " workers, " + config.consistency.describe();
 }
 
 EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
@@ -65,7 +65,7 @@ EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, doub
   m.seconds = seconds;
   m.epoch = epoch + 1;
   m.epochs = config.epochs;
-  m.parameter_server = config.mode == "ps";
+  m.parameter_server = config.mode == Mode::kPs;
   m.workers = workers.size();
   m.counters = reduce_counters(local, workers);
   m.train_loss = m.counters.loss_sum / m.counters.rows;
@@ -120,7 +120,7 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     }
     auto model = models::make_model<float>(config.model, s.info.features, s.info.task,
                                            s.num_classes, config.seed);
-    if (config.solver == "exact" && config.model.name != "linreg")
+    if (config.solver == Solver::kExact && config.model.name != "linreg")
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
     auto learner = std::make_unique<DenseLearner>(std::move(model), std::move(train),
@@ -153,7 +153,7 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
 
 WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& train_info,
                          const comm::Communicator& world, const comm::Communicator& workers,
-                         const ps::Roles& roles, const ps::Consistency& consistency) {
+                         const ps::Roles& roles) {
   WorkerSetup s;
   s.info = train_info;
   if (s.info.sparse)
@@ -161,10 +161,9 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
   else
     setup_dense(s, config, world, workers);
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
-  if (config.mode == "ps")
-    s.exchange = std::make_unique<ps::PsExchange>(world, roles, consistency, keys,
-                                                  ps::worker_deadline(config.deadline, roles),
-                                                  s.info.sparse);
+  if (config.mode == Mode::kPs)
+    s.exchange = std::make_unique<ps::PsExchange>(
+        world, roles, keys, ps::worker_deadline(config.deadline, roles), s.info.sparse);
   else
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, keys, config.optimizer,
                                                                 config.step_check);
@@ -201,7 +200,7 @@ checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& 
   m.optimizer = config.optimizer.name;
   m.config = config.describe();
   m.seed = config.seed;
-  m.mode = config.mode;
+  m.mode = to_string(config.mode);
   m.world_size = world.size();
   m.workers = roles.workers;
   m.servers = roles.servers;
@@ -260,9 +259,9 @@ void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communic
 
 TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train_info,
                        const comm::Communicator& world, const comm::Communicator& workers,
-                       const ps::Roles& roles, const ps::Consistency& consistency,
-                       const std::string& resume_path, const TrainCallbacks& callbacks) {
-  WorkerSetup s = setup_worker(config, train_info, world, workers, roles, consistency);
+                       const ps::Roles& roles, const std::string& resume_path,
+                       const TrainCallbacks& callbacks) {
+  WorkerSetup s = setup_worker(config, train_info, world, workers, roles);
   auto& learner = *s.learner;
   const bool sparse = learner.sparse();
   TrainResult result;
@@ -272,7 +271,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     learner.init_params(result.params, config.seed);
   }
   data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed);
-  const bool exact = config.solver == "exact";
+  const bool exact = config.solver == Solver::kExact;
   if (callbacks.on_start)
     callbacks.on_start({sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
                         config.train_path, s.info.rows, s.info.features, s.num_classes,
@@ -281,11 +280,17 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
                         exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
                         describe_exchange(config, roles) + (sparse ? ", sparse push/pull" : "")});
 
+  auto& exchange = *s.exchange;
+  auto meta = describe_run(config, s, world, roles);
+  std::string last_checkpoint;  // on rank 0
+  const checkpoint::Destination checkpoints{config.checkpoint_dir, config.checkpoint_keep, ""};
   if (exact) {
     solve_exact(config, s, workers, result, callbacks);
+    meta.epoch = 1;
+    if (!config.checkpoint_dir.empty())
+      last_checkpoint =
+          exchange.save(meta, {checkpoints, callbacks.checkpoint_hook}, result.params);
   } else {
-    auto& exchange = *s.exchange;
-    auto meta = describe_run(config, s, world, roles);
     std::int64_t first_epoch = 0, first_step = 0, global_step = 0;
     // Every rank joins this phase, resuming or not (servers load their ranges in it).
     comm::run_agreed(world, [&] {
@@ -298,10 +303,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       global_step = saved.global_step;
     });
     const auto every = checkpoint::Every::parse_or_none(config.checkpoint_every);
-    const exchange::CheckpointTarget target{config.checkpoint_dir, config.checkpoint_keep,
-                                            callbacks.checkpoint_hook};
+    const exchange::CheckpointTarget target{checkpoints, callbacks.checkpoint_hook};
     std::int64_t saved_at = -1;
-    std::string last_checkpoint;  // on rank 0
     const auto save = [&](std::int64_t epochs_done, std::int64_t step_in_epoch) {
       meta.epoch = epochs_done;
       meta.step_in_epoch = step_in_epoch;
@@ -378,19 +381,30 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     }
     if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step)
       save(config.epochs, 0);
-    exchange.finish(stopped);
-    if (stopped)
+    if (stopped) {
+      exchange.finish(stopped);
       throw_stopped(stopped_at,
                     last_checkpoint.empty() ? "no checkpoint written (no --checkpoint-dir)"
                                             : "checkpoint written to " + last_checkpoint,
                     world, workers, callbacks);
+    }
+    meta.epoch = config.epochs;
+    meta.step_in_epoch = 0;
+    meta.global_step = global_step;
   }
-
-  if (!config.save_params.empty())
-    comm::run_agreed(workers, [&] {
-      if (workers.rank() == 0)
-        write_params(config.save_params, result.params, config.model.describe(), config.describe());
-    });
+  // The model file is a checkpoint of the end of the run, in the same format: eval, predict and
+  // checkpoint inspect read it, and a run can resume from it.
+  if (!config.save_model.empty())
+    result.model_file =
+        exchange.save(meta, {{"", 0, config.save_model}, callbacks.checkpoint_hook}, result.params);
+  exchange.finish(false);
+  if (result.model_file.empty()) result.model_file = last_checkpoint;
+  if (callbacks.on_note && world.rank() == 0)
+    callbacks.on_note(!config.save_model.empty() ? "model saved to " + result.model_file
+                      : !last_checkpoint.empty()
+                          ? "model kept in the final checkpoint " + last_checkpoint
+                          : "the trained model was not kept (--save-model FILE or "
+                            "--checkpoint-dir DIR keeps it)");
   return result;
 }
 
@@ -401,7 +415,6 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   // Every collective of the run waits at most --deadline for the other ranks.
   const auto world = launched.with_deadline(config.deadline);
   ps::Roles roles{world.size(), 0};
-  ps::Consistency consistency;
   data::DatasetInfo train_info;
   comm::run_agreed(world, [&] {
     const auto fp = config.fingerprint();
@@ -410,25 +423,22 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
           "the ranks were started with different options (configuration fingerprints "
           "differ): ",
           config.describe());
-    if (config.mode == "ps") {
+    if (config.mode == Mode::kPs) {
       roles = ps::make_roles(world.size(), config.servers);
-      consistency = ps::Consistency::parse(config.consistency);
-      if (config.solver == "exact") throw error("--solver exact runs in --mode allreduce only");
+      if (config.solver == Solver::kExact)
+        throw error("--solver exact runs in --mode allreduce only");
     }
     train_info = data::describe_dataset(config.train_path);
     const bool sparse = train_info.sparse;
-    if (sparse && (config.mode != "ps" || config.model.name != "logreg"))
+    if (sparse && (config.mode != Mode::kPs || config.model.name != "logreg"))
       throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
-    if (sparse && !config.save_params.empty())
-      throw error(
-          "--save-params: a sparse model stays on its servers; keep it with "
-          "--checkpoint-dir");
     checkpoint::Every::parse_or_none(config.checkpoint_every);
     if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
       throw error("--checkpoint-every needs --checkpoint-dir");
   });
-  const bool server = config.mode == "ps" && roles.is_server(world.rank());
-  const auto workers = world.split(server ? 1 : 0, world.rank());
+  const bool server = config.mode == Mode::kPs && roles.is_server(world.rank());
+  // The ranks of this rank's role: the workers among themselves, the servers among themselves.
+  const auto group = world.split(server ? 1 : 0, world.rank());
 
   // Resuming: rank 0 finds the newest checkpoint that verifies and tells every rank.
   std::string resume_path;
@@ -448,7 +458,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
     ps::ServerOptions options;
-    options.consistency = consistency;
+    options.consistency = config.consistency;
     options.optimizer = config.optimizer;
     options.checkpoint_hook = callbacks.checkpoint_hook;
     options.deadline_seconds =
@@ -457,7 +467,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
     options.step_check = config.step_check;
     if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
     options.on_step = callbacks.on_server_step;
-    ps::Server server_loop(world, workers, roles, options);
+    ps::ChannelTransport transport(world);
+    ps::Server server_loop(transport, roles, roles.server_index(world.rank()), options, &group);
     comm::run_agreed(world, [&] {  // the workers' resume phase
       if (!resume_path.empty())
         server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
@@ -468,8 +479,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       throw Stopped("stopped", false, own ? own : SIGTERM);
     }
   } else {
-    result =
-        run_worker(config, train_info, world, workers, roles, consistency, resume_path, callbacks);
+    result = run_worker(config, train_info, world, group, roles, resume_path, callbacks);
   }
   // Peak memory of the busiest worker and the busiest server, known to every rank.
   double peak[2] = {server ? 0.0 : peak_resident_mib(), server ? peak_resident_mib() : 0.0};

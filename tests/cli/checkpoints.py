@@ -26,6 +26,12 @@
                      within seconds, the previous checkpoint and `latest` untouched, no temp file;
                      in ps mode (one server's part of the parallel write fails) the job ends
                      within the --ps-deadline, the previous checkpoint intact, resume finishes
+  model-file         --save-model writes a checkpoint-format file (allreduce sgd, closed form, ps,
+                     sparse ps) that checkpoint inspect, eval and predict read; every run says where
+                     its model went; a --resume without --checkpoint-dir keeps checkpointing there
+  schedule           optimizer time is the global step in every mode: an async run's checkpoint
+                     records optimizer_step = global_step, and resuming it in allreduce mode goes on
+                     from that step
   diverge            a worker's gradient turns NaN in epoch 2 while its loss is still finite (in
                      allreduce mode and in ps mode): the run stops at that step with one error
                      naming it, before any rank or server applies it; the epoch-1 checkpoint stays
@@ -105,7 +111,9 @@ elif scenario == "reshard":
     for ranks, extra, name in ((4, ["--mode", "ps", "--servers", "3"], "3 servers + 1 worker"),
                                (4, [], "allreduce on 4 ranks"),
                                (3, ["--mode", "ps", "--servers", "1"], "1 server + 2 workers")):
-        loss = train_losses(run(ranks, *extra, "--epochs", "3", "--resume", ck))
+        # Each resumed run writes its own checkpoints elsewhere: the next one resumes from ck too.
+        loss = train_losses(run(ranks, *extra, "--epochs", "3", "--resume", ck,
+                                "--checkpoint-dir", f"{work}/{name}"))
         check(len(loss) == 1 and abs(loss[0] - straight[2]) <= 1e-3 * straight[2] + 1e-6,
               f"resumed on {name}: epoch 3 train loss {loss} vs {straight[2]} uninterrupted")
     ck2 = f"{work}/ck_ar"
@@ -181,12 +189,20 @@ elif scenario == "h5py":
               "every dataset has a checksum")
         check(list(f["worker_clocks"][:]) == [128, 128], f"worker clocks {list(f['worker_clocks'][:])}")
 elif scenario == "kill":
+    # The kill waits for the event the checks depend on: under bsp, no worker computes step 40
+    # (and no server sees its first push) before every worker received the parameters of step
+    # 39, and worker 0 sent its push of step 33 only after the servers confirmed the epoch-1
+    # checkpoint committed. The run must have ended by that kill, not by anything earlier.
     for victim, what in ((1, "a worker"), (3, "a server")):
         ck = f"{work}/kill_{victim}"
         start = time.monotonic()
-        run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
-            env={"PSML_FAULT": f"rank={victim} step=40 action=kill"}, expect_ok=False)
+        p = run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
+                env={"PSML_FAULT": f"rank={victim} step=40 action=kill"}, expect_ok=False)
         elapsed = time.monotonic() - start
+        check(re.search(rf"rank {victim} .*(signal 9|Killed)", p.stdout + p.stderr) is not None,
+              f"the job ended because {what} (rank {victim}) was killed")
+        check("checkpoint " in p.stdout and "ckpt-000000000032.h5" in p.stdout,
+              "the epoch-1 checkpoint was confirmed before the kill")
         check(elapsed < 10, f"kill -9 of {what}: the job ended in {elapsed:.1f} s")
         check(open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5",
               "latest names the checkpoint of epoch 1")
@@ -311,6 +327,55 @@ elif scenario == "diverge":
         p = run(4, *extra, "--epochs", "3", "--resume", ck)
         check("resuming from " in p.stdout and "epoch   3/3" in p.stdout,
               f"{name}: resuming finishes the run")
+
+elif scenario == "model-file":
+    def ok(*cmd):
+        p = subprocess.run([mpiexec, "--oversubscribe", *cmd], capture_output=True, text=True,
+                           timeout=120)
+        print(" ".join(cmd) + "\n" + p.stdout + p.stderr, flush=True)
+        check(p.returncode == 0, f"{' '.join(cmd[2:5])} succeeds")
+        return p.stdout
+    REG = ["--data", f"{data}/regression_train.h5", "--test", f"{data}/regression_test.h5",
+           "--model", "linreg"]
+    SPARSE = ["--data", f"{data}/sparse_train.h5", "--test", f"{data}/sparse_test.h5", "--mode",
+              "ps", "--model", "logreg", "--optimizer", "adagrad", "--lr", "0.1", "--servers", "2"]
+    cases = (("allreduce", 2, ["train", *MODEL, "--epochs", "1"], "test.h5"),
+             ("exact", 2, ["train", *REG, "--solver", "exact"], "regression_test.h5"),
+             ("ps", 4, ["train", *MODEL, *PS, "--epochs", "1"], "test.h5"),
+             ("sparse", 4, ["train", *SPARSE, "--epochs", "1"], None))
+    for name, ranks, args, test in cases:
+        model = f"{work}/{name}/model.h5"
+        out = ok("-n", str(ranks), psml, *args, "--save-model", model)
+        check(f"model saved to {model}" in out, f"{name}: the run says where its model went")
+        verify(model)
+        check(sorted(os.listdir(f"{work}/{name}")) == ["model.h5"], f"{name}: nothing else written")
+        if test:
+            e = ok("-n", "3", psml, "eval", "--model-file", model, "--data", f"{data}/{test}")
+            check(re.search(r"^(accuracy|rmse) [0-9.]+$", e, re.M) is not None, f"{name}: eval reads it")
+            ok("-n", "2", psml, "predict", "--model-file", model, "--data", f"{data}/{test}",
+               "--out", f"{work}/{name}.predictions.h5")
+    # A run that keeps nothing says so; a resumed one goes on writing where it came from.
+    out = ok("-n", "2", psml, "train", *MODEL, "--epochs", "1")
+    check("the trained model was not kept" in out, "a run without --save-model says nothing was kept")
+    ck = f"{work}/resume"
+    run(2, "--epochs", "1", "--checkpoint-dir", ck)
+    out = run(2, "--epochs", "2", "--resume", ck).stdout
+    check(f"model kept in the final checkpoint {ck}/ckpt-000000000064.h5" in out
+          and os.path.exists(f"{ck}/ckpt-000000000064.h5"),
+          "--resume without --checkpoint-dir writes its final checkpoint into the resumed directory")
+
+elif scenario == "schedule":
+    def attrs(path):
+        with h5py.File(path) as f:
+            return int(f.attrs["global_step"]), int(f.attrs["optimizer_step"])
+    ck = f"{work}/ck"
+    sched = ["--lr-schedule", "step", "--lr-step-size", "20", "--lr-gamma", "0.5"]
+    run(4, *PS, "--consistency", "async", *sched, "--epochs", "1", "--checkpoint-dir", ck)
+    g, o = attrs(f"{ck}/ckpt-000000000032.h5")
+    check((g, o) == (32, 32), f"async, 2 workers: optimizer_step {o} is the global step {g}")
+    run(2, *sched, "--epochs", "2", "--resume", ck)
+    g, o = attrs(f"{ck}/ckpt-000000000064.h5")
+    check((g, o) == (64, 64), f"resumed in allreduce mode: optimizer_step {o}, global step {g}")
 
 else:
     sys.exit(f"unknown scenario {scenario}")

@@ -321,8 +321,8 @@ psml_bad_input(kmeans_zero_k 2 "--k: .*" fit kmeans --data @DATA@/train.h5 --k 0
 psml_bad_input(pca_too_many_components 2 "--components 21: must be in \\[1, 20\\], the features of .*train.h5" fit pca --data @DATA@/train.h5 --components 21)
 psml_bad_input(gmm_bad_covariance 2 "--covariance: .*spherical" fit gmm --data @DATA@/train.h5 --components 2 --covariance spherical)
 psml_bad_input(fit_fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 ranks" fit pca --data @DATA@/tiny.h5 --components 1)
-psml_bad_input(transform_missing_model 2 "nope.h5: no such file" transform --model @DATA@/nope.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
-psml_bad_input(transform_not_a_model 2 "train.h5: not a fitted model" transform --model @DATA@/train.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
+psml_bad_input(transform_missing_model 2 "nope.h5: no such file" transform --model-file @DATA@/nope.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
+psml_bad_input(transform_not_a_model 2 "train.h5: not a fitted model" transform --model-file @DATA@/train.h5 --data @DATA@/train.h5 --out @DATA@/never.h5)
 
 # The per-step fingerprint: a rank that skips a step's exchange is out of step with the
 # others; the job ends within seconds with one line naming the ranks and the steps, in allreduce

@@ -61,7 +61,7 @@ def fits(ranks, source, gmm_source, prefix, kmeans_args=(), gmm_args=()):
         "--out", f"{d}/pca.h5")
     scores = f"{d}/scores.h5" if gmm_source is None else gmm_source
     if gmm_source is None:
-        run(ranks, "transform", "--model", f"{d}/pca.h5", "--data", source, "--out", scores)
+        run(ranks, "transform", "--model-file", f"{d}/pca.h5", "--data", source, "--out", scores)
     run(ranks, "fit", "gmm", "--data", scores, *gmm_args, "--out", f"{d}/gmm.h5")
     return {m: read(f"{d}/{m}.h5") for m in ("kmeans", "pca", "gmm")}, d
 
@@ -102,7 +102,7 @@ if scenario == "small":
     check(pca["components"].shape == (5, 20) and pca["mean"].shape == (20,), "PCA file shapes")
     # Transform: a psml data file (features + the input's labels when it has them), trainable.
     d = dirs[2]
-    run(2, "transform", "--model", f"{d}/pca.h5", "--data", f"{data}/train.h5",
+    run(2, "transform", "--model-file", f"{d}/pca.h5", "--data", f"{data}/train.h5",
         "--out", f"{d}/train_scores.h5")
     s = read(f"{d}/train_scores.h5")
     with h5py.File(f"{data}/train.h5") as f:
@@ -113,12 +113,12 @@ if scenario == "small":
     out = run(2, "train", "--data", f"{d}/train_scores.h5", "--model", "softmax", "--epochs", "2")
     check("epoch" in out, "the scores train a softmax model")
     # Predict: nearest centroid, as numpy finds it.
-    run(3, "predict", "--model", f"{d}/kmeans.h5", "--data", source, "--out", f"{d}/clusters.h5")
+    run(3, "predict", "--model-file", f"{d}/kmeans.h5", "--data", source, "--out", f"{d}/clusters.h5")
     c = results[2]["kmeans"]["centroids"]
     nearest = ((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
     p = read(f"{d}/clusters.h5")
     check((p["predictions"] == nearest).mean() > 0.999, "k-means predictions are the nearest centroids")
-    run(2, "predict", "--model", f"{d}/gmm.h5", "--data", f"{d}/scores.h5", "--out", f"{d}/g.h5")
+    run(2, "predict", "--model-file", f"{d}/gmm.h5", "--data", f"{d}/scores.h5", "--out", f"{d}/g.h5")
     g = read(f"{d}/g.h5")
     check(np.abs(g["scores"].sum(axis=1) - 1).max() < 1e-5, "GMM responsibilities sum to 1")
     check((g["predictions"] == g["scores"].argmax(axis=1)).all(), "GMM predictions: most responsible")
@@ -129,20 +129,20 @@ if scenario == "small":
     shutil.copy(f"{d}/kmeans.h5", f"{d}/nan.h5")
     with h5py.File(f"{d}/nan.h5", "r+") as f:
         f["centroids"][0, 0] = np.nan
-    e = run(2, "predict", "--model", f"{d}/nan.h5", "--data", source, "--out", f"{d}/x.h5",
+    e = run(2, "predict", "--model-file", f"{d}/nan.h5", "--data", source, "--out", f"{d}/x.h5",
             expect_ok=False)
     check("nan.h5:/centroids: holds a value that is not finite" in e, "NaN centroid refused")
     shutil.copy(f"{d}/pca.h5", f"{d}/short.h5")
     with h5py.File(f"{d}/short.h5", "r+") as f:
         del f["mean"]
         f["mean"] = np.zeros(19)
-    e = run(2, "transform", "--model", f"{d}/short.h5", "--data", source, "--out", f"{d}/x.h5",
+    e = run(2, "transform", "--model-file", f"{d}/short.h5", "--data", source, "--out", f"{d}/x.h5",
             expect_ok=False)
     check("short.h5:/mean: has shape 19, expected 20" in e, "wrong shape refused")
-    e = run(2, "transform", "--model", f"{d}/pca.h5", "--data", f"{data}/other_width.h5",
+    e = run(2, "transform", "--model-file", f"{d}/pca.h5", "--data", f"{data}/other_width.h5",
             "--out", f"{d}/x.h5", expect_ok=False)
     check("other_width.h5: has 7 features, the model in" in e, "feature count mismatch refused")
-    e = run(2, "transform", "--model", f"{d}/gmm.h5", "--data", f"{d}/scores.h5",
+    e = run(2, "transform", "--model-file", f"{d}/gmm.h5", "--data", f"{d}/scores.h5",
             "--out", f"{d}/x.h5", expect_ok=False)
     check("has no transform" in e, "GMM transform refused")
     check(not os.path.exists(f"{d}/x.h5"), "nothing written on error")

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   meta.servers = 2;
   meta.num_params = 235146;
   meta.state_slots = 2;
-  write(dir, "checkpoint_request", CheckpointRequest{meta, "ckpt", 3});
+  write(dir, "checkpoint_request", CheckpointRequest{meta, {"ckpt", 3, ""}});
   write(dir, "checkpoint_done", CheckpointDone{"ckpt/ckpt-000000000469.h5"});
   return 0;
 }

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
+#include "psml/allreduce/allreduce_exchange.hpp"
 #include "psml/allreduce/gradient_allreduce.hpp"
 #include "psml/comm/agreement.hpp"
 
@@ -83,6 +85,40 @@ TEST(GradientAllreduce, EveryRankLearnsHowManyRanksHadANonFiniteGradient) {
   std::fill(g.begin(), g.end(), 1.0f);
   if (world.rank() == world.size() - 1) g[2] = std::numeric_limits<float>::infinity();
   EXPECT_EQ(exchange.reduce(1.0, 1, 2).non_finite_ranks, 1);
+}
+
+}  // namespace
+}  // namespace psml
+
+namespace psml {
+namespace {
+
+// Optimizer time is the global step in every mode (the parameter server's side of this is
+// tests/unit/ps_server_test.cpp): step s is applied with the schedule's rate of step s, also when
+// a resumed run starts at a later step.
+TEST(AllreduceExchange, AppliesTheRateOfEachGlobalStep) {
+  const auto world = comm::Communicator::world();
+  optim::OptimizerSpec spec;
+  spec.name = "sgd";
+  spec.lr = 0.5f;
+  spec.schedule.kind = optim::ScheduleKind::kStep;
+  spec.schedule.gamma = 0.5f;
+  spec.schedule.step_size = 3;
+  const auto rate = [](std::int64_t s) { return 0.5 * std::pow(0.5, (s - 1) / 3); };
+  for (const std::int64_t first : {1, 7}) {  // from the start, and resumed at step 7
+    allreduce::AllreduceExchange exchange(world, 2, spec);
+    std::vector<float> params(2, 0.0f);
+    exchange.start(params, 12);
+    exchange::EpochCounters counters;
+    double want = 0;
+    for (std::int64_t s = first; s <= 12; ++s) {
+      auto g = exchange.gradient();
+      std::fill(g.begin(), g.end(), static_cast<float>(world.rank() + 1));  // the mean is 1
+      exchange.step(params, 0.0, world.rank() + 1, {0, s - 1, s, false}, counters);
+      want -= rate(s);
+      EXPECT_NEAR(params[0], want, 1e-6) << "global step " << s;
+    }
+  }
 }
 
 }  // namespace

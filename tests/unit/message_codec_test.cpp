@@ -39,11 +39,14 @@ TEST(MessageCodec, RoundTripsEveryKind) {
   checkpoint::Metadata meta;
   meta.model = "mlp hidden=4";
   meta.config = std::string(1000, 'x');
-  const auto request = decode_bytes(comm::encode(Message(CheckpointRequest{meta, "dir", 2})));
+  const auto request =
+      decode_bytes(comm::encode(Message(CheckpointRequest{meta, {"dir", 2, "m.h5"}})));
   ASSERT_NE(boost::get<CheckpointRequest>(&request), nullptr);
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.model, "mlp hidden=4");
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.config, meta.config);
-  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->directory, "dir");
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.directory, "dir");
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.keep, 2);
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.file, "m.h5");
 }
 
 TEST(MessageCodec, MalformedBytesAreErrorsNotCrashes) {

@@ -102,15 +102,15 @@ TEST(Optimizers, RejectMismatchedSpans) {
 TEST(Schedule, ComputesEachKindAndWarmUp) {
   ScheduleSpec s;
   EXPECT_FLOAT_EQ(Schedule(s, 0.5f, 100).lr(77), 0.5f);
-  s.kind = "step";
+  s.kind = ScheduleKind::kStep;
   s.gamma = 0.5f;
   s.step_size = 10;
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(10), 1.0f);
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(11), 0.5f);
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(21), 0.25f);
-  s.kind = "exponential";
+  s.kind = ScheduleKind::kExponential;
   EXPECT_NEAR(Schedule(s, 1.0f, 100).lr(6), std::pow(0.5, 0.5), 1e-6);
-  s.kind = "cosine";
+  s.kind = ScheduleKind::kCosine;
   s.min_lr = 0.1f;
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(1), 1.0f);
   EXPECT_NEAR(Schedule(s, 1.0f, 100).lr(51), 0.55, 1e-6);
@@ -118,7 +118,7 @@ TEST(Schedule, ComputesEachKindAndWarmUp) {
   s.warmup_steps = 4;
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(1), 0.25f);
   EXPECT_FLOAT_EQ(Schedule(s, 1.0f, 100).lr(4), 1.0f);
-  s.kind = "bogus";
+  s.step_size = 0;
   EXPECT_THROW(Schedule(s, 1.0f, 100), Error);
 }
 

@@ -41,7 +41,6 @@ class AllreduceExchange final : public exchange::Exchange {
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::unique_ptr<optim::Schedule> schedule_;
   std::vector<float> state_;
-  std::int64_t step_ = 0;
 };
 
 }  // namespace psml::allreduce

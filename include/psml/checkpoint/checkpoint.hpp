@@ -55,14 +55,25 @@ struct Metadata {
 // Called after each dataset a writer finishes (tests inject crashes here).
 using WriteHook = std::function<void(int datasets_written)>;
 
+// Where a checkpoint goes: into `directory`, named by its global step, `latest` then naming it and
+// the oldest beyond `keep` removed; or, with `file` set, to that one file (a saved model: the same
+// format, nothing else in its directory touched).
+struct Destination {
+  std::string directory;
+  int keep = 3;
+  std::string file;
+
+  template <class Archive>
+  void serialize(Archive& a, unsigned);
+};
+
 // Writes one checkpoint collectively over `writers` (each writer its own key range; one writer
 // in allreduce mode), then commits it atomically. Returns the committed file's path.
 // `params` and `state` hold the writer's range `keys` of the full vectors (state: slot-major,
 // state_slots blocks of keys.count).
 // `worker_clocks`: the pushes each worker had made (the same on every writer).
-std::string write_checkpoint(const std::string& directory, int keep, const Metadata& meta,
-                             data::RowRange keys, std::span<const float> params,
-                             std::span<const float> state,
+std::string write_checkpoint(const Destination& to, const Metadata& meta, data::RowRange keys,
+                             std::span<const float> params, std::span<const float> state,
                              std::span<const std::int64_t> worker_clocks,
                              const comm::Communicator& writers, const WriteHook& hook = {});
 

@@ -11,10 +11,9 @@
 
 namespace psml::exchange {
 
-// Where and how checkpoints are written.
+// Where and how a checkpoint (or a saved model) is written.
 struct CheckpointTarget {
-  std::string directory;
-  int keep = 3;
+  checkpoint::Destination to;
   checkpoint::WriteHook hook;  // tests inject crashes between datasets
 };
 

@@ -7,25 +7,33 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
-#include <vector>
+
+#include "psml/optim/optimizer.hpp"
 
 namespace psml::optim {
 
+enum class ScheduleKind { kConstant, kStep, kExponential, kCosine };
+
+// Each kind by the name --lr-schedule takes.
+const std::map<std::string, ScheduleKind>& schedule_kinds();
+std::string to_string(ScheduleKind kind);
+
 struct ScheduleSpec {
-  std::string kind = "constant";
+  ScheduleKind kind = ScheduleKind::kConstant;
   float gamma = 0.1f;             // step, exponential: decay factor per `step_size` steps
   std::int64_t step_size = 1000;  // step, exponential: steps per decay
   float min_lr = 0.0f;            // cosine: the rate it ends at
   std::int64_t warmup_steps = 0;
 };
 
-const std::vector<std::string>& schedule_names();
-
 class Schedule {
  public:
   Schedule(const ScheduleSpec& spec, float base_lr, std::int64_t total_steps);
   float lr(std::int64_t step) const;
+  // What the optimizer needs for the update of global step `step`: its rate, and t = step.
+  StepContext at(std::int64_t step) const { return {lr(step), step}; }
 
  private:
   ScheduleSpec spec_;

@@ -19,17 +19,17 @@ namespace psml::ps {
 // Formatting off: clang-format would turn `archive & field` into a reference declaration.
 // clang-format off
 
-// Worker 0 → each server, once: the size of the key space, the total number of updates the
+// Worker 0 → each server, once: the size of the key space, the number of global steps the
 // schedule spans, and the initial values of the server's range. Payload: range floats, or none
 // when every key starts at zero.
 struct InitShard {
   std::int64_t num_keys = 0;
-  std::int64_t total_updates = 0;
+  std::int64_t total_steps = 0;
   bool zeros = false;
   bool keep_loaded = false;  // resumed: the server loaded its range from a checkpoint; no payload
   template <class Archive>
   void serialize(Archive& archive, unsigned) {
-    archive & num_keys & total_updates;
+    archive & num_keys & total_steps;
     comm::serialize_flag(archive, zeros);
     comm::serialize_flag(archive, keep_loaded);
   }
@@ -100,14 +100,9 @@ struct Done {
 // servers write one file together), then server 0 answers with CheckpointDone.
 struct CheckpointRequest {
   checkpoint::Metadata meta;
-  std::string directory;
-  std::int32_t keep = 3;
+  checkpoint::Destination to;
   template <class Archive>
-  void serialize(Archive& archive, unsigned) {
-    archive & meta;
-    comm::serialize_string(archive, directory);
-    archive & keep;
-  }
+  void serialize(Archive& archive, unsigned) { archive & meta & to; }
 };
 
 struct CheckpointDone {

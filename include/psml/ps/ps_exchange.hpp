@@ -8,15 +8,14 @@
 
 #include "psml/core/aligned.hpp"
 #include "psml/exchange/exchange.hpp"
-#include "psml/ps/consistency.hpp"
 #include "psml/ps/worker_client.hpp"
 
 namespace psml::ps {
 
 class PsExchange final : public exchange::Exchange {
  public:
-  PsExchange(const comm::Communicator& world, const Roles& roles, Consistency consistency,
-             std::size_t num_params, double deadline_seconds, bool sparse = false);
+  PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
+             double deadline_seconds, bool sparse = false);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }
@@ -37,8 +36,6 @@ class PsExchange final : public exchange::Exchange {
   void record(const ExchangeStats& stats, exchange::EpochCounters& counters) const;
 
   const comm::Communicator& world_;
-  Roles roles_;
-  Consistency consistency_;
   WorkerClient client_;
   bool sparse_;
   AlignedVector<float> grad_;  // dense only

@@ -1,22 +1,30 @@
 // A parameter server: owns one key range of the flat parameter vector and that range's optimizer
 // state, applies the optimizer to the gradients workers push, and answers pulls when the
 // consistency policy allows. Single-threaded: the loop only ever blocks receiving; replies go out
-// with non-blocking sends from a copy, so no request of any worker can wait behind another.
+// through the transport without blocking, so no request of any worker can wait behind another.
+//
+// Optimizer time is the global step in every consistency mode: a push for global step s is
+// applied with the schedule's rate of step s and Adam's t = s, whether the server sums the
+// workers' pushes of that step first (bsp) or applies each as it arrives (ssp, async).
+//
+//   ChannelTransport transport(world);
+//   Server server(transport, roles, roles.server_index(world.rank()), options, &servers);
+//   server.run();  // until every worker has sent Done
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "psml/comm/framing.hpp"
 #include "psml/optim/optimizer_factory.hpp"
+#include "psml/optim/schedule.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/roles.hpp"
+#include "psml/ps/transport.hpp"
 
 namespace psml::ps {
 
@@ -35,9 +43,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `servers` holds the server ranks only: they write checkpoints together over it.
-  Server(const comm::Communicator& world, const comm::Communicator& servers, const Roles& roles,
-         ServerOptions options);
+  // Server number `index` of roles.servers. `servers` holds the server ranks only: they write
+  // checkpoints together over it (none: a checkpoint request is an error).
+  Server(Transport& transport, const Roles& roles, int index, ServerOptions options,
+         const comm::Communicator* servers = nullptr);
 
   // Before run(): takes this server's range and optimizer state from a checkpoint.
   void load(const std::string& path, const checkpoint::Metadata& meta);
@@ -48,6 +57,8 @@ class Server {
   // This server's keys and their current values (for checkpoints and tests).
   KeyRange range() const { return range_; }
   std::span<const float> params() const { return params_; }
+  std::span<const float> optimizer_state() const { return state_; }
+  // Updates applied so far (bsp: one per step; ssp, async: one per push).
   std::int64_t version() const { return version_; }
   // After run(): the workers stopped early on a signal.
   bool stopped() const { return stopped_; }
@@ -62,15 +73,9 @@ class Server {
   struct BspSlot {
     bool filled = false;
     std::int64_t rows = 0;
+    std::int64_t step = 0;
     std::vector<std::int64_t> keys;  // sparse pushes
     std::vector<float> values;
-  };
-  // A reply in flight. Its values are sent from where they lie, so they must neither move nor
-  // die before the send completes: outgoing_ is a std::list (its elements never move), and
-  // `handle` is declared after `values` so that it is destroyed, and waits, first.
-  struct Outgoing {
-    std::vector<float> values;
-    comm::SendHandle handle;
   };
 
   void check_request(int source, std::int32_t worker, std::int64_t sparse_keys) const;
@@ -78,21 +83,22 @@ class Server {
   void on_push(int source, const Push& push);
   void on_pull(int source, const Pull& pull);
   void on_checkpoint(int source, const CheckpointRequest& request);
-  // Applies the gradient sum over `rows` rows to the given local keys (all keys if dense).
-  void apply(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows);
+  // Applies the gradient sum over `rows` rows to the given local keys (all keys if dense) as
+  // the update of global step `step`.
+  void apply(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows,
+             std::int64_t step);
   void finish_bsp_step();
   bool can_answer(const PendingPull& pull) const;
   void answer_ready_pulls();
   void reply(const PendingPull& pull);
   std::int64_t min_clock() const;
   std::string describe_waits() const;
-  void reap_sends();
   void check_step(int source, const Push& push) const;
   // Server 0: decides the clock at which every worker stops (see PullReply).
   void decide_stop();
 
-  comm::Channel channel_;
-  const comm::Communicator& servers_;
+  Transport& transport_;
+  const comm::Communicator* servers_;
   Roles roles_;
   ServerOptions options_;
   int index_;
@@ -103,7 +109,7 @@ class Server {
   std::vector<float> state_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::optional<optim::Schedule> schedule_;
-  std::int64_t version_ = 0;                  // updates applied: the optimizer's step count
+  std::int64_t version_ = 0;                  // updates applied (for staleness)
   std::int64_t steps_applied_ = 0;            // bsp: steps completed (the clock pulls wait for)
   std::vector<std::int64_t> clocks_;          // pushes received, per worker
   std::vector<std::int64_t> push_version_;    // version the last push was computed on, per worker
@@ -116,7 +122,6 @@ class Server {
   std::vector<float> scratch_params_, scratch_grad_, scratch_state_,
       scratch_step_grad_;  // sparse updates
   std::deque<PendingPull> pending_;
-  std::list<Outgoing> outgoing_;
   int done_ = 0;
   std::int64_t max_clock_ = 0;  // the highest push clock received (for the step hook)
   std::int64_t stop_at_ = -1;   // server 0: the decided stop clock

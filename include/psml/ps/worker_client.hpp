@@ -40,15 +40,15 @@ class WorkerClient {
   std::int64_t num_keys() const { return num_keys_; }
 
   // Worker 0, once, before anyone pulls: sends every server its range of the initial values and
-  // the number of updates the learning-rate schedule spans.
-  void init_servers(std::span<const float> params, std::int64_t total_updates);
+  // the number of global steps the learning-rate schedule spans.
+  void init_servers(std::span<const float> params, std::int64_t total_steps);
   // The same with every key starting at zero, without any dense vector of all P keys.
-  void init_servers_zero(std::int64_t total_updates);
+  void init_servers_zero(std::int64_t total_steps);
   // Resumed: the servers loaded their ranges from a checkpoint; they only learn the schedule.
-  void init_servers_loaded(std::int64_t total_updates);
+  void init_servers_loaded(std::int64_t total_steps);
 
   // Has the servers write a checkpoint of their ranges; returns the file once it is committed.
-  std::string checkpoint(const checkpoint::Metadata& meta, const std::string& directory, int keep);
+  std::string checkpoint(const checkpoint::Metadata& meta, const checkpoint::Destination& to);
 
   // Fills params (all P keys) with the servers' current values.
   ExchangeStats pull(std::span<float> params);

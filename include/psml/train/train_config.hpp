@@ -7,18 +7,27 @@
 
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
+#include "psml/ps/consistency.hpp"
 
 namespace psml::train {
 
+// How workers exchange gradients (--mode).
+enum class Mode { kAllreduce, kPs };
+// How a model is fitted (--solver): by minibatch steps, or in closed form (linreg only).
+enum class Solver { kSgd, kExact };
+
+std::string to_string(Mode mode);
+std::string to_string(Solver solver);
+
 struct TrainConfig {
   std::string train_path;
-  std::string test_path;            // empty: no evaluation
-  std::string mode = "allreduce";   // allreduce | ps
-  int servers = 1;                  // ps: server ranks (the last ones)
-  std::string consistency = "bsp";  // ps: bsp | ssp:K | async
-  double deadline = 300;         // longest wait (s) for a peer in any mode before the job is ended
-  std::string solver = "sgd";    // sgd: iterative; exact: closed form (linreg only)
-  std::string save_params;       // write the trained parameters here (HDF5), if set
+  std::string test_path;  // empty: no evaluation
+  Mode mode = Mode::kAllreduce;
+  int servers = 1;              // ps: server ranks (the last ones)
+  ps::Consistency consistency;  // ps: bsp, ssp:K or async
+  double deadline = 300;        // longest wait (s) for a peer in any mode before the job is ended
+  Solver solver = Solver::kSgd;
+  std::string save_model;        // write the trained model here (a checkpoint file), if set
   std::string checkpoint_dir;    // write checkpoints here (see checkpoint/checkpoint.hpp)
   std::string checkpoint_every;  // "500steps", "1epoch"; empty: only the final checkpoint
   int checkpoint_keep = 3;       // checkpoints kept in checkpoint_dir
