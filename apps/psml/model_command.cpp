@@ -11,19 +11,26 @@
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
+#include "psml/data/csr.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/models/sparse_logreg.hpp"
 
 namespace psml::cli {
 namespace {
 
-// A checkpoint's model, its parameters, and this rank's rows of a data file, all validated on
-// every rank before anything collective happens.
+// A saved model's (or checkpoint's) model, its parameters, and this rank's rows of a data file,
+// all validated on every rank before anything collective happens. Sparse (CSR) data goes with the
+// sparse logistic regression a sparse parameter-server run trains.
 struct Loaded {
   std::string path;
   checkpoint::Metadata meta;
-  std::unique_ptr<models::Model> model;
+  std::unique_ptr<models::Model> model;              // dense data
+  std::unique_ptr<models::SparseLogisticRegression> sparse_model;  // sparse data
   AlignedVector<float> params;
   data::Shard shard;
+  data::SparseShard sparse_shard;
+  std::int64_t first_row = 0;  // this rank's first row of the file
+  std::int64_t rows() const { return model ? shard.x.rows() : sparse_shard.x.rows(); }
 };
 
 Loaded load(const std::string& checkpoint_path, const std::string& data_path,
@@ -36,17 +43,7 @@ Loaded load(const std::string& checkpoint_path, const std::string& data_path,
     const auto spec = models::ModelSpec::parse(l.meta.model);
     const auto task =
         l.meta.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
-    l.model =
-        models::make_model<float>(spec, l.meta.features, task, l.meta.num_classes, l.meta.seed);
-    if (static_cast<std::int64_t>(l.model->num_params()) != l.meta.num_params)
-      throw error(l.path, ": holds ", l.meta.num_params, " parameters, its model '", l.meta.model,
-                  "' has ", l.model->num_params());
-    l.params.resize(static_cast<std::size_t>(l.meta.num_params));
-    std::vector<float> state(static_cast<std::size_t>(l.meta.num_params * l.meta.state_slots));
-    checkpoint::read_range(l.path, l.meta, {0, l.meta.num_params}, l.params, state);
     auto info = data::describe_dataset(data_path);
-    if (info.sparse)
-      throw error(data_path, ": sparse (CSR) files are not evaluated by psml eval yet");
     if (info.features != l.meta.features)
       throw error(data_path, ": has ", info.features, " features, the model in ", l.path, " takes ",
                   l.meta.features);
@@ -55,15 +52,96 @@ Loaded load(const std::string& checkpoint_path, const std::string& data_path,
                   " is for ", l.meta.task);
     if (info.rows < world.size())
       throw error(data_path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
+    std::int64_t num_params = 0;
+    if (info.sparse) {
+      if (spec.name != "logreg")
+        throw error(data_path, ": sparse (CSR) data goes with a logreg model, the model in ",
+                    l.path, " is '", l.meta.model, "'");
+      l.sparse_model = std::make_unique<models::SparseLogisticRegression>(info.features);
+      num_params = l.sparse_model->num_keys();
+    } else {
+      l.model =
+          models::make_model<float>(spec, l.meta.features, task, l.meta.num_classes, l.meta.seed);
+      num_params = static_cast<std::int64_t>(l.model->num_params());
+    }
+    if (num_params != l.meta.num_params)
+      throw error(l.path, ": holds ", l.meta.num_params, " parameters, its model '", l.meta.model,
+                  "' has ", num_params, info.sparse ? " on sparse data" : "");
+    l.params.resize(static_cast<std::size_t>(l.meta.num_params));
+    std::vector<float> state(static_cast<std::size_t>(l.meta.num_params * l.meta.state_slots));
+    checkpoint::read_range(l.path, l.meta, {0, l.meta.num_params}, l.params, state);
     info.num_classes = l.meta.num_classes;  // ids must be classes the model knows
-    l.shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
+    const auto range = data::balanced_range(info.rows, world.size(), world.rank());
+    l.first_row = range.first;
+    if (info.sparse)
+      l.sparse_shard = data::read_sparse_shard(info, range);
+    else
+      l.shard = data::read_shard(info, range);
   });
   if (world.rank() == 0)
     for (const auto& note : notes) std::cout << note << "\n";
   return l;
 }
 
-constexpr Eigen::Index kBlock = 1024;
+constexpr std::int64_t kBlock = 1024;
+
+using ScoresView = Eigen::Map<const data::RowMatrixT<float>>;
+
+// One block of a rank's rows as the model sees them.
+struct Block {
+  std::int64_t first = 0;  // in this rank's rows
+  const float* score_values = nullptr;
+  Eigen::Index rows = 0, outputs = 0;
+  std::span<const std::int32_t> classes;  // classification
+  models::EvalSums sums;
+  ScoresView scores() const { return {score_values, rows, outputs}; }
+};
+
+// Calls f(block) for each block of this rank's rows, in order.
+template <class F>
+void for_each_block(Loaded& l, F f) {
+  std::vector<std::int64_t> rows, keys;
+  std::vector<float> weights, scores;
+  for (std::int64_t first = 0; first < l.rows(); first += kBlock) {
+    const auto n = std::min(kBlock, l.rows() - first);
+    Block b;
+    b.first = first;
+    if (l.model) {
+      const auto batch = l.shard.view(first, n);
+      b.sums = l.model->evaluate(l.params, batch);
+      const auto& s = l.model->scores(l.params, batch);
+      b.score_values = s.data();
+      b.rows = s.rows();
+      b.outputs = s.cols();
+      b.classes = batch.classes;
+    } else {
+      const auto& x = l.sparse_shard.x;
+      rows.resize(static_cast<std::size_t>(n));
+      for (std::int64_t i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = first + i;
+      l.sparse_model->keys_of(x, rows, keys);
+      weights.resize(keys.size());
+      for (std::size_t k = 0; k < keys.size(); ++k)
+        weights[k] = l.params[static_cast<std::size_t>(keys[k])];
+      b.sums = l.sparse_model->evaluate(x, rows, l.sparse_shard.classes, keys, weights);
+      l.sparse_model->scores(x, rows, keys, weights, scores);
+      b.score_values = scores.data();
+      b.rows = n;
+      b.outputs = 1;
+      b.classes = {l.sparse_shard.classes.data() + first, static_cast<std::size_t>(n)};
+    }
+    f(b);
+  }
+}
+
+// The class a row of scores predicts: the largest score, or score > 0 for one output.
+Eigen::Index predicted_class(const ScoresView& scores, Eigen::Index row) {
+  Eigen::Index best = 0;
+  if (scores.cols() == 1)
+    best = scores(row, 0) > 0 ? 1 : 0;
+  else
+    scores.row(row).maxCoeff(&best);
+  return best;
+}
 
 void run_eval(const std::string& checkpoint_path, const std::string& data_path,
               const comm::Communicator& world) {
@@ -71,24 +149,15 @@ void run_eval(const std::string& checkpoint_path, const std::string& data_path,
   const bool classification = l.meta.task == "classification";
   const auto c = static_cast<std::size_t>(classification ? l.meta.num_classes : 0);
   std::vector<double> sums(3 + c * c, 0.0);  // loss, correct, rows, then the confusion matrix
-  for (Eigen::Index first = 0; first < l.shard.x.rows(); first += kBlock) {
-    const auto batch = l.shard.view(first, std::min(kBlock, l.shard.x.rows() - first));
-    const auto s = l.model->evaluate(l.params, batch);
-    sums[0] += s.loss;
-    sums[1] += s.correct;
-    sums[2] += s.rows;
-    if (!classification) continue;
-    const auto& scores = l.model->scores(l.params, batch);
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-      Eigen::Index predicted = 0;
-      if (scores.cols() == 1)
-        predicted = scores(i, 0) > 0 ? 1 : 0;
-      else
-        scores.row(i).maxCoeff(&predicted);
-      sums[3 + static_cast<std::size_t>(batch.classes[static_cast<std::size_t>(i)]) * c +
-           static_cast<std::size_t>(predicted)] += 1;
-    }
-  }
+  for_each_block(l, [&](const Block& b) {
+    sums[0] += b.sums.loss;
+    sums[1] += b.sums.correct;
+    sums[2] += b.sums.rows;
+    if (!classification) return;
+    for (Eigen::Index i = 0; i < b.rows; ++i)
+      sums[3 + static_cast<std::size_t>(b.classes[static_cast<std::size_t>(i)]) * c +
+           static_cast<std::size_t>(predicted_class(b.scores(), i))] += 1;
+  });
   world.allreduce(std::span<double>(sums));
   if (world.rank() != 0) return;
   std::printf("eval: %s on %s (%.0f rows, %d ranks)\n", l.path.c_str(), data_path.c_str(), sums[2],
@@ -115,39 +184,35 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
                  const std::string& out, const comm::Communicator& world) {
   auto l = load(checkpoint_path, data_path, world);
   const bool classification = l.meta.task == "classification";
-  const auto rows = static_cast<hsize_t>(l.shard.info.rows);
+  const auto rows =
+      static_cast<hsize_t>(l.model ? l.shard.info.rows : l.sparse_shard.info.rows);
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
     const auto file = h5::File::create_parallel(path, world.native());
-    const auto outputs = static_cast<hsize_t>(l.model->scores(l.params, l.shard.view(0, 0)).cols());
+    const auto outputs = static_cast<hsize_t>(
+        l.model ? l.model->scores(l.params, l.shard.view(0, 0)).cols() : 1);
     const auto scores_ds = file.create_dataset<float>("scores", {rows, outputs}, {}, 0);
     const auto predictions_ds =
         classification ? file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0)
                        : file.create_dataset<float>("predictions", {rows}, {}, 0);
     file.set_attribute("checkpoint", l.path);
     file.set_attribute("data", data_path);
-    for (Eigen::Index first = 0; first < l.shard.x.rows(); first += kBlock) {
-      const auto n = std::min(kBlock, l.shard.x.rows() - first);
-      const auto& scores = l.model->scores(l.params, l.shard.view(first, n));
-      const auto at = static_cast<hsize_t>(l.shard.rows.first + first);
+    for_each_block(l, [&](const Block& b) {
+      const auto n = b.rows;
+      const auto at = static_cast<hsize_t>(l.first_row + b.first);
       scores_ds.write_block<float>({at, 0}, {static_cast<hsize_t>(n), outputs},
-                                   {scores.data(), static_cast<std::size_t>(scores.size())});
+                                   {b.score_values, static_cast<std::size_t>(n * b.outputs)});
       if (classification) {
         std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
-        for (Eigen::Index i = 0; i < n; ++i) {
-          Eigen::Index best = 0;
-          if (scores.cols() == 1)
-            best = scores(i, 0) > 0 ? 1 : 0;
-          else
-            scores.row(i).maxCoeff(&best);
-          ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-        }
+        for (Eigen::Index i = 0; i < n; ++i)
+          ids[static_cast<std::size_t>(i)] =
+              static_cast<std::int32_t>(predicted_class(b.scores(), i));
         predictions_ds.write_block<std::int32_t>({at}, {static_cast<hsize_t>(n)}, ids);
       } else {
-        std::vector<float> values(scores.data(), scores.data() + n);
+        std::vector<float> values(b.score_values, b.score_values + n);
         predictions_ds.write_block<float>({at}, {static_cast<hsize_t>(n)}, values);
       }
-    }
+    });
   });
   if (world.rank() == 0) std::cout << "wrote " << out << " (" << rows << " rows)" << std::endl;
 }

@@ -25,10 +25,17 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
   std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
                 "  samples/s %9.0f  time %.2fs", m.samples_per_second, m.seconds);
   out << line << "\n";
+  const auto& c = m.counters;
+  const double w = m.workers;
+  if (!m.parameter_server && c.compute_seconds > 0) {
+    // Seconds per rank (mean over ranks).
+    std::snprintf(line, sizeof line,
+                  "          allreduce: compute %.2fs  allreduce %.2fs  optimizer %.2fs\n",
+                  c.compute_seconds / w, c.allreduce_seconds / w, c.optimizer_seconds / w);
+    out << line;
+  }
   if (m.parameter_server) {
     // Seconds per worker (mean over workers) and the staleness each push was applied with.
-    const auto& c = m.counters;
-    const double w = m.workers;
     std::snprintf(
         line, sizeof line,
         "          ps: compute %.2fs  push %.2fs  pull %.2fs  wait %.2fs  max clock gap %.0f"

@@ -29,8 +29,10 @@ namespace {
 
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
-  std::vector<double> sums{local.loss_sum,     local.rows,         local.compute_seconds,
-                           local.push_seconds, local.pull_seconds, local.wait_seconds};
+  std::vector<double> sums{local.loss_sum,          local.rows,
+                           local.compute_seconds,   local.push_seconds,
+                           local.pull_seconds,      local.wait_seconds,
+                           local.allreduce_seconds, local.optimizer_seconds};
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
   exchange::EpochCounters out;
@@ -40,7 +42,9 @@ exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
   out.push_seconds = sums[3];
   out.pull_seconds = sums[4];
   out.wait_seconds = sums[5];
-  std::copy(sums.begin() + 6, sums.end(), out.staleness.begin());
+  out.allreduce_seconds = sums[6];
+  out.optimizer_seconds = sums[7];
+  std::copy(sums.begin() + 8, sums.end(), out.staleness.begin());
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
 }
@@ -302,9 +306,16 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       first_step = saved.step_in_epoch;
       global_step = saved.global_step;
     });
+    if (!resume_path.empty() && first_epoch >= config.epochs) {
+      // Nothing to train: the resumed checkpoint is the model.
+      last_checkpoint = resume_path;
+      if (callbacks.on_note && world.rank() == 0)
+        callbacks.on_note(detail::concat("nothing to train: ", resume_path, " is at epoch ",
+                                         first_epoch, " and --epochs is ", config.epochs));
+    }
     const auto every = checkpoint::Every::parse_or_none(config.checkpoint_every);
     const exchange::CheckpointTarget target{checkpoints, callbacks.checkpoint_hook};
-    std::int64_t saved_at = -1;
+    std::int64_t saved_at = last_checkpoint.empty() ? -1 : global_step;
     const auto save = [&](std::int64_t epochs_done, std::int64_t step_in_epoch) {
       meta.epoch = epochs_done;
       meta.step_in_epoch = step_in_epoch;

@@ -342,7 +342,7 @@ elif scenario == "model-file":
     cases = (("allreduce", 2, ["train", *MODEL, "--epochs", "1"], "test.h5"),
              ("exact", 2, ["train", *REG, "--solver", "exact"], "regression_test.h5"),
              ("ps", 4, ["train", *MODEL, *PS, "--epochs", "1"], "test.h5"),
-             ("sparse", 4, ["train", *SPARSE, "--epochs", "1"], None))
+             ("sparse", 4, ["train", *SPARSE, "--epochs", "1"], "sparse_test.h5"))
     for name, ranks, args, test in cases:
         model = f"{work}/{name}/model.h5"
         out = ok("-n", str(ranks), psml, *args, "--save-model", model)
@@ -363,6 +363,10 @@ elif scenario == "model-file":
     check(f"model kept in the final checkpoint {ck}/ckpt-000000000064.h5" in out
           and os.path.exists(f"{ck}/ckpt-000000000064.h5"),
           "--resume without --checkpoint-dir writes its final checkpoint into the resumed directory")
+    before = listing(ck)
+    out = run(2, "--epochs", "2", "--resume", ck).stdout
+    check("nothing to train: " in out and "is at epoch 2 and --epochs is 2" in out
+          and listing(ck) == before, "a resume with nothing to do says so and writes nothing")
 
 elif scenario == "schedule":
     def attrs(path):

@@ -22,10 +22,13 @@ struct EpochCounters {
   static constexpr int kStalenessBuckets = 17;  // 0..15, then 16 or more
   double loss_sum = 0;
   double rows = 0;
-  double compute_seconds = 0;
-  double push_seconds = 0;
-  double pull_seconds = 0;
-  double wait_seconds = 0;
+  // Seconds this worker spent, by what it did; each bucket measures what its name says.
+  double compute_seconds = 0;    // the model's forward and backward passes
+  double allreduce_seconds = 0;  // allreduce mode: the gradient allreduce, waiting for peers included
+  double optimizer_seconds = 0;  // allreduce mode: the optimizer's update of this rank's copy
+  double push_seconds = 0;       // ps: posting the pushes until they have left
+  double pull_seconds = 0;       // ps: pull request to reply, less the servers' hold-back
+  double wait_seconds = 0;       // ps: the servers held the pull back for consistency
   std::array<double, kStalenessBuckets> staleness{};  // counts of pushes by staleness
   double max_clock_gap = 0;                           // reduced with max, not sum
 

@@ -33,12 +33,12 @@ class SparseLogisticRegression {
                     const Eigen::VectorXi& classes, std::span<const std::int64_t> keys,
                     std::span<const float> weights) const;
 
- private:
-  // s_i for each row; positions_ maps each stored value to its key's slot.
+  // s_i (the log-odds of class 1) for each row into `out`.
   void scores(const data::CsrRows& x, std::span<const std::int64_t> rows,
               std::span<const std::int64_t> keys, std::span<const float> weights,
               std::vector<float>& out) const;
 
+ private:
   std::int64_t features_;
   mutable std::vector<std::uint32_t> positions_;  // workspace
   mutable std::vector<float> scores_;             // workspace
