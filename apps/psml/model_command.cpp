@@ -9,9 +9,9 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/aligned.hpp"
 #include "psml/core/error.hpp"
+#include "psml/data/csr.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
-#include "psml/data/csr.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/models/sparse_logreg.hpp"
 
@@ -24,7 +24,7 @@ namespace {
 struct Loaded {
   std::string path;
   checkpoint::Metadata meta;
-  std::unique_ptr<models::Model> model;              // dense data
+  std::unique_ptr<models::Model> model;                            // dense data
   std::unique_ptr<models::SparseLogisticRegression> sparse_model;  // sparse data
   AlignedVector<float> params;
   data::Shard shard;
@@ -69,7 +69,7 @@ Loaded load(const std::string& checkpoint_path, const std::string& data_path,
                   "' has ", num_params, info.sparse ? " on sparse data" : "");
     l.params.resize(static_cast<std::size_t>(l.meta.num_params));
     std::vector<float> state(static_cast<std::size_t>(l.meta.num_params * l.meta.state_slots));
-    checkpoint::read_range(l.path, l.meta, {0, l.meta.num_params}, l.params, state);
+    checkpoint::read_range(l.path, l.meta, data::RowRange{0, l.meta.num_params}, l.params, state);
     info.num_classes = l.meta.num_classes;  // ids must be classes the model knows
     const auto range = data::balanced_range(info.rows, world.size(), world.rank());
     l.first_row = range.first;
@@ -184,13 +184,12 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
                  const std::string& out, const comm::Communicator& world) {
   auto l = load(checkpoint_path, data_path, world);
   const bool classification = l.meta.task == "classification";
-  const auto rows =
-      static_cast<hsize_t>(l.model ? l.shard.info.rows : l.sparse_shard.info.rows);
+  const auto rows = static_cast<hsize_t>(l.model ? l.shard.info.rows : l.sparse_shard.info.rows);
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
     const auto file = h5::File::create_parallel(path, world.native());
-    const auto outputs = static_cast<hsize_t>(
-        l.model ? l.model->scores(l.params, l.shard.view(0, 0)).cols() : 1);
+    const auto outputs =
+        static_cast<hsize_t>(l.model ? l.model->scores(l.params, l.shard.view(0, 0)).cols() : 1);
     const auto scores_ds = file.create_dataset<float>("scores", {rows, outputs}, {}, 0);
     const auto predictions_ds =
         classification ? file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0)

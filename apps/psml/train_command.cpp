@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -75,6 +76,12 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  cmd->add_option("--key-layout", config->key_layout,
+                  "ps: which server holds which key: ranges (contiguous) or blocks (64-key "
+                  "blocks dealt out in turn: balances skewed sparse data); default: blocks for "
+                  "sparse data, ranges for dense")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ps::KeyLayoutKind>{
+          {"ranges", ps::KeyLayoutKind::kRanges}, {"blocks", ps::KeyLayoutKind::kBlocks}}));
   cmd->add_option("--deadline,--ps-deadline", config->deadline,
                   "seconds a rank waits for a peer (a collective, a server's answer, a worker's "
                   "message) before the job ends with a line naming the peer")
@@ -170,11 +177,17 @@ void add_train_command(CLI::App& app, Action& action) {
       callbacks.on_note = [](const std::string& note) { std::cout << note << std::endl; };
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
-      if (config->mode == train::Mode::kPs)
+      if (config->mode == train::Mode::kPs) {
         std::printf(
             "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "
             "server\n",
             result.peak_worker_mib, result.peak_server_mib);
+        const auto [low, high] =
+            std::minmax_element(result.server_bytes.begin(), result.server_bytes.end());
+        std::printf("payload per server (received + sent):");
+        for (const double b : result.server_bytes) std::printf(" %.1f MB", b / 1e6);
+        std::printf(" (largest / smallest %.2f)\n", *low > 0 ? *high / *low : 0.0);
+      }
       if (!result.history.back().has_test) return;
       const auto& last = result.history.back();
       if (last.regression)

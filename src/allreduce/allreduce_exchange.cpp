@@ -68,8 +68,8 @@ std::string AllreduceExchange::save(checkpoint::Metadata meta,
     // Synchronous: every rank has made every step.
     const std::vector<std::int64_t> clocks(static_cast<std::size_t>(comm_.size()),
                                            meta.global_step);
-    path = checkpoint::write_checkpoint(target.to, meta, {0, meta.num_params}, params, state_,
-                                        clocks, alone, target.hook);
+    path = checkpoint::write_checkpoint(target.to, meta, data::RowRange{0, meta.num_params}, params,
+                                        state_, clocks, alone, target.hook);
   });
   return path;
 }
@@ -79,7 +79,7 @@ void AllreduceExchange::resume(const std::string& path, const checkpoint::Metada
   if (static_cast<std::size_t>(meta.state_slots) != optimizer_->state_slots())
     throw error(path, ": holds ", meta.state_slots, " optimizer state slots, --optimizer ",
                 spec_.name, " keeps ", optimizer_->state_slots());
-  checkpoint::read_range(path, meta, {0, meta.num_params}, params, state_);
+  checkpoint::read_range(path, meta, data::RowRange{0, meta.num_params}, params, state_);
 }
 
 }  // namespace psml::allreduce

@@ -147,20 +147,33 @@ void commit(const Destination& to, const std::string& directory, const std::stri
   }
 }
 
-std::uint64_t state_hash(std::span<const float> state, std::int64_t slots, data::RowRange keys,
-                         std::int64_t num_params) {
+// The partial checksum of values holding `keys` in order, the key k at position offset + k.
+std::uint64_t keys_hash(std::span<const float> values, const data::StridedRange& keys,
+                        std::int64_t offset) {
   std::uint64_t h = 0;
+  std::size_t at = 0;
+  keys.for_each_run([&](std::int64_t first, std::int64_t length) {
+    const auto n = static_cast<std::size_t>(length);
+    h += positional_hash(values.subspan(at, n), static_cast<std::uint64_t>(offset + first));
+    at += n;
+  });
+  return h;
+}
+
+std::uint64_t state_hash(std::span<const float> state, std::int64_t slots,
+                         const data::StridedRange& keys, std::int64_t num_params) {
+  std::uint64_t h = 0;
+  const auto count = static_cast<std::size_t>(keys.count());
   for (std::int64_t s = 0; s < slots; ++s)
-    h += positional_hash(state.subspan(static_cast<std::size_t>(s * keys.count),
-                                       static_cast<std::size_t>(keys.count)),
-                         static_cast<std::uint64_t>(s * num_params + keys.first));
+    h += keys_hash(state.subspan(static_cast<std::size_t>(s) * count, count), keys, s * num_params);
   return h;
 }
 
 }  // namespace
 
-std::string write_checkpoint(const Destination& to, const Metadata& meta, data::RowRange keys,
-                             std::span<const float> params, std::span<const float> state,
+std::string write_checkpoint(const Destination& to, const Metadata& meta,
+                             const data::StridedRange& keys, std::span<const float> params,
+                             std::span<const float> state,
                              std::span<const std::int64_t> worker_clocks,
                              const comm::Communicator& writers, const WriteHook& hook) {
   const bool one_file = !to.file.empty();
@@ -184,7 +197,7 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta, data::
       throw error(directory, one_file ? ": cannot create the directory of the model file"
                                       : ": cannot create the checkpoint directory");
   });
-  std::uint64_t sums[2] = {positional_hash(params, static_cast<std::uint64_t>(keys.first)),
+  std::uint64_t sums[2] = {keys_hash(params, keys, 0),
                            state_hash(state, meta.state_slots, keys, meta.num_params)};
   writers.allreduce(std::span<std::uint64_t>(sums));  // unsigned: the sum wraps modulo 2^64
   try {
@@ -197,16 +210,15 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta, data::
                               : h5::File::create_parallel(tmp, writers.native());
       const auto p = static_cast<hsize_t>(meta.num_params);
       const auto slots = static_cast<hsize_t>(meta.state_slots);
-      const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
       const auto params_ds = file.create_dataset<float>(kParams, {p}, {}, 0);
       const auto state_ds = file.create_dataset<float>(kState, {slots, p}, {}, 0);
       const auto clocks = static_cast<hsize_t>(worker_clocks.size());
       const auto clocks_ds = file.create_dataset<std::int64_t>("worker_clocks", {clocks}, {}, 0);
       if (writers.rank() == 0) clocks_ds.write_block<std::int64_t>({0}, {clocks}, worker_clocks);
-      params_ds.write_block<float>({first}, {count}, params);
+      params_ds.write_columns<float>(keys, 0, params);
       params_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[0]));
       if (hook) hook(1);
-      state_ds.write_block<float>({0, first}, {slots, count}, state);
+      if (slots > 0) state_ds.write_columns<float>(keys, slots, state);
       state_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[1]));
       if (hook) hook(2);
       file.set_attribute("format", std::string(kFormat));
@@ -286,13 +298,12 @@ Metadata read_metadata(const std::string& path) {
   return m;
 }
 
-void read_range(const std::string& path, const Metadata& meta, data::RowRange keys,
+void read_range(const std::string& path, const Metadata& meta, const data::StridedRange& keys,
                 std::span<float> params, std::span<float> state) {
   const auto file = h5::File::open_read(path);
-  const auto first = static_cast<hsize_t>(keys.first), count = static_cast<hsize_t>(keys.count);
-  file.dataset(kParams).read_block<float>({first}, {count}, params);
-  file.dataset(kState).read_block<float>({0, first},
-                                         {static_cast<hsize_t>(meta.state_slots), count}, state);
+  file.dataset(kParams).read_columns<float>(keys, 0, params);
+  if (meta.state_slots > 0)
+    file.dataset(kState).read_columns<float>(keys, static_cast<hsize_t>(meta.state_slots), state);
 }
 
 namespace {
@@ -300,7 +311,7 @@ namespace {
 // Reads everything and compares the checksums; throws psml::Error saying what is wrong.
 void verify(const std::string& path) {
   const auto meta = read_metadata(path);
-  const data::RowRange all{0, meta.num_params};
+  const auto all = data::StridedRange(data::RowRange{0, meta.num_params});
   std::vector<float> params(static_cast<std::size_t>(meta.num_params));
   std::vector<float> state(static_cast<std::size_t>(meta.num_params * meta.state_slots));
   read_range(path, meta, all, params, state);

@@ -420,6 +420,58 @@ void Dataset::write_block(const std::vector<hsize_t>& start, const std::vector<h
   }
 }
 
+Handle Dataset::select_columns(const data::StridedRange& columns, hsize_t rows) const {
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  const bool two_d = rows > 0;
+  const auto h = [](std::int64_t v) { return static_cast<hsize_t>(v); };
+  const auto select = [&](H5S_seloper_t op, std::int64_t first, std::int64_t stride,
+                          std::int64_t count, std::int64_t block) {
+    const hsize_t start[2] = {0, h(first)}, step[2] = {1, h(stride)}, n[2] = {rows, h(count)},
+                  size[2] = {1, h(block)};
+    const int skip = two_d ? 0 : 1;  // a 1-D selection uses the column part only
+    if (H5Sselect_hyperslab(file_space.id(), op, start + skip, step + skip, n + skip, size + skip) <
+        0)
+      throw error(where(), ": cannot select columns");
+  };
+  H5S_seloper_t op = H5S_SELECT_SET;
+  if (columns.runs > 0) {
+    select(op, columns.first, columns.stride, columns.runs, columns.run);
+    op = H5S_SELECT_OR;
+  }
+  if (columns.tail > 0)
+    select(op, columns.first + columns.runs * columns.stride, columns.tail, 1, columns.tail);
+  return file_space;
+}
+
+template <class T>
+void Dataset::read_columns(const data::StridedRange& columns, hsize_t rows,
+                           std::span<T> out) const {
+  const hsize_t n = static_cast<hsize_t>(columns.count()) * std::max<hsize_t>(rows, 1);
+  if (out.size() != n) throw error(where(), ": read buffer has the wrong size");
+  if (n == 0) return;
+  const auto file_space = select_columns(columns, rows);
+  Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  if (H5Dread(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+              out.data()) < 0)
+    throw error(where(), ": cannot read (damaged or truncated file?)");
+}
+
+template <class T>
+void Dataset::write_columns(const data::StridedRange& columns, hsize_t rows,
+                            std::span<const T> in) const {
+  const hsize_t n = static_cast<hsize_t>(columns.count()) * std::max<hsize_t>(rows, 1);
+  if (in.size() != n) throw error(where(), ": write buffer has the wrong size");
+  if (n == 0) return;
+  const auto file_space = select_columns(columns, rows);
+  Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  errno = 0;  // what the failing write(2) says (EFBIG, ENOSPC) is the useful part of the error
+  if (H5Dwrite(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+               in.data()) < 0) {
+    const int cause = errno;
+    throw error(where(), ": cannot write: ", cause ? std::strerror(cause) : "disk full?");
+  }
+}
+
 #define PSML_H5_INSTANTIATE(T)                                                                    \
   template Dataset File::create_dataset<T>(const std::string&, const std::vector<hsize_t>&,       \
                                            const std::vector<hsize_t>&, int) const;               \
@@ -428,7 +480,10 @@ void Dataset::write_block(const std::vector<hsize_t>& start, const std::vector<h
   template void Dataset::read_block<T>(const std::vector<hsize_t>&, const std::vector<hsize_t>&,  \
                                        std::span<T>) const;                                       \
   template void Dataset::write_block<T>(const std::vector<hsize_t>&, const std::vector<hsize_t>&, \
-                                        std::span<const T>) const;
+                                        std::span<const T>) const;                                \
+  template void Dataset::read_columns<T>(const data::StridedRange&, hsize_t, std::span<T>) const; \
+  template void Dataset::write_columns<T>(const data::StridedRange&, hsize_t, std::span<const T>) \
+      const;
 PSML_H5_INSTANTIATE(float)
 PSML_H5_INSTANTIATE(double)
 PSML_H5_INSTANTIATE(std::int32_t)

@@ -5,9 +5,9 @@
 namespace psml::ps {
 
 PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
-                       double deadline_seconds, bool sparse)
+                       double deadline_seconds, KeyLayoutKind layout, bool sparse)
     : world_(world),
-      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds),
+      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout),
       sparse_(sparse),
       grad_(sparse ? 0 : num_params, 0.0f) {}
 

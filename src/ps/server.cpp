@@ -63,10 +63,10 @@ void Server::load(const std::string& path, const checkpoint::Metadata& meta) {
   if (static_cast<std::size_t>(meta.state_slots) != optimizer_->state_slots())
     throw error(path, ": holds ", meta.state_slots, " optimizer state slots, --optimizer ",
                 options_.optimizer.name, " keeps ", optimizer_->state_slots());
-  range_ = server_keys(meta.num_params, roles_.servers, index_);
-  params_.resize(static_cast<std::size_t>(range_.count));
+  hold_keys(meta.num_params);
+  params_.resize(static_cast<std::size_t>(keys_.count()));
   state_.resize(optimizer_->state_slots() * params_.size());
-  checkpoint::read_range(path, meta, range_, params_, state_);
+  checkpoint::read_range(path, meta, keys_, params_, state_);
   version_ = meta.global_step;
   // Every worker resumes at the checkpoint's step: their clocks continue from there.
   steps_applied_ = meta.global_step;
@@ -78,14 +78,13 @@ void Server::load(const std::string& path, const checkpoint::Metadata& meta) {
 void Server::on_init(int source, const InitShard& init) {
   if (init.keep_loaded) {
     if (!loaded_) throw error("server ", index_, ": told to keep a checkpoint it did not load");
-    PSML_CHECK_EQ(range_, server_keys(init.num_keys, roles_.servers, index_), "server ", index_,
-                  ": key range");
+    PSML_CHECK_EQ(layout_.num_keys(), init.num_keys, "server ", index_, ": keys");
     schedule_.emplace(options_.optimizer.schedule, options_.optimizer.lr, init.total_steps);
     initialized_ = true;
     return;
   }
-  range_ = server_keys(init.num_keys, roles_.servers, index_);
-  params_.assign(static_cast<std::size_t>(range_.count), 0.0f);
+  hold_keys(init.num_keys);
+  params_.assign(static_cast<std::size_t>(keys_.count()), 0.0f);
   if (!init.zeros)
     transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(params_)));
   state_.assign(optimizer_->state_slots() * params_.size(), 0.0f);
@@ -99,9 +98,22 @@ void Server::check_request(int source, std::int32_t worker, std::int64_t sparse_
   if (worker < 0 || worker >= roles_.workers || roles_.worker_rank(worker) != source)
     throw error("server ", index_, ": rank ", source, " sent a request as worker ", worker);
   // Before InitShard the range is unknown (a pull may overtake worker 0's InitShard).
-  if (initialized_ && sparse_keys > range_.count)
+  if (initialized_ && sparse_keys > keys_.count())
     throw error("server ", index_, ": worker ", worker, " sent ", sparse_keys,
-                " keys, more than the range's ", range_.count);
+                " keys, more than the server's ", keys_.count());
+}
+
+void Server::hold_keys(std::int64_t num_keys) {
+  layout_ = KeyLayout(num_keys, roles_.servers, options_.key_layout);
+  keys_ = layout_.keys_of(index_);
+}
+
+std::size_t Server::local_index(std::int64_t key, std::int32_t worker, const char* what) const {
+  if (key < 0 || key >= layout_.num_keys() || layout_.owner(key) != index_)
+    throw error("server ", index_, ": worker ", worker, " ", what, " key ", key,
+                ", which this server does not hold (", to_string(layout_.kind()), " layout of ",
+                layout_.num_keys(), " keys over ", roles_.servers, " servers)");
+  return static_cast<std::size_t>(layout_.local_index(key));
 }
 
 void Server::on_push(int source, const Push& push) {
@@ -122,16 +134,13 @@ void Server::on_push(int source, const Push& push) {
   if (push.sparse_keys >= 0) {
     keys.resize(static_cast<std::size_t>(push.sparse_keys));
     transport_.receive_payload(source, std::as_writable_bytes(std::span<std::int64_t>(keys)));
-    for (auto& k : keys) {
-      if (!range_.contains(k))
-        throw error("server ", index_, ": worker ", push.worker, " pushed key ", k, " outside [",
-                    range_.first, ", ", range_.end(), ")");
-      k -= range_.first;
-    }
+    for (auto& k : keys) k = static_cast<std::int64_t>(local_index(k, push.worker, "pushed"));
     count = keys.size();
   }
   clocks_[w] = push.clock;
   push_version_[w] = push.version;
+  payload_bytes_ +=
+      static_cast<std::int64_t>(keys.size() * sizeof(std::int64_t) + count * sizeof(float));
 
   if (options_.consistency.kind == Consistency::Kind::kBsp) {
     auto& slot = slots_[w];
@@ -154,7 +163,7 @@ void Server::on_push(int source, const Push& push) {
 
 void Server::check_step(int source, const Push& push) const {
   // The size is always checked: a wrong one would corrupt the receive.
-  const std::int64_t expected = push.sparse_keys >= 0 ? push.sparse_keys : range_.count;
+  const std::int64_t expected = push.sparse_keys >= 0 ? push.sparse_keys : keys_.count();
   if (push.values != expected)
     throw error("server ", index_, ": worker ", push.worker, " (rank ", source, ") pushed ",
                 push.values, " values for step ", push.step, ", the server expects ", expected,
@@ -254,6 +263,7 @@ void Server::on_pull(int source, const Pull& pull) {
     transport_.receive_payload(source,
                                std::as_writable_bytes(std::span<std::int64_t>(pending.keys)));
   }
+  payload_bytes_ += static_cast<std::int64_t>(pending.keys.size() * sizeof(std::int64_t));
   pending_.push_back(std::move(pending));
 }
 
@@ -278,8 +288,8 @@ void Server::on_checkpoint(int source, const CheckpointRequest& request) {
                                 " took longer than " + std::to_string(std::lround(limit)) +
                                 " s (the workers' deadline plus --deadline): a "
                                 "server's write failed or hangs (disk full?)");
-    path = checkpoint::write_checkpoint(request.to, meta, range_, params_, state_, clocks,
-                                        *servers_, options_.checkpoint_hook);
+    path = checkpoint::write_checkpoint(request.to, meta, keys_, params_, state_, clocks, *servers_,
+                                        options_.checkpoint_hook);
   } catch (const comm::CollectiveError& e) {
     // The workers wait on the servers: the server that knows the cause ends the whole job.
     if (e.reporter()) throw Error(e.what());
@@ -337,15 +347,12 @@ void Server::reply(const PendingPull& pull) {
   if (pull.request.sparse_keys >= 0) {
     values.resize(pull.keys.size());
     for (std::size_t i = 0; i < pull.keys.size(); ++i) {
-      const auto k = pull.keys[i];
-      if (!range_.contains(k))
-        throw error("server ", index_, ": worker ", pull.request.worker, " pulled key ", k,
-                    " outside [", range_.first, ", ", range_.end(), ")");
-      values[i] = params_[static_cast<std::size_t>(k - range_.first)];
+      values[i] = params_[local_index(pull.keys[i], pull.request.worker, "pulled")];
     }
   } else {
     values = params_;  // a copy: later updates must not change a reply in flight
   }
+  payload_bytes_ += static_cast<std::int64_t>(values.size() * sizeof(float));
   transport_.send(pull.source, Message(r), std::move(values));
 }
 

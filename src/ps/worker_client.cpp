@@ -8,30 +8,101 @@
 
 namespace psml::ps {
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
-                           std::int64_t num_keys, double deadline_seconds)
+                           std::int64_t num_keys, double deadline_seconds, KeyLayoutKind layout)
     : channel_(world),
       roles_(roles),
       worker_(world.rank()),
       num_keys_(num_keys),
       deadline_(deadline_seconds),
+      layout_(num_keys, roles.servers, layout),
+      parts_(static_cast<std::size_t>(roles.servers)),
       versions_(static_cast<std::size_t>(roles.servers), 0) {
   if (num_keys < roles.servers)
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
-  for (int s = 0; s < roles.servers; ++s)
-    ranges_.push_back(server_keys(num_keys, roles.servers, s));
+  for (int s = 0; s < roles.servers; ++s) server_keys_.push_back(layout_.keys_of(s));
 }
 
 void WorkerClient::send_to_servers(const Message& message, std::span<const float> values) {
+  if (!values.empty()) divide({}, false, values, {});
   std::vector<comm::SendHandle> sends;
-  for (int s = 0; s < roles_.servers; ++s) {
-    const auto r = ranges_[static_cast<std::size_t>(s)];
-    const auto payload = values.empty()
-                             ? std::span<const std::byte>{}
-                             : comm::bytes_of(values.subspan(static_cast<std::size_t>(r.first),
-                                                             static_cast<std::size_t>(r.count)));
-    sends.push_back(channel_.isend(roles_.server_rank(s), message, {payload}));
-  }
+  for (int s = 0; s < roles_.servers; ++s)
+    sends.push_back(channel_.isend(
+        roles_.server_rank(s), message,
+        {comm::bytes_of(values.empty() ? std::span<const float>{}
+                                       : parts_[static_cast<std::size_t>(s)].push)}));
   for (auto& h : sends) h.wait();
+}
+
+void WorkerClient::divide(std::span<const std::int64_t> keys, bool sparse,
+                          std::span<const float> push, std::span<float> reply) {
+  const auto servers = static_cast<std::size_t>(roles_.servers);
+  if (layout_.kind() == KeyLayoutKind::kRanges) {
+    // Each server's keys are one run of the arrays: views, no copies.
+    for (std::size_t s = 0; s < servers; ++s) {
+      const auto r = server_keys_[s];
+      std::size_t first = static_cast<std::size_t>(r.first),
+                  count = static_cast<std::size_t>(r.count());
+      if (sparse) {
+        const auto begin = std::lower_bound(keys.begin(), keys.end(), r.first);
+        first = static_cast<std::size_t>(begin - keys.begin());
+        count = static_cast<std::size_t>(std::lower_bound(begin, keys.end(), r.first + r.count()) -
+                                         begin);
+      }
+      parts_[s].keys = sparse ? keys.subspan(first, count) : std::span<const std::int64_t>{};
+      parts_[s].push = push.empty() ? std::span<const float>{} : push.subspan(first, count);
+      parts_[s].reply = reply.empty() ? std::span<float>{} : reply.subspan(first, count);
+    }
+    return;
+  }
+  // Blocks: each server's keys are spread out; gather them (and their values) per server.
+  if (sparse) {
+    for (auto& part : parts_) {
+      part.own_keys.clear();
+      part.positions.clear();
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      auto& part = parts_[static_cast<std::size_t>(layout_.owner(keys[i]))];
+      part.own_keys.push_back(keys[i]);
+      part.positions.push_back(i);
+    }
+  }
+  for (std::size_t s = 0; s < servers; ++s) {
+    auto& part = parts_[s];
+    const auto count =
+        sparse ? part.own_keys.size() : static_cast<std::size_t>(server_keys_[s].count());
+    part.keys =
+        sparse ? std::span<const std::int64_t>(part.own_keys) : std::span<const std::int64_t>{};
+    part.own_push.resize(push.empty() ? 0 : count);
+    part.own_reply.resize(reply.empty() ? 0 : count);
+    if (!push.empty()) {
+      if (sparse) {
+        for (std::size_t j = 0; j < count; ++j) part.own_push[j] = push[part.positions[j]];
+      } else {
+        auto* out = part.own_push.data();
+        server_keys_[s].for_each_run([&](std::int64_t first, std::int64_t length) {
+          out = std::copy_n(push.begin() + first, length, out);
+        });
+      }
+    }
+    part.push = part.own_push;
+    part.reply = part.own_reply;
+  }
+}
+
+void WorkerClient::scatter_reply(int server, bool sparse, std::span<float> reply) {
+  if (layout_.kind() == KeyLayoutKind::kRanges) return;  // the reply landed in place
+  const auto& part = parts_[static_cast<std::size_t>(server)];
+  if (sparse) {
+    for (std::size_t j = 0; j < part.own_reply.size(); ++j)
+      reply[part.positions[j]] = part.own_reply[j];
+    return;
+  }
+  const float* in = part.own_reply.data();
+  server_keys_[static_cast<std::size_t>(server)].for_each_run(
+      [&](std::int64_t first, std::int64_t length) {
+        std::copy_n(in, length, reply.begin() + first);
+        in += length;
+      });
 }
 
 void WorkerClient::init_servers(std::span<const float> params, std::int64_t total_steps) {
@@ -64,22 +135,6 @@ std::string WorkerClient::checkpoint(const checkpoint::Metadata& meta,
   return done->path;
 }
 
-std::pair<std::size_t, std::size_t> WorkerClient::part(std::span<const std::int64_t> keys,
-                                                       bool sparse, int server) const {
-  const auto r = ranges_[static_cast<std::size_t>(server)];
-  if (!sparse) return {static_cast<std::size_t>(r.first), static_cast<std::size_t>(r.count)};
-  const auto [first, end] = slice(keys, server);
-  return {first, end - first};
-}
-
-std::pair<std::size_t, std::size_t> WorkerClient::slice(std::span<const std::int64_t> keys,
-                                                        int server) const {
-  const auto r = ranges_[static_cast<std::size_t>(server)];
-  const auto first = std::lower_bound(keys.begin(), keys.end(), r.first) - keys.begin();
-  const auto end = std::lower_bound(keys.begin(), keys.end(), r.end()) - keys.begin();
-  return {static_cast<std::size_t>(first), static_cast<std::size_t>(end)};
-}
-
 ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sparse,
                                      std::span<const float> grad, std::int64_t rows, bool push,
                                      bool pull, std::span<float> params) {
@@ -88,11 +143,14 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   const double t0 = now_seconds();
   std::vector<comm::SendHandle> pushes, pulls;
   if (push) ++clock_;
+  divide(keys, sparse, push ? grad : std::span<const float>{}, pull ? params : std::span<float>{});
   for (int s = 0; s < roles_.servers; ++s) {
-    const auto [first, count] = part(keys, sparse, s);
+    const auto& part = parts_[static_cast<std::size_t>(s)];
+    const auto count =
+        sparse ? part.keys.size()
+               : static_cast<std::size_t>(server_keys_[static_cast<std::size_t>(s)].count());
     const int dest = roles_.server_rank(s);
-    const auto key_bytes =
-        sparse ? comm::bytes_of(keys.subspan(first, count)) : std::span<const std::byte>{};
+    const auto key_bytes = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
     if (push) {
       Push p{worker_,
              clock_,
@@ -102,8 +160,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
              step_ >= 0 ? step_ : clock_,
              static_cast<std::int64_t>(count),
              stop_wanted_ || stop_hint_};
-      pushes.push_back(channel_.isend(dest, Message(p),
-                                      {key_bytes, comm::bytes_of(grad.subspan(first, count))}));
+      pushes.push_back(channel_.isend(dest, Message(p), {key_bytes, comm::bytes_of(part.push)}));
     }
     if (!pull) continue;
     Pull q{worker_, clock_, sparse ? static_cast<std::int64_t>(count) : -1};
@@ -111,14 +168,15 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   }
   const double t1 = now_seconds();
   for (int s = 0; pull && s < roles_.servers; ++s) {
-    const auto [first, count] = part(keys, sparse, s);
+    auto& part = parts_[static_cast<std::size_t>(s)];
     Message message;
     const int server_rank = roles_.server_rank(s);
     receive_from_server(message, server_rank, "a pull reply");
     const auto* reply = boost::get<PullReply>(&message);
     if (!reply)
       throw error("worker ", worker_, ": expected a pull reply from server rank ", server_rank);
-    channel_.receive_payload(server_rank, comm::writable_bytes_of(params.subspan(first, count)));
+    channel_.receive_payload(server_rank, comm::writable_bytes_of(part.reply));
+    scatter_reply(s, sparse, params);
     versions_[static_cast<std::size_t>(s)] = reply->version;
     stop_at_ = std::max(stop_at_, reply->stop_at);
     stop_hint_ = stop_hint_ || reply->stop_hint;

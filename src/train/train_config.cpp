@@ -17,8 +17,9 @@ std::string TrainConfig::describe() const {
   std::ostringstream out;
   out << "data=" << train_path << " test=" << test_path << " mode=" << to_string(mode);
   if (mode == Mode::kPs)
-    out << " servers=" << servers << " consistency=" << consistency.describe()
-        << " deadline=" << deadline;
+    out << " servers=" << servers
+        << " key_layout=" << (key_layout ? to_string(*key_layout) : "auto")
+        << " consistency=" << consistency.describe() << " deadline=" << deadline;
   out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir

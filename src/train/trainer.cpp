@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <memory>
 
@@ -27,12 +29,27 @@
 namespace psml::train {
 namespace {
 
+// "812.3 MB": a file's size, for people.
+std::string describe_size(const std::string& path) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (ec) return "size unknown";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
+}
+
+std::string format_seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", seconds);
+  return text;
+}
+
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
-  std::vector<double> sums{local.loss_sum,          local.rows,
-                           local.compute_seconds,   local.push_seconds,
-                           local.pull_seconds,      local.wait_seconds,
-                           local.allreduce_seconds, local.optimizer_seconds};
+  std::vector<double> sums{
+      local.loss_sum,     local.rows,         local.compute_seconds,   local.push_seconds,
+      local.pull_seconds, local.wait_seconds, local.allreduce_seconds, local.optimizer_seconds};
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
   exchange::EpochCounters out;
@@ -56,10 +73,17 @@ data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicat
   return data::balanced_range(info.rows, workers.size(), workers.rank());
 }
 
-std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles) {
+// --key-layout, or what suits the data: blocks spread sparse data's popular keys over the servers.
+ps::KeyLayoutKind key_layout(const TrainConfig& config, const data::DatasetInfo& info) {
+  if (config.key_layout) return *config.key_layout;
+  return info.sparse ? ps::KeyLayoutKind::kBlocks : ps::KeyLayoutKind::kRanges;
+}
+
+std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles,
+                              const data::DatasetInfo& info) {
   if (config.mode != Mode::kPs) return "allreduce";
-  return "ps: " + std::to_string(roles.servers) + " servers + " + std::to_string(roles.workers) +
-         " workers, " + config.consistency.describe();
+  return "ps: " + count_of(roles.servers, "server") + " + " + count_of(roles.workers, "worker") +
+         ", " + config.consistency.describe() + ", keys in " + to_string(key_layout(config, info));
 }
 
 EpochMetrics summarize_epoch(const TrainConfig& config, std::int64_t epoch, double seconds,
@@ -166,8 +190,9 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
     setup_dense(s, config, world, workers);
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
   if (config.mode == Mode::kPs)
-    s.exchange = std::make_unique<ps::PsExchange>(
-        world, roles, keys, ps::worker_deadline(config.deadline, roles), s.info.sparse);
+    s.exchange = std::make_unique<ps::PsExchange>(world, roles, keys,
+                                                  ps::worker_deadline(config.deadline, roles),
+                                                  key_layout(config, s.info), s.info.sparse);
   else
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, keys, config.optimizer,
                                                                 config.step_check);
@@ -277,12 +302,12 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed);
   const bool exact = config.solver == Solver::kExact;
   if (callbacks.on_start)
-    callbacks.on_start({sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
-                        config.train_path, s.info.rows, s.info.features, s.num_classes,
-                        learner.num_keys(), world.size(), config.global_batch,
-                        exact ? 0 : batcher.steps_per_epoch(),
-                        exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
-                        describe_exchange(config, roles) + (sparse ? ", sparse push/pull" : "")});
+    callbacks.on_start(
+        {sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
+         config.train_path, s.info.rows, s.info.features, s.num_classes, learner.num_keys(),
+         world.size(), config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
+         exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
+         describe_exchange(config, roles, s.info) + (sparse ? ", sparse push/pull" : "")});
 
   auto& exchange = *s.exchange;
   auto meta = describe_run(config, s, world, roles);
@@ -320,10 +345,13 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       meta.epoch = epochs_done;
       meta.step_in_epoch = step_in_epoch;
       meta.global_step = global_step;
+      const auto started = Clock::now();
       const auto path = exchange.save(meta, target, result.params);
       saved_at = global_step;
       last_checkpoint = path;
-      if (callbacks.on_note && world.rank() == 0) callbacks.on_note("checkpoint " + path);
+      if (callbacks.on_note && world.rank() == 0)
+        callbacks.on_note(detail::concat("checkpoint ", path, " (", describe_size(path), " in ",
+                                         format_seconds(seconds_since(started)), ")"));
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
     std::vector<std::int64_t> rows, keys;
@@ -466,10 +494,12 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   }
 
   TrainResult result;
+  std::int64_t server_bytes = 0;
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
     ps::ServerOptions options;
     options.consistency = config.consistency;
+    options.key_layout = key_layout(config, train_info);
     options.optimizer = config.optimizer;
     options.checkpoint_hook = callbacks.checkpoint_hook;
     options.deadline_seconds =
@@ -485,12 +515,21 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
         server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
     });
     server_loop.run();
+    server_bytes = server_loop.payload_bytes();
     if (server_loop.stopped()) {
       const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
       throw Stopped("stopped", false, own ? own : SIGTERM);
     }
   } else {
     result = run_worker(config, train_info, world, group, roles, resume_path, callbacks);
+  }
+  // Each server's payload traffic, known to every rank.
+  if (config.mode == Mode::kPs) {
+    result.server_bytes.assign(static_cast<std::size_t>(roles.servers), 0.0);
+    if (server)
+      result.server_bytes[static_cast<std::size_t>(roles.server_index(world.rank()))] =
+          static_cast<double>(server_bytes);
+    world.allreduce(std::span<double>(result.server_bytes));
   }
   // Peak memory of the busiest worker and the busiest server, known to every rank.
   double peak[2] = {server ? 0.0 : peak_resident_mib(), server ? peak_resident_mib() : 0.0};

@@ -86,7 +86,7 @@ TEST(Checkpoint, AModelFileIsACheckpointWrittenToThatPathAlone) {
     const auto read = checkpoint::read_metadata(file);
     EXPECT_EQ(read.global_step, 12);
     std::vector<float> all(static_cast<std::size_t>(meta.num_params)), all_state(2 * all.size());
-    checkpoint::read_range(file, read, {0, meta.num_params}, all, all_state);
+    checkpoint::read_range(file, read, data::RowRange{0, meta.num_params}, all, all_state);
     for (int r = 0; r < world.size(); ++r) EXPECT_EQ(all[static_cast<std::size_t>(3 * r)], r);
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(dir + "/models"))

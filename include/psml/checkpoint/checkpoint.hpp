@@ -69,11 +69,12 @@ struct Destination {
 
 // Writes one checkpoint collectively over `writers` (each writer its own key range; one writer
 // in allreduce mode), then commits it atomically. Returns the committed file's path.
-// `params` and `state` hold the writer's range `keys` of the full vectors (state: slot-major,
-// state_slots blocks of keys.count).
+// `params` and `state` hold the writer's keys `keys` of the full vectors, in key order (state:
+// slot-major, state_slots blocks of keys.count()); the writers' keys cover [0, P) once.
 // `worker_clocks`: the pushes each worker had made (the same on every writer).
-std::string write_checkpoint(const Destination& to, const Metadata& meta, data::RowRange keys,
-                             std::span<const float> params, std::span<const float> state,
+std::string write_checkpoint(const Destination& to, const Metadata& meta,
+                             const data::StridedRange& keys, std::span<const float> params,
+                             std::span<const float> state,
                              std::span<const std::int64_t> worker_clocks,
                              const comm::Communicator& writers, const WriteHook& hook = {});
 
@@ -86,7 +87,7 @@ std::string find_valid_checkpoint(const std::string& directory, std::vector<std:
 Metadata read_metadata(const std::string& path);
 
 // Reads keys `keys` of /params and the matching columns of /optimizer_state (slot-major).
-void read_range(const std::string& path, const Metadata& meta, data::RowRange keys,
+void read_range(const std::string& path, const Metadata& meta, const data::StridedRange& keys,
                 std::span<float> params, std::span<float> state);
 
 // Parses --checkpoint-every: "N steps" or "N epochs" written as 500steps, 2epochs, 1epoch.

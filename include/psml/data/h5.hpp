@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "psml/data/row_range.hpp"
+
 namespace psml::h5 {
 
 // One HDF5 identifier and the function that closes it.
@@ -121,10 +123,19 @@ class Dataset {
   void write_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
                    std::span<const T> in) const;
 
+  // The columns `columns` of a 1-D dataset (rows == 0) or of every row of a 2-D one, read or
+  // written as one array (row-major: each row's selected columns in order).
+  template <class T>
+  void read_columns(const data::StridedRange& columns, hsize_t rows, std::span<T> out) const;
+  template <class T>
+  void write_columns(const data::StridedRange& columns, hsize_t rows, std::span<const T> in) const;
+
   std::optional<std::int64_t> int_attribute(const std::string& name) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
 
  private:
+  Handle select_columns(const data::StridedRange& columns, hsize_t rows) const;
+
   Handle handle_;
   std::string file_;
   std::string name_;

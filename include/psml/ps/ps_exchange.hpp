@@ -15,7 +15,7 @@ namespace psml::ps {
 class PsExchange final : public exchange::Exchange {
  public:
   PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
-             double deadline_seconds, bool sparse = false);
+             double deadline_seconds, KeyLayoutKind layout, bool sparse);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }

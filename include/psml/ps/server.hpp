@@ -22,6 +22,7 @@
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/optim/schedule.hpp"
 #include "psml/ps/consistency.hpp"
+#include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/roles.hpp"
 #include "psml/ps/transport.hpp"
@@ -36,8 +37,9 @@ struct ServerOptions {
   // Longest checkpoint write before this server ends the job: later than the workers' own
   // deadline, so that a worker waiting for the checkpoint names the stuck server first.
   double checkpoint_seconds = 600;
-  bool step_check = true;                     // a push must be for the step its worker's clock says
-  std::function<bool()> stop_wanted;          // this rank received SIGTERM / SIGINT
+  bool step_check = true;  // a push must be for the step its worker's clock says
+  KeyLayoutKind key_layout = KeyLayoutKind::kRanges;  // which keys this server holds
+  std::function<bool()> stop_wanted;                  // this rank received SIGTERM / SIGINT
   std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)
 };
 
@@ -55,11 +57,13 @@ class Server {
   void run();
 
   // This server's keys and their current values (for checkpoints and tests).
-  KeyRange range() const { return range_; }
+  const data::StridedRange& keys() const { return keys_; }
   std::span<const float> params() const { return params_; }
   std::span<const float> optimizer_state() const { return state_; }
   // Updates applied so far (bsp: one per step; ssp, async: one per push).
   std::int64_t version() const { return version_; }
+  // Payload bytes received (pushed keys and values, pulled keys) and sent (pulled values).
+  std::int64_t payload_bytes() const { return payload_bytes_; }
   // After run(): the workers stopped early on a signal.
   bool stopped() const { return stopped_; }
 
@@ -79,6 +83,10 @@ class Server {
   };
 
   void check_request(int source, std::int32_t worker, std::int64_t sparse_keys) const;
+  // Takes this server's keys of [0, num_keys) under the configured layout.
+  void hold_keys(std::int64_t num_keys);
+  // Where a key a worker sent sits in params_; a key this server does not hold ends the job.
+  std::size_t local_index(std::int64_t key, std::int32_t worker, const char* what) const;
   void on_init(int source, const InitShard& init);
   void on_push(int source, const Push& push);
   void on_pull(int source, const Pull& pull);
@@ -104,7 +112,8 @@ class Server {
   int index_;
   bool initialized_ = false;
   bool loaded_ = false;
-  KeyRange range_;
+  KeyLayout layout_;
+  data::StridedRange keys_;  // the keys this server holds, in the order params_ stores them
   std::vector<float> params_;
   std::vector<float> state_;
   std::unique_ptr<optim::Optimizer> optimizer_;
@@ -127,6 +136,7 @@ class Server {
   std::int64_t stop_at_ = -1;   // server 0: the decided stop clock
   bool stop_hint_ = false;      // this server received a stop signal
   bool stopped_ = false;        // a worker said Done{stopped}
+  std::int64_t payload_bytes_ = 0;
 };
 
 }  // namespace psml::ps

@@ -1,5 +1,5 @@
 // A worker's view of the parameter servers: push gradient sums, pull parameters, with the key
-// space [0, P) sliced by the range each server owns.
+// space [0, P) divided among the servers by the key layout (ps/key_layout.hpp).
 //
 //   WorkerClient client(world, roles, num_keys);
 //   client.pull(params);                              // initial parameters
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "psml/comm/framing.hpp"
+#include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/roles.hpp"
 
@@ -32,7 +33,7 @@ class WorkerClient {
  public:
   // `deadline_seconds`: the longest wait for a server's answer before the job is ended.
   WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys,
-               double deadline_seconds = 300);
+               double deadline_seconds = 300, KeyLayoutKind layout = KeyLayoutKind::kRanges);
 
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
@@ -79,12 +80,24 @@ class WorkerClient {
   void done(bool stopped = false);
 
  private:
-  // The slice [first, end) of a sorted key list that server s owns.
-  std::pair<std::size_t, std::size_t> slice(std::span<const std::int64_t> keys, int server) const;
-  // Where server s's values sit in the exchanged arrays: (offset, count).
-  std::pair<std::size_t, std::size_t> part(std::span<const std::int64_t> keys, bool sparse,
-                                           int server) const;
-  // Sends every server `message` (with its range of `values`, if given) and waits until all
+  // Server s's share of one exchange: its keys (sparse), the values pushed to it, and where its
+  // reply goes. Under the ranges layout these are views of the caller's arrays; under blocks
+  // they are gathered into (and the reply scattered from) the part's own buffers, kept across
+  // steps.
+  struct Part {
+    std::span<const std::int64_t> keys;
+    std::span<const float> push;
+    std::span<float> reply;
+    std::vector<std::int64_t> own_keys;  // blocks, sparse: the server's keys, in order
+    std::vector<std::size_t> positions;  // blocks, sparse: where they sit in the caller's keys
+    std::vector<float> own_push, own_reply;
+  };
+  // Divides an exchange's keys, pushed values and reply destination among the servers.
+  void divide(std::span<const std::int64_t> keys, bool sparse, std::span<const float> push,
+              std::span<float> reply);
+  // Blocks layout: copies server s's reply into the caller's array.
+  void scatter_reply(int server, bool sparse, std::span<float> reply);
+  // Sends every server `message` (with its keys of `values`, if given) and waits until all
   // have left.
   void send_to_servers(const Message& message, std::span<const float> values = {});
   ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
@@ -98,7 +111,9 @@ class WorkerClient {
   double deadline_;
   // Receives the next message from a server, or ends the job once the deadline passes.
   void receive_from_server(Message& message, int server_rank, const char* what) const;
-  std::vector<KeyRange> ranges_;
+  KeyLayout layout_;
+  std::vector<data::StridedRange> server_keys_;  // what each server holds
+  std::vector<Part> parts_;
   std::int64_t clock_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
   std::int64_t step_ = -1;              // the step of the next push (-1: the clock)

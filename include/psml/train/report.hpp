@@ -39,6 +39,9 @@ struct RunHeader {
   std::string exchange;  // "allreduce" or "ps: 2 servers + 2 workers, bsp"
 };
 
+// "1 rank", "4 ranks".
+std::string count_of(std::int64_t n, const std::string& noun);
+
 void print_header(std::ostream& out, const RunHeader& h);
 void print_epoch(std::ostream& out, const EpochMetrics& m);
 

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/ps/consistency.hpp"
+#include "psml/ps/key_layout.hpp"
 
 namespace psml::train {
 
@@ -23,7 +25,9 @@ struct TrainConfig {
   std::string train_path;
   std::string test_path;  // empty: no evaluation
   Mode mode = Mode::kAllreduce;
-  int servers = 1;              // ps: server ranks (the last ones)
+  int servers = 1;  // ps: server ranks (the last ones)
+  // ps: which server holds which key; unset: blocks for sparse data, ranges for dense
+  std::optional<ps::KeyLayoutKind> key_layout;
   ps::Consistency consistency;  // ps: bsp, ssp:K or async
   double deadline = 300;        // longest wait (s) for a peer in any mode before the job is ended
   Solver solver = Solver::kSgd;

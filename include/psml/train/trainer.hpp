@@ -33,9 +33,10 @@ class Stopped : public comm::CollectiveError {
 struct TrainResult {
   AlignedVector<float> params;  // empty on server ranks
   std::vector<EpochMetrics> history;
-  std::string model_file;      // rank 0: where the trained model went (empty: nowhere)
-  double peak_worker_mib = 0;  // peak resident memory of the busiest worker rank
-  double peak_server_mib = 0;  // ... and of the busiest server rank (0 in allreduce mode)
+  std::string model_file;            // rank 0: where the trained model went (empty: nowhere)
+  double peak_worker_mib = 0;        // peak resident memory of the busiest worker rank
+  double peak_server_mib = 0;        // ... and of the busiest server rank (0 in allreduce mode)
+  std::vector<double> server_bytes;  // ps: payload bytes each server received and sent
 };
 
 struct TrainCallbacks {
