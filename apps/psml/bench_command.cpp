@@ -1,5 +1,6 @@
 #include <memory>
 
+#include "allreduce_bench.hpp"
 #include "commands.hpp"
 #include "ps_bench.hpp"
 
@@ -26,6 +27,22 @@ void add_bench_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   ps->callback([o, &action] {
     action = [o](const comm::Communicator& world) { bench::run_ps_bench(world, *o); };
+  });
+
+  auto a = std::make_shared<bench::AllreduceBenchOptions>();
+  auto* allreduce = bench->add_subcommand(
+      "allreduce", "psml's gradient allreduce against raw MPI_Allreduce: time, bus bandwidth");
+  allreduce->add_option("--megabytes", a->megabytes, "message sizes")
+      ->check(CLI::Range(0.001, 4096.0))
+      ->capture_default_str();
+  allreduce->add_option("--iterations", a->iterations, "allreduces per timing")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  allreduce->add_option("--repeats", a->repeats, "timings; the median is reported")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  allreduce->callback([a, &action] {
+    action = [a](const comm::Communicator& world) { bench::run_allreduce_bench(world, *a); };
   });
 }
 

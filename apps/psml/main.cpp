@@ -7,8 +7,9 @@
 // hit it, which then aborts the whole job, so no rank is ever left waiting in a collective. A wait
 // past --deadline is reported by one rank (comm/roll_call.hpp), which names the late ranks and
 // aborts the job.
+#include <unistd.h>
+
 #include <csignal>
-#include <iostream>
 #include <optional>
 
 #include "commands.hpp"
@@ -20,8 +21,19 @@
 
 namespace {
 
+// One write(2) of the whole line: mpirun's own banner about an aborting rank must not land in the
+// middle of it (it did, under load, when the line went out piece by piece).
+void print_line(const std::string& line) {
+  const std::string text = line + "\n";
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void print_error(const std::string& message) {
-  std::cerr << "psml: error: " << message << std::endl;
+  print_line("psml: error: " + message);
 }
 
 int run(int argc, char** argv, const psml::comm::Communicator& world) {
@@ -68,7 +80,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv, world);
   } catch (const psml::train::Stopped& e) {
-    if (e.reporter()) std::cerr << "psml: " << e.what() << std::endl;
+    if (e.reporter()) print_line(std::string("psml: ") + e.what());
     return 128 + e.signal();
   } catch (const psml::comm::CollectiveError& e) {
     if (e.reporter()) print_error(e.what());

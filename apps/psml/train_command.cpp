@@ -114,6 +114,17 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--batch", config->global_batch, "global batch size, split across ranks")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();
+  cmd->add_option("--batch-order", config->batch_order,
+                  "local: each rank draws an even share of every step from its own rows; "
+                  "global: the same global batches on any number of ranks, uneven shares")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, data::BatchOrder>{
+          {"local", data::BatchOrder::kLocal}, {"global", data::BatchOrder::kGlobal}}))
+      ->default_str("local");
+  cmd->add_option("--bucket-mb", config->bucket_mb,
+                  "allreduce: gradient bucket size in MB; each bucket's allreduce starts as soon "
+                  "as backprop has its keys (0: one allreduce after backprop)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--checkpoint-dir", config->checkpoint_dir,
                   "write checkpoints here (a final one at the end of training)");

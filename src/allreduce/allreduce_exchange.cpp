@@ -11,9 +11,10 @@
 namespace psml::allreduce {
 
 AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                                     const optim::OptimizerSpec& optimizer, bool step_check)
+                                     const optim::OptimizerSpec& optimizer, bool step_check,
+                                     std::size_t bucket_floats)
     : comm_(comm),
-      reduce_(comm, num_params, step_check),
+      reduce_(comm, num_params, bucket_floats, step_check),
       spec_(optimizer),
       optimizer_(optim::make_optimizer(optimizer)),
       state_(optimizer_->state_slots() * num_params, 0.0f) {}
@@ -48,7 +49,8 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
         comm_.rank() == 0);
   // Optimizer time is the global step, as on a parameter server (see ps/server.hpp).
   const auto reduced = std::chrono::steady_clock::now();
-  optimizer_->step(params, reduce_.gradient(), state_, schedule_->at(info.global_step));
+  const float mean = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
+  optimizer_->step(params, reduce_.gradient(), state_, schedule_->at(info.global_step, mean));
   counters.allreduce_seconds += std::chrono::duration<double>(reduced - start).count();
   counters.optimizer_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - reduced).count();

@@ -6,6 +6,7 @@
 #include <climits>
 #include <utility>
 
+#include "psml/comm/idle_wait.hpp"
 #include "psml/comm/mpi_check.hpp"
 #include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
@@ -79,7 +80,7 @@ void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, Redu
       MPI_Request request;
       check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_, &request),
                 "MPI_Iallreduce");
-      wait(request, "MPI_Allreduce");
+      wait(std::span<MPI_Request>(&request, 1), "MPI_Allreduce");
     } else {
       check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_),
                 "MPI_Allreduce");
@@ -98,7 +99,7 @@ void Communicator::broadcast_raw(void* data, long count, MPI_Datatype type, int 
     if (deadline_ > 0) {
       MPI_Request request;
       check_mpi(MPI_Ibcast(bytes, piece, type, root, comm_, &request), "MPI_Ibcast");
-      wait(request, "MPI_Bcast");
+      wait(std::span<MPI_Request>(&request, 1), "MPI_Bcast");
     } else {
       check_mpi(MPI_Bcast(bytes, piece, type, root, comm_), "MPI_Bcast");
     }
@@ -111,24 +112,61 @@ void Communicator::barrier() const {
   if (deadline_ > 0) {
     MPI_Request request;
     check_mpi(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
-    wait(request, "MPI_Barrier");
+    wait(std::span<MPI_Request>(&request, 1), "MPI_Barrier");
   } else {
     check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
   }
 }
 
-void Communicator::wait(MPI_Request& request, const char* what) const {
+bool RequestSet::test() {
+  int done = 0;
+  check_mpi(
+      MPI_Testall(static_cast<int>(requests_.size()), requests_.data(), &done, MPI_STATUSES_IGNORE),
+      "MPI_Testall");
+  return done != 0;
+}
+
+void Communicator::start_allreduce_raw(void* data, long count, MPI_Datatype type,
+                                       RequestSet& set) const {
+  auto* bytes = static_cast<char*>(data);
+  int type_size = 0;
+  check_mpi(MPI_Type_size(type, &type_size), "MPI_Type_size");
+  while (count > 0) {
+    const int piece = static_cast<int>(std::min<long>(count, INT_MAX / 2));
+    MPI_Request request;
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes, piece, type, MPI_SUM, comm_, &request),
+              "MPI_Iallreduce");
+    set.requests_.push_back(request);
+    bytes += static_cast<long>(piece) * type_size;
+    count -= piece;
+  }
+}
+
+void Communicator::wait(RequestSet& set, const char* what) const {
+  if (deadline_ > 0)
+    wait(std::span<MPI_Request>(set.requests_), what);
+  else
+    check_mpi(MPI_Waitall(static_cast<int>(set.requests_.size()), set.requests_.data(),
+                          MPI_STATUSES_IGNORE),
+              what);
+  set.requests_.clear();
+}
+
+void Communicator::wait(std::span<MPI_Request> requests, const char* what) const {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration<double>(deadline_);
   int extensions = 0;
-  for (int polls = 0;; ++polls) {
+  IdleWait idle(IdleWait::Sleep::kNever);
+  for (;;) {
     int done = 0;
-    check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
+    check_mpi(
+        MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE),
+        what);
     if (done) return;
-    // Spin briefly for latency, then give the core away (more ranks than cores); answer the
+    // Never spin for long (comm/idle_wait.hpp): more ranks than cores is common; answer the
     // roll calls of ranks that timed out elsewhere, and check the clock now and then.
-    if (polls > 1000) sched_yield();
-    if (polls % 64 != 0) continue;
+    idle.pause();
+    if (idle.polls() % 64 != 0) continue;
     roll_call::answer();
     if (Clock::now() < deadline) continue;
     // Twice at most, the wait goes on: while another rank names the late ones, or when every

@@ -7,6 +7,7 @@
 #include <climits>
 #include <utility>
 
+#include "psml/comm/idle_wait.hpp"
 #include "psml/comm/mpi_check.hpp"
 #include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
@@ -104,15 +105,16 @@ bool Channel::header_waiting(int source) const {
 int Channel::wait_header(double timeout_seconds, int source) const {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  for (int polls = 0;; ++polls) {
+  IdleWait idle;
+  for (;;) {
     int flag = 0;
     MPI_Status status;
     check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, &status), "MPI_Iprobe");
     if (flag) return status.MPI_SOURCE;
-    // Spin briefly for latency, then give the core away; answer roll calls (a rank that timed
-    // out elsewhere asks who is alive) and check the clock now and then.
-    if (polls > 1000) sched_yield();
-    if (polls % 256 != 0) continue;
+    // Never spin for long (comm/idle_wait.hpp); answer roll calls (a rank that timed out
+    // elsewhere asks who is alive) and check the clock now and then.
+    idle.pause();
+    if (idle.polls() % 64 != 0) continue;
     roll_call::answer();
     if (std::chrono::steady_clock::now() > deadline) return -1;
   }

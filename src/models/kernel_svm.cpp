@@ -32,39 +32,45 @@ void KernelSvm<Scalar>::init_params(std::span<Scalar> params, std::uint64_t) con
 }
 
 template <class Scalar>
-void KernelSvm<Scalar>::featurize(const data::BatchViewT<Scalar>& batch) {
-  z_.resize(batch.rows(), omega_.rows());
-  z_.noalias() = batch.x * omega_.transpose();
-  z_.rowwise() += beta_;
+data::RowsMapT<Scalar> KernelSvm<Scalar>::featurize(const data::BatchViewT<Scalar>& batch) {
+  auto z = z_.rows(batch.rows(), omega_.rows());
+  z.rowwise() = beta_;
+  z.noalias() += batch.x * omega_.transpose();
   const Scalar scale = std::sqrt(Scalar(2) / static_cast<Scalar>(omega_.rows()));
-  z_ = scale * z_.array().cos();
+  z = scale * z.array().cos();
+  return z;
+}
+
+template <class Scalar>
+data::RowsMapT<Scalar> KernelSvm<Scalar>::forward(std::span<const Scalar> params,
+                                                  const data::BatchViewT<Scalar>& batch) {
+  const auto z = featurize(batch);
+  auto s = scores_.rows(batch.rows(), layer_.out());
+  layer_.forward(params, z, s);
+  return s;
 }
 
 template <class Scalar>
 double KernelSvm<Scalar>::loss_and_gradient(std::span<const Scalar> params,
                                             const data::BatchViewT<Scalar>& batch,
                                             std::span<Scalar> grad) {
-  featurize(batch);
-  layer_.forward(params, z_, scores_);
-  const double loss = loss_and_delta(LossKind::kHinge, scores_, batch);
-  layer_.backward(scores_, z_, grad);
+  auto s = forward(params, batch);
+  const double loss = loss_and_delta(LossKind::kHinge, s, batch);
+  layer_.backward(s, z_.rows(batch.rows(), omega_.rows()), grad);
   return loss;
 }
 
 template <class Scalar>
 EvalSums KernelSvm<Scalar>::evaluate(std::span<const Scalar> params,
                                      const data::BatchViewT<Scalar>& batch) {
-  featurize(batch);
-  layer_.forward(params, z_, scores_);
-  return evaluate_scores(LossKind::kHinge, scores_, batch);
+  return evaluate_scores<Scalar>(LossKind::kHinge, data::as_const(forward(params, batch)), batch,
+                                 scratch_);
 }
 
 template <class Scalar>
-const data::RowMatrixT<Scalar>& KernelSvm<Scalar>::scores(std::span<const Scalar> params,
-                                                          const data::BatchViewT<Scalar>& batch) {
-  featurize(batch);
-  layer_.forward(params, z_, scores_);
-  return scores_;
+data::ConstRowsMapT<Scalar> KernelSvm<Scalar>::scores(std::span<const Scalar> params,
+                                                      const data::BatchViewT<Scalar>& batch) {
+  return data::as_const(forward(params, batch));
 }
 
 template class KernelSvm<float>;

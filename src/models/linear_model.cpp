@@ -21,27 +21,33 @@ void LinearModel<Scalar>::init_params(std::span<Scalar> params, std::uint64_t) c
 }
 
 template <class Scalar>
+data::RowsMapT<Scalar> LinearModel<Scalar>::forward(std::span<const Scalar> params,
+                                                    const data::BatchViewT<Scalar>& batch) {
+  auto s = scores_.rows(batch.rows(), layer_.out());
+  layer_.forward(params, batch.x, s);
+  return s;
+}
+
+template <class Scalar>
 double LinearModel<Scalar>::loss_and_gradient(std::span<const Scalar> params,
                                               const data::BatchViewT<Scalar>& batch,
                                               std::span<Scalar> grad) {
-  layer_.forward(params, batch.x, scores_);
-  const double loss = loss_and_delta(loss_, scores_, batch);
-  layer_.backward(scores_, batch.x, grad);
+  auto s = forward(params, batch);
+  const double loss = loss_and_delta(loss_, s, batch);
+  layer_.backward(s, batch.x, grad);
   return loss;
 }
 
 template <class Scalar>
 EvalSums LinearModel<Scalar>::evaluate(std::span<const Scalar> params,
                                        const data::BatchViewT<Scalar>& batch) {
-  layer_.forward(params, batch.x, scores_);
-  return evaluate_scores(loss_, scores_, batch);
+  return evaluate_scores<Scalar>(loss_, data::as_const(forward(params, batch)), batch, scratch_);
 }
 
 template <class Scalar>
-const data::RowMatrixT<Scalar>& LinearModel<Scalar>::scores(std::span<const Scalar> params,
-                                                            const data::BatchViewT<Scalar>& batch) {
-  layer_.forward(params, batch.x, scores_);
-  return scores_;
+data::ConstRowsMapT<Scalar> LinearModel<Scalar>::scores(std::span<const Scalar> params,
+                                                        const data::BatchViewT<Scalar>& batch) {
+  return data::as_const(forward(params, batch));
 }
 
 template class LinearModel<float>;

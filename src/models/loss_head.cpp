@@ -20,7 +20,7 @@ Scalar target(const data::BatchViewT<Scalar>& batch, Eigen::Index i, Eigen::Inde
 
 // Softmax cross-entropy: turns each row of S into log-probabilities, returns the loss sum.
 template <class Scalar>
-double log_softmax_rows(data::RowMatrixT<Scalar>& s, const data::BatchViewT<Scalar>& batch) {
+double log_softmax_rows(data::RowsMapT<Scalar>& s, const data::BatchViewT<Scalar>& batch) {
   double loss = 0;
   for (Eigen::Index i = 0; i < s.rows(); ++i) {
     auto row = s.row(i);
@@ -48,7 +48,7 @@ const char* to_string(LossKind kind) {
 }
 
 template <class Scalar>
-double loss_and_delta(LossKind kind, data::RowMatrixT<Scalar>& s,
+double loss_and_delta(LossKind kind, data::RowsMapT<Scalar> s,
                       const data::BatchViewT<Scalar>& batch) {
   double loss = 0;
   switch (kind) {
@@ -88,8 +88,8 @@ double loss_and_delta(LossKind kind, data::RowMatrixT<Scalar>& s,
 }
 
 template <class Scalar>
-EvalSums evaluate_scores(LossKind kind, const data::RowMatrixT<Scalar>& scores,
-                         const data::BatchViewT<Scalar>& batch) {
+EvalSums evaluate_scores(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                         const data::BatchViewT<Scalar>& batch, data::RowBuffer<Scalar>& scratch) {
   EvalSums sums;
   sums.rows = static_cast<double>(scores.rows());
   if (batch.targets.empty()) {
@@ -102,17 +102,17 @@ EvalSums evaluate_scores(LossKind kind, const data::RowMatrixT<Scalar>& scores,
       sums.correct += predicted == batch.classes[static_cast<std::size_t>(i)] ? 1 : 0;
     }
   }
-  data::RowMatrixT<Scalar> copy = scores;
+  auto copy = scratch.rows(scores.rows(), scores.cols());
+  copy = scores;
   sums.loss = loss_and_delta(kind, copy, batch);
   return sums;
 }
 
-template double loss_and_delta(LossKind, data::RowMatrixT<float>&, const data::BatchViewT<float>&);
-template double loss_and_delta(LossKind, data::RowMatrixT<double>&,
-                               const data::BatchViewT<double>&);
-template EvalSums evaluate_scores(LossKind, const data::RowMatrixT<float>&,
-                                  const data::BatchViewT<float>&);
-template EvalSums evaluate_scores(LossKind, const data::RowMatrixT<double>&,
-                                  const data::BatchViewT<double>&);
+template double loss_and_delta(LossKind, data::RowsMapT<float>, const data::BatchViewT<float>&);
+template double loss_and_delta(LossKind, data::RowsMapT<double>, const data::BatchViewT<double>&);
+template EvalSums evaluate_scores(LossKind, data::ConstRowsMapT<float>,
+                                  const data::BatchViewT<float>&, data::RowBuffer<float>&);
+template EvalSums evaluate_scores(LossKind, data::ConstRowsMapT<double>,
+                                  const data::BatchViewT<double>&, data::RowBuffer<double>&);
 
 }  // namespace psml::models

@@ -31,8 +31,16 @@ Mlp<Scalar>::Mlp(std::vector<Eigen::Index> sizes, Activation activation, LossKin
     if (sizes[l + 1] < 1) throw error("--hidden: layer sizes must be >= 1, got ", sizes[l + 1]);
     layers_.emplace_back(num_params_, sizes[l], sizes[l + 1]);
     num_params_ += layers_.back().num_params();
+    if (l + 2 < sizes.size()) widest_hidden_ = std::max(widest_hidden_, sizes[l + 1]);
   }
   a_.resize(layers_.size() - 1);
+}
+
+template <class Scalar>
+void Mlp<Scalar>::reserve(Eigen::Index rows) {
+  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) hidden(l, rows);
+  scores_.reserve(rows, layers_.back().out());
+  for (auto& d : deltas_) d.reserve(rows, widest_hidden_);
 }
 
 template <class Scalar>
@@ -59,15 +67,17 @@ void Mlp<Scalar>::init_params(std::span<Scalar> params, std::uint64_t seed) cons
 }
 
 template <class Scalar>
-void Mlp<Scalar>::forward(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) {
+data::RowsMapT<Scalar> Mlp<Scalar>::forward(std::span<const Scalar> params,
+                                            const data::BatchViewT<Scalar>& batch) {
+  const Eigen::Index n = batch.rows();
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const bool last = l + 1 == layers_.size();
-    Matrix& out = last ? scores_ : a_[l];
+    auto out = last ? scores_.rows(n, layers_[l].out()) : hidden(l, n);
     if (l == 0)
       layers_[l].forward(params, batch.x, out);
     else
-      layers_[l].forward(params, a_[l - 1], out);
-    if (last) break;
+      layers_[l].forward(params, hidden(l - 1, n), out);
+    if (last) return out;
     switch (activation_) {
       case Activation::kRelu:
         out = out.cwiseMax(Scalar(0));
@@ -80,36 +90,40 @@ void Mlp<Scalar>::forward(std::span<const Scalar> params, const data::BatchViewT
         break;
     }
   }
+  return scores_.rows(n, layers_.back().out());  // not reached: the last layer returns
 }
 
 template <class Scalar>
 double Mlp<Scalar>::loss_and_gradient(std::span<const Scalar> params,
                                       const data::BatchViewT<Scalar>& batch,
                                       std::span<Scalar> grad) {
-  forward(params, batch);
-  const double loss = loss_and_delta(loss_, scores_, batch);
-  delta_.swap(scores_);
+  const Eigen::Index n = batch.rows();
+  auto s = forward(params, batch);
+  const double loss = loss_and_delta(loss_, s, batch);
+  // Δ_L is in scores_; each hidden layer's Δ goes to the buffer the previous one did not use.
+  const Scalar* delta_values = s.data();
   for (std::size_t l = layers_.size(); l-- > 0;) {
+    const data::ConstRowsMapT<Scalar> delta(delta_values, n, layers_[l].out());
     if (l == 0) {
-      layers_[l].backward(delta_, batch.x, grad);
+      layers_[l].backward(delta, batch.x, grad, this->listener_);
       break;
     }
-    const Matrix& a = a_[l - 1];
-    layers_[l].backward(delta_, a, grad);
-    next_.resize(delta_.rows(), layers_[l].in());
-    next_.noalias() = delta_ * layers_[l].weights(params);
+    const auto a = hidden(l - 1, n);
+    layers_[l].backward(delta, a, grad, this->listener_);
+    auto next = deltas_[l % 2].rows(n, layers_[l].in());
+    layers_[l].input_gradient(params, delta, next, this->listener_);
     switch (activation_) {
       case Activation::kRelu:
-        next_ = (a.array() > Scalar(0)).select(next_, Scalar(0));
+        next = (a.array() > Scalar(0)).select(next, Scalar(0));
         break;
       case Activation::kTanh:
-        next_.array() *= Scalar(1) - a.array().square();
+        next.array() *= Scalar(1) - a.array().square();
         break;
       case Activation::kSigmoid:
-        next_.array() *= a.array() * (Scalar(1) - a.array());
+        next.array() *= a.array() * (Scalar(1) - a.array());
         break;
     }
-    delta_.swap(next_);
+    delta_values = next.data();
   }
   return loss;
 }
@@ -117,15 +131,13 @@ double Mlp<Scalar>::loss_and_gradient(std::span<const Scalar> params,
 template <class Scalar>
 EvalSums Mlp<Scalar>::evaluate(std::span<const Scalar> params,
                                const data::BatchViewT<Scalar>& batch) {
-  forward(params, batch);
-  return evaluate_scores(loss_, scores_, batch);
+  return evaluate_scores<Scalar>(loss_, data::as_const(forward(params, batch)), batch, scratch_);
 }
 
 template <class Scalar>
-const data::RowMatrixT<Scalar>& Mlp<Scalar>::scores(std::span<const Scalar> params,
-                                                    const data::BatchViewT<Scalar>& batch) {
-  forward(params, batch);
-  return scores_;
+data::ConstRowsMapT<Scalar> Mlp<Scalar>::scores(std::span<const Scalar> params,
+                                                const data::BatchViewT<Scalar>& batch) {
+  return data::as_const(forward(params, batch));
 }
 
 template class Mlp<float>;

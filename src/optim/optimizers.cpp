@@ -43,21 +43,21 @@ void ElementwiseOptimizer::step(std::span<float> w, std::span<const float> grad,
   const std::size_t n = w.size();
   PSML_CHECK_EQ(grad.size(), n, "optimizer ", name(), ": gradient size");
   PSML_CHECK_EQ(state.size(), state_slots() * n, "optimizer ", name(), ": state size");
-  const float lr = ctx.lr, eps = hyper_.eps;
+  const float lr = ctx.lr, eps = hyper_.eps, scale = ctx.grad_scale;
   // AdamW decays the weights directly; every other rule adds λ₂ w to the gradient.
   const float l2 = rule_ == Rule::kAdamW ? 0.0f : reg_.l2;
   float* s = state.data();
   float* v = state.data() + (state_slots() == 2 ? n : 0);
   switch (rule_) {
     case Rule::kSgd:
-      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (grad[i] + l2 * w[i]);
+      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (scale * grad[i] + l2 * w[i]);
       break;
     case Rule::kMomentum:
     case Rule::kNesterov: {
       const float mu = hyper_.momentum;
       const bool nesterov = rule_ == Rule::kNesterov;
       for (std::size_t i = 0; i < n; ++i) {
-        const float g = grad[i] + l2 * w[i];
+        const float g = scale * grad[i] + l2 * w[i];
         s[i] = mu * s[i] + g;
         w[i] -= lr * (nesterov ? g + mu * s[i] : s[i]);
       }
@@ -65,7 +65,7 @@ void ElementwiseOptimizer::step(std::span<float> w, std::span<const float> grad,
     }
     case Rule::kAdagrad:
       for (std::size_t i = 0; i < n; ++i) {
-        const float g = grad[i] + l2 * w[i];
+        const float g = scale * grad[i] + l2 * w[i];
         s[i] += g * g;
         w[i] -= lr * g / (std::sqrt(s[i]) + eps);
       }
@@ -73,7 +73,7 @@ void ElementwiseOptimizer::step(std::span<float> w, std::span<const float> grad,
     case Rule::kRmsprop: {
       const float rho = hyper_.rho;
       for (std::size_t i = 0; i < n; ++i) {
-        const float g = grad[i] + l2 * w[i];
+        const float g = scale * grad[i] + l2 * w[i];
         s[i] = rho * s[i] + (1 - rho) * g * g;
         w[i] -= lr * g / (std::sqrt(s[i]) + eps);
       }
@@ -87,7 +87,7 @@ void ElementwiseOptimizer::step(std::span<float> w, std::span<const float> grad,
       const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(double{b2}, t)));
       const float decay = rule_ == Rule::kAdamW ? lr * reg_.l2 : 0.0f;
       for (std::size_t i = 0; i < n; ++i) {
-        const float g = grad[i] + l2 * w[i];
+        const float g = scale * grad[i] + l2 * w[i];
         s[i] = b1 * s[i] + (1 - b1) * g;
         v[i] = b2 * v[i] + (1 - b2) * g * g;
         w[i] -= lr * (s[i] * c1) / (std::sqrt(v[i] * c2) + eps) + decay * w[i];

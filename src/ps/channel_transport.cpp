@@ -23,6 +23,10 @@ void ChannelTransport::send(int dest, const Message& message, std::vector<float>
   out.handle = channel_.isend(dest, message, {comm::bytes_of(std::span<const float>(out.values))});
 }
 
+void ChannelTransport::send_view(int dest, const Message& message, std::span<const float> values) {
+  sends_.emplace_back().handle = channel_.isend(dest, message, {comm::bytes_of(values)});
+}
+
 void ChannelTransport::progress() {
   sends_.remove_if([](Outgoing& out) { return out.handle.test(); });
 }

@@ -55,6 +55,7 @@ void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& cou
   counters.push_seconds += stats.push_seconds;
   counters.pull_seconds += stats.pull_seconds;
   counters.wait_seconds += stats.wait_seconds;
+  counters.optimizer_seconds += stats.optimizer_seconds;
   counters.max_clock_gap = std::max(counters.max_clock_gap, static_cast<double>(stats.clock_gap));
   for (const auto s : stats.staleness) counters.record_staleness(s);
 }

@@ -20,7 +20,8 @@ Server::Server(Transport& transport, const Roles& roles, int index, ServerOption
       clocks_(static_cast<std::size_t>(roles.workers), 0),
       push_version_(static_cast<std::size_t>(roles.workers), 0),
       last_staleness_(static_cast<std::size_t>(roles.workers), -1),
-      slots_(static_cast<std::size_t>(roles.workers)) {
+      slots_(static_cast<std::size_t>(roles.workers)),
+      updating_at_push_(static_cast<std::size_t>(roles.workers), 0.0) {
   optimizer_ = optim::make_optimizer(options_.optimizer);
 }
 
@@ -139,6 +140,7 @@ void Server::on_push(int source, const Push& push) {
   }
   clocks_[w] = push.clock;
   push_version_[w] = push.version;
+  updating_at_push_[w] = update_seconds_;
   payload_bytes_ +=
       static_cast<std::int64_t>(keys.size() * sizeof(std::int64_t) + count * sizeof(float));
 
@@ -226,28 +228,31 @@ void Server::finish_bsp_step() {
 
 void Server::apply(std::span<const std::int64_t> keys, std::span<const float> values,
                    std::int64_t rows, std::int64_t step) {
+  transport_.flush();  // replies sent from params_ must have left before params_ change
+  const double started = now_seconds();
+  update(keys, values, rows, step);
+  update_seconds_ += now_seconds() - started;
+}
+
+void Server::update(std::span<const std::int64_t> keys, std::span<const float> values,
+                    std::int64_t rows, std::int64_t step) {
   ++version_;
-  const auto ctx = schedule_->at(step);
-  const float inverse = rows > 0 ? 1.0f / static_cast<float>(rows) : 0.0f;
+  const float mean = rows > 0 ? 1.0f / static_cast<float>(rows) : 0.0f;
+  const auto ctx = schedule_->at(step, mean);
   if (keys.empty() && values.size() == params_.size()) {
-    scratch_grad_.resize(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) scratch_grad_[i] = values[i] * inverse;
-    optimizer_->step(params_, scratch_grad_, state_, ctx);
+    optimizer_->step(params_, values, state_, ctx);
     return;
   }
   // Sparse: gather the touched keys and their state, step them, scatter back.
   const std::size_t n = keys.size(), slots = optimizer_->state_slots(), p = params_.size();
   scratch_params_.resize(n);
   scratch_state_.resize(slots * n);
-  auto& grad = scratch_step_grad_;
-  grad.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<std::size_t>(keys[i]);
     scratch_params_[i] = params_[k];
-    grad[i] = values[i] * inverse;
     for (std::size_t s = 0; s < slots; ++s) scratch_state_[s * n + i] = state_[s * p + k];
   }
-  optimizer_->step(scratch_params_, grad, scratch_state_, ctx);
+  optimizer_->step(scratch_params_, values, scratch_state_, ctx);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<std::size_t>(keys[i]);
     params_[k] = scratch_params_[i];
@@ -257,7 +262,7 @@ void Server::apply(std::span<const std::int64_t> keys, std::span<const float> va
 
 void Server::on_pull(int source, const Pull& pull) {
   check_request(source, pull.worker, pull.sparse_keys);
-  PendingPull pending{source, pull, {}, now_seconds()};
+  PendingPull pending{source, pull, {}, now_seconds(), update_seconds_};
   if (pull.sparse_keys >= 0) {
     pending.keys.resize(static_cast<std::size_t>(pull.sparse_keys));
     transport_.receive_payload(source,
@@ -340,7 +345,10 @@ void Server::reply(const PendingPull& pull) {
   r.version = version_;
   r.min_clock = min_clock();
   r.staleness = last_staleness_[static_cast<std::size_t>(pull.request.worker)];
-  r.waited_seconds = now_seconds() - pull.arrived;
+  r.waited_seconds =
+      std::max(0.0, now_seconds() - pull.arrived - (update_seconds_ - pull.updating_at_arrival));
+  r.update_seconds =
+      update_seconds_ - updating_at_push_[static_cast<std::size_t>(pull.request.worker)];
   r.stop_at = stop_at_;
   r.stop_hint = stop_hint_;
   std::vector<float> values;
@@ -350,7 +358,10 @@ void Server::reply(const PendingPull& pull) {
       values[i] = params_[local_index(pull.keys[i], pull.request.worker, "pulled")];
     }
   } else {
-    values = params_;  // a copy: later updates must not change a reply in flight
+    // Sent from params_ itself: apply() waits for replies in flight before it changes them.
+    payload_bytes_ += static_cast<std::int64_t>(params_.size() * sizeof(float));
+    transport_.send_view(pull.source, Message(r), params_);
+    return;
   }
   payload_bytes_ += static_cast<std::int64_t>(values.size() * sizeof(float));
   transport_.send(pull.source, Message(r), std::move(values));

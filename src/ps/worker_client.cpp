@@ -144,29 +144,36 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   std::vector<comm::SendHandle> pushes, pulls;
   if (push) ++clock_;
   divide(keys, sparse, push ? grad : std::span<const float>{}, pull ? params : std::span<float>{});
-  for (int s = 0; s < roles_.servers; ++s) {
-    const auto& part = parts_[static_cast<std::size_t>(s)];
-    const auto count =
-        sparse ? part.keys.size()
-               : static_cast<std::size_t>(server_keys_[static_cast<std::size_t>(s)].count());
-    const int dest = roles_.server_rank(s);
-    const auto key_bytes = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
-    if (push) {
-      Push p{worker_,
-             clock_,
-             versions_[static_cast<std::size_t>(s)],
-             rows,
-             sparse ? static_cast<std::int64_t>(count) : -1,
-             step_ >= 0 ? step_ : clock_,
-             static_cast<std::int64_t>(count),
-             stop_wanted_ || stop_hint_};
-      pushes.push_back(channel_.isend(dest, Message(p), {key_bytes, comm::bytes_of(part.push)}));
-    }
-    if (!pull) continue;
-    Pull q{worker_, clock_, sparse ? static_cast<std::int64_t>(count) : -1};
-    pulls.push_back(channel_.isend(dest, Message(q), {key_bytes}));
+  // Server s's share: how many values, and its keys (sparse) as the frame that precedes them.
+  const auto count_of = [&](int s) {
+    return sparse ? parts_[static_cast<std::size_t>(s)].keys.size()
+                  : static_cast<std::size_t>(server_keys_[static_cast<std::size_t>(s)].count());
+  };
+  const auto key_bytes_of = [&](int s) {
+    return sparse ? comm::bytes_of(parts_[static_cast<std::size_t>(s)].keys)
+                  : std::span<const std::byte>{};
+  };
+  for (int s = 0; push && s < roles_.servers; ++s) {
+    const auto count = static_cast<std::int64_t>(count_of(s));
+    const Push p{worker_,
+                 clock_,
+                 versions_[static_cast<std::size_t>(s)],
+                 rows,
+                 sparse ? count : -1,
+                 step_ >= 0 ? step_ : clock_,
+                 count,
+                 stop_wanted_ || stop_hint_};
+    pushes.push_back(channel_.isend(
+        roles_.server_rank(s), Message(p),
+        {key_bytes_of(s), comm::bytes_of(parts_[static_cast<std::size_t>(s)].push)}));
   }
+  // The push is done once every server has its values: what "push" measures. The pulls follow.
+  for (auto& h : pushes) h.wait();
   const double t1 = now_seconds();
+  for (int s = 0; pull && s < roles_.servers; ++s) {
+    Pull q{worker_, clock_, sparse ? static_cast<std::int64_t>(count_of(s)) : -1};
+    pulls.push_back(channel_.isend(roles_.server_rank(s), Message(q), {key_bytes_of(s)}));
+  }
   for (int s = 0; pull && s < roles_.servers; ++s) {
     auto& part = parts_[static_cast<std::size_t>(s)];
     Message message;
@@ -182,14 +189,13 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     stop_hint_ = stop_hint_ || reply->stop_hint;
     stats.staleness[static_cast<std::size_t>(s)] = reply->staleness;
     stats.wait_seconds = std::max(stats.wait_seconds, reply->waited_seconds);
+    stats.optimizer_seconds = std::max(stats.optimizer_seconds, reply->update_seconds);
     stats.clock_gap = std::max(stats.clock_gap, clock_ - reply->min_clock);
   }
-  const double t2 = now_seconds();
   for (auto& h : pulls) h.wait();
-  for (auto& h : pushes) h.wait();
-  const double t3 = now_seconds();
-  stats.push_seconds = (t1 - t0) + (t3 - t2);
-  stats.pull_seconds = std::max(0.0, (t2 - t1) - stats.wait_seconds);
+  const double t2 = now_seconds();
+  stats.push_seconds = t1 - t0;
+  stats.pull_seconds = std::max(0.0, (t2 - t1) - stats.wait_seconds - stats.optimizer_seconds);
   return stats;
 }
 

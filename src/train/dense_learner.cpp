@@ -13,6 +13,11 @@ DenseLearner::DenseLearner(std::unique_ptr<models::Model> model, data::Shard tra
       test_(std::move(test)),
       has_test_(has_test) {}
 
+void DenseLearner::reserve(std::int64_t rows) {
+  buffer_.reserve(rows, train_.x.cols());
+  model_->reserve(rows);
+}
+
 std::int64_t DenseLearner::select(const std::vector<std::int64_t>& rows,
                                   std::vector<std::int64_t>& keys) {
   keys.clear();

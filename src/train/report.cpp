@@ -40,12 +40,11 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
   }
   if (m.parameter_server) {
     // Seconds per worker (mean over workers) and the staleness each push was applied with.
-    std::snprintf(
-        line, sizeof line,
-        "          ps: compute %.2fs  push %.2fs  pull %.2fs  wait %.2fs  max clock gap %.0f"
-        "  staleness",
-        c.compute_seconds / w, c.push_seconds / w, c.pull_seconds / w, c.wait_seconds / w,
-        c.max_clock_gap);
+    std::snprintf(line, sizeof line,
+                  "          ps: compute %.2fs  push %.2fs  pull %.2fs  wait %.2fs  optimizer %.2fs"
+                  "  max clock gap %.0f  staleness",
+                  c.compute_seconds / w, c.push_seconds / w, c.pull_seconds / w, c.wait_seconds / w,
+                  c.optimizer_seconds / w, c.max_clock_gap);
     out << line;
     for (int s = 0; s < exchange::EpochCounters::kStalenessBuckets; ++s)
       if (c.staleness[static_cast<std::size_t>(s)] > 0)

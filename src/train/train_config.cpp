@@ -22,6 +22,7 @@ std::string TrainConfig::describe() const {
         << " consistency=" << consistency.describe() << " deadline=" << deadline;
   out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
+      << " batch_order=" << data::to_string(batch_order) << " bucket_mb=" << bucket_mb
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir
       << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
       << " resume=" << resume << " step_check=" << step_check << " grace_seconds=" << grace_seconds;

@@ -194,8 +194,10 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
                                                   ps::worker_deadline(config.deadline, roles),
                                                   key_layout(config, s.info), s.info.sparse);
   else
-    s.exchange = std::make_unique<allreduce::AllreduceExchange>(workers, keys, config.optimizer,
-                                                                config.step_check);
+    s.exchange = std::make_unique<allreduce::AllreduceExchange>(
+        workers, keys, config.optimizer, config.step_check,
+        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)));
+  s.learner->set_gradient_listener(s.exchange->listener());
   return s;
 }
 
@@ -299,7 +301,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     result.params.resize(static_cast<std::size_t>(learner.num_keys()));
     learner.init_params(result.params, config.seed);
   }
-  data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed);
+  data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed, config.batch_order,
+                        workers.rank());
   const bool exact = config.solver == Solver::kExact;
   if (callbacks.on_start)
     callbacks.on_start(
@@ -354,7 +357,9 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
                                          format_seconds(seconds_since(started)), ")"));
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
+    learner.reserve(batcher.max_local_rows());
     std::vector<std::int64_t> rows, keys;
+    rows.reserve(static_cast<std::size_t>(batcher.max_local_rows()));
     std::vector<float> values, sparse_grad;  // sparse: one per key of the step
     bool stopped = false;
     std::string stopped_at;

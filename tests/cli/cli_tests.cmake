@@ -10,12 +10,12 @@ psml_cli_test(NAME train_without_test_set RANKS 3 ARGS train --data @DATA@/train
               EXPECT --stdout "^epoch +1/1 +train_loss")
 
 # The walking skeleton's headline: Fashion-MNIST, 4 ranks, >= 0.84 within 10 epochs; 1, 2 and 4
-# ranks with the same global batch end within 0.5 points of each other.
+# ranks with the same global batches (--batch-order global) end within 0.5 points of each other.
 set(FMNIST --data @DATA@/fmnist-train.h5 --test @DATA@/fmnist-t10k.h5 --model softmax --epochs 10
            --batch 128 --lr 0.5 --lr-schedule cosine)
 psml_cli_test(NAME fmnist_softmax_4_ranks RANKS 4 ARGS train ${FMNIST} EXPECT --min-accuracy 0.84
               TIMEOUT 300 LABELS fmnist)
-psml_cli_test(NAME fmnist_softmax_1_2_4_ranks_agree RANKS 1 ARGS train ${FMNIST}
+psml_cli_test(NAME fmnist_softmax_1_2_4_ranks_agree RANKS 1 ARGS train ${FMNIST} --batch-order global
               EXPECT --compare-ranks 1,2,4 --tolerance 0.005 TIMEOUT 600 LABELS fmnist)
 
 # Data commands.
@@ -119,11 +119,12 @@ foreach(act relu tanh sigmoid)
   psml_check_gradients(mlp_${act}_xavier_regression regression.h5 --model mlp --hidden 8 --activation ${act} --init xavier)
 endforeach()
 
-# The issue-3 floors on Fashion-MNIST, 4 ranks, allreduce mode.
+# The issue-3 floors on Fashion-MNIST, 4 ranks, allreduce mode. The time limits are generous: with
+# both cores of a 2-core machine kept busy by other work, the MLP runs took ~5x their quiet time.
 set(FM --data @DATA@/fmnist-train.h5 --test @DATA@/fmnist-t10k.h5 --epochs 10 --lr-schedule cosine)
 psml_cli_test(NAME fmnist_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.82 TIMEOUT 300 LABELS fmnist
               ARGS train ${FM} --model svm --optimizer sgd --lr 0.05 --l2 1e-4)
-psml_cli_test(NAME fmnist_mlp_256_128_adam_4_ranks RANKS 4 EXPECT --min-accuracy 0.885 TIMEOUT 600 LABELS fmnist
+psml_cli_test(NAME fmnist_mlp_256_128_adam_4_ranks RANKS 4 EXPECT --min-accuracy 0.885 TIMEOUT 1200 LABELS fmnist
               ARGS train ${FM} --model mlp --hidden 256,128 --optimizer adam --lr 1e-3)
 psml_cli_test(NAME fmnist_rff_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.87 TIMEOUT 900 LABELS fmnist
               ARGS train ${FM} --model rff-svm --rff-dim 4096 --gamma 0.02 --optimizer adam --lr 0.01)
@@ -154,9 +155,9 @@ psml_cli_test(NAME ps_async_with_slow_worker RANKS 4 TIMEOUT 120
 add_test(NAME ps_bsp_reproduces_allreduce
          COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/same_params.py --tolerance 1e-5
                  --work ${CMAKE_CURRENT_BINARY_DIR}/bsp_vs_allreduce --
-                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64"
-                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --mode ps --servers 2"
-                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --mode ps --servers 3")
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --batch-order global"
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --batch-order global --mode ps --servers 2"
+                 "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --batch-order global --mode ps --servers 3")
 set_tests_properties(ps_bsp_reproduces_allreduce PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 300)
 psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
@@ -200,7 +201,7 @@ foreach(c bsp ssp:2 async)
   if(c STREQUAL "bsp")
     set(floor 0.885)
   endif()
-  psml_cli_test(NAME fmnist_ps_${cname}_mlp RANKS 4 TIMEOUT 600 LABELS fmnist EXPECT --min-accuracy ${floor}
+  psml_cli_test(NAME fmnist_ps_${cname}_mlp RANKS 4 TIMEOUT 1200 LABELS fmnist EXPECT --min-accuracy ${floor}
                 ARGS train ${FM} --mode ps --servers 2 --consistency ${c} --model mlp --hidden 256,128
                      --optimizer adam --lr 1e-3)
 endforeach()

@@ -11,7 +11,7 @@
 namespace psml {
 namespace {
 
-TEST(GradientAllreduce, AveragesGradientSumsOverTheGlobalRowCount) {
+TEST(GradientAllreduce, SumsGradientsLossesAndRowsOverEveryRank) {
   const auto world = comm::Communicator::world();
   allreduce::GradientAllreduce exchange(world, 3);
   const int r = world.rank();
@@ -24,8 +24,8 @@ TEST(GradientAllreduce, AveragesGradientSumsOverTheGlobalRowCount) {
   const std::int64_t rows = static_cast<std::int64_t>(n) * (n + 1) / 2;
   EXPECT_EQ(totals.rows, rows);
   EXPECT_NEAR(totals.loss_sum, 0.5 * static_cast<double>(rows), 1e-5);
-  EXPECT_FLOAT_EQ(g[0], 1.0f);
-  EXPECT_FLOAT_EQ(g[1], 2.0f);
+  EXPECT_FLOAT_EQ(g[0], static_cast<float>(rows));  // the optimizer divides by the rows
+  EXPECT_FLOAT_EQ(g[1], 2.0f * static_cast<float>(rows));
   EXPECT_FLOAT_EQ(g[2], 0.0f);
 }
 
@@ -119,6 +119,45 @@ TEST(AllreduceExchange, AppliesTheRateOfEachGlobalStep) {
       EXPECT_NEAR(params[0], want, 1e-6) << "global step " << s;
     }
   }
+}
+
+}  // namespace
+}  // namespace psml
+
+namespace psml {
+namespace {
+
+// Buckets started while "backprop" reports layers from the end sum exactly like one allreduce,
+// step after step, and a NaN in an early bucket still stops the step before anything applies it.
+TEST(GradientAllreduce, BucketsStartedDuringBackpropSumLikeOneAllreduce) {
+  const auto world = comm::Communicator::world();
+  const std::size_t p = 1000;
+  allreduce::GradientAllreduce exchange(world, p, 128);
+  EXPECT_EQ(exchange.buckets(), 8u);  // 7 of 128 keys from the end, then 104 with the header
+  const int r = world.rank(), n = world.size();
+  for (int step = 1; step <= 3; ++step) {
+    auto g = exchange.gradient();
+    for (std::size_t k = 0; k < p; ++k)
+      g[k] = static_cast<float>((r + 1) * step + static_cast<int>(k % 7));
+    // Three "layers" from the end, each reported when done, with progress calls between.
+    exchange.ready(700, 300);
+    exchange.progress();
+    exchange.ready(200, 500);
+    exchange.progress();
+    exchange.ready(0, 200);
+    const auto totals = exchange.reduce(1.0, r + 1, step);
+    EXPECT_EQ(totals.rows, static_cast<std::int64_t>(n) * (n + 1) / 2);
+    EXPECT_EQ(totals.non_finite_ranks, 0);
+    for (std::size_t k = 0; k < p; ++k)
+      ASSERT_FLOAT_EQ(g[k],
+                      static_cast<float>(step * n * (n + 1) / 2 + n * static_cast<int>(k % 7)))
+          << "key " << k << " step " << step;
+  }
+  auto g = exchange.gradient();
+  std::fill(g.begin(), g.end(), 1.0f);
+  if (r == 0) g[950] = std::numeric_limits<float>::quiet_NaN();  // in the first bucket to start
+  exchange.ready(0, p);
+  EXPECT_EQ(exchange.reduce(1.0, 1, 4).non_finite_ranks, 1);
 }
 
 }  // namespace

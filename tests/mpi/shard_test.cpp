@@ -50,11 +50,11 @@ TEST(Shards, ConcatenateToExactlyTheFilesRows) {
   if (world.rank() == 0) std::filesystem::remove(path);
 }
 
-TEST(Batcher, EveryRankTakesTheSameStepsAndAnEpochCoversEveryRowOnce) {
+TEST(Batcher, GlobalOrderTakesTheSameStepsAndBatchesOnAnyRankCount) {
   const auto world = comm::Communicator::world();
   const std::int64_t rows = 1009, batch = 50;
   const auto range = balanced_range(rows, world.size(), world.rank());
-  Batcher batcher(rows, range, batch, 11);
+  Batcher batcher(rows, range, batch, 11, BatchOrder::kGlobal, world.rank());
   const auto steps = batcher.steps_per_epoch();
   EXPECT_EQ(world.allreduce(steps, comm::ReduceOp::kMin),
             world.allreduce(steps, comm::ReduceOp::kMax));
@@ -67,6 +67,27 @@ TEST(Batcher, EveryRankTakesTheSameStepsAndAnEpochCoversEveryRowOnce) {
     const auto global_batch =
         world.allreduce(static_cast<std::int64_t>(step_rows.size()), comm::ReduceOp::kSum);
     EXPECT_EQ(global_batch, std::min(batch, rows - s * batch)) << "step " << s;
+    for (auto r : step_rows) ++uses[static_cast<std::size_t>(range.first + r)];
+  }
+  world.allreduce(std::span<std::int32_t>(uses));
+  for (std::int64_t r = 0; r < rows; ++r) ASSERT_EQ(uses[r], 1) << "row " << r;
+}
+
+TEST(Batcher, LocalOrderGivesEveryRankAnEvenShareOfEveryStep) {
+  const auto world = comm::Communicator::world();
+  const std::int64_t rows = 1009, batch = 50;
+  const auto range = balanced_range(rows, world.size(), world.rank());
+  Batcher batcher(rows, range, batch, 11, BatchOrder::kLocal, world.rank());
+  std::vector<std::int32_t> uses(rows, 0);
+  std::vector<std::int64_t> step_rows;
+  batcher.begin_epoch(2);
+  for (std::int64_t s = 0; s < batcher.steps_per_epoch(); ++s) {
+    batcher.local_rows(s, step_rows);
+    const auto n = static_cast<std::int64_t>(step_rows.size());
+    EXPECT_LE(world.allreduce(n, comm::ReduceOp::kMax) - world.allreduce(n, comm::ReduceOp::kMin),
+              1)
+        << "step " << s << ": shares differ by more than one row";
+    EXPECT_LE(world.allreduce(n, comm::ReduceOp::kSum), batch);
     for (auto r : step_rows) ++uses[static_cast<std::size_t>(range.first + r)];
   }
   world.allreduce(std::span<std::int32_t>(uses));

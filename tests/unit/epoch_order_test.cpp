@@ -40,25 +40,43 @@ TEST(EpochOrder, IdentityWhenNotShuffling) {
   for (std::int64_t i = 0; i < 100; ++i) EXPECT_EQ(order(i), i);
 }
 
-TEST(Batcher, AnEpochUsesEveryLocalRowExactlyOnce) {
+TEST(Batcher, AnEpochUsesEveryLocalRowExactlyOnceInEitherOrder) {
   const std::int64_t rows = 1001;
   const RowRange local{334, 333};
-  Batcher batcher(rows, local, 64, 5);
-  EXPECT_EQ(batcher.steps_per_epoch(), 16);  // ceil(1001 / 64)
-  for (std::int64_t epoch = 0; epoch < 2; ++epoch) {
-    batcher.begin_epoch(epoch);
-    std::vector<int> seen(static_cast<std::size_t>(local.count), 0);
-    std::vector<std::int64_t> step_rows;
-    for (std::int64_t s = 0; s < batcher.steps_per_epoch(); ++s) {
-      batcher.local_rows(s, step_rows);
-      for (auto r : step_rows) {
-        ASSERT_GE(r, 0);
-        ASSERT_LT(r, local.count);
-        ++seen[static_cast<std::size_t>(r)];
+  for (const auto order : {BatchOrder::kLocal, BatchOrder::kGlobal}) {
+    Batcher batcher(rows, local, 64, 5, order, 1);
+    EXPECT_EQ(batcher.steps_per_epoch(), 16);  // ceil(1001 / 64)
+    for (std::int64_t epoch = 0; epoch < 2; ++epoch) {
+      batcher.begin_epoch(epoch);
+      std::vector<int> seen(static_cast<std::size_t>(local.count), 0);
+      std::vector<std::int64_t> step_rows;
+      for (std::int64_t s = 0; s < batcher.steps_per_epoch(); ++s) {
+        batcher.local_rows(s, step_rows);
+        for (auto r : step_rows) {
+          ASSERT_GE(r, 0);
+          ASSERT_LT(r, local.count);
+          ++seen[static_cast<std::size_t>(r)];
+        }
       }
+      for (int count : seen) ASSERT_EQ(count, 1) << to_string(order);
     }
-    for (int count : seen) ASSERT_EQ(count, 1);
   }
+}
+
+TEST(Batcher, LocalOrderTakesAnEvenShareOfEveryStepAndDiffersByEpoch) {
+  const RowRange local{0, 333};
+  Batcher batcher(1001, local, 64, 5, BatchOrder::kLocal, 1);
+  EXPECT_EQ(batcher.max_local_rows(), 21);  // ceil(333 / 16)
+  std::vector<std::int64_t> first, again;
+  for (std::int64_t s = 0; s < batcher.steps_per_epoch(); ++s) {
+    batcher.local_rows(s, first);
+    EXPECT_GE(first.size(), 20u);
+    EXPECT_LE(first.size(), 21u);
+  }
+  batcher.local_rows(0, first);
+  batcher.begin_epoch(1);
+  batcher.local_rows(0, again);
+  EXPECT_NE(first, again) << "each epoch has its own order";
 }
 
 }  // namespace

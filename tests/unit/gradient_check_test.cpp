@@ -114,10 +114,11 @@ TEST(GradientCheck, DetectsAWrongGradient) {
     EvalSums evaluate(std::span<const double> p, const data::BatchViewT<double>& b) override {
       return inner_->evaluate(p, b);
     }
-    const data::RowMatrixT<double>& scores(std::span<const double> p,
-                                           const data::BatchViewT<double>& b) override {
+    data::ConstRowsMapT<double> scores(std::span<const double> p,
+                                       const data::BatchViewT<double>& b) override {
       return inner_->scores(p, b);
     }
+    void reserve(Eigen::Index rows) override { inner_->reserve(rows); }
 
    private:
     std::unique_ptr<ModelT<double>> inner_;

@@ -14,11 +14,14 @@ namespace psml::allreduce {
 
 class AllreduceExchange final : public exchange::Exchange {
  public:
+  // `bucket_floats`: keys per allreduce bucket (0: one, after backprop).
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                    const optim::OptimizerSpec& optimizer, bool step_check = true);
+                    const optim::OptimizerSpec& optimizer, bool step_check = true,
+                    std::size_t bucket_floats = 0);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return reduce_.gradient(); }
+  models::GradientListener* listener() override { return &reduce_; }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
             const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
   bool fetch(std::span<const std::int64_t>, std::span<float>, exchange::EpochCounters*) override {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <vector>
 
 namespace psml::comm {
 
@@ -31,6 +32,23 @@ MPI_Datatype mpi_type() {
 }
 
 MPI_Op mpi_op(ReduceOp op);
+
+// Non-blocking collectives in flight, started by a Communicator and completed by its wait() (or
+// found complete by test()). The memory each one works on must stay put until then.
+class RequestSet {
+ public:
+  RequestSet() = default;
+  RequestSet(const RequestSet&) = delete;
+  RequestSet& operator=(const RequestSet&) = delete;
+  // Lets the collectives progress (Open MPI progresses them only inside MPI calls); true once
+  // every one has completed.
+  bool test();
+  bool empty() const { return requests_.empty(); }
+
+ private:
+  friend class Communicator;
+  std::vector<MPI_Request> requests_;  // completed ones become MPI_REQUEST_NULL
+};
 
 // Owns the communicators it creates (split, with_deadline), borrows MPI_COMM_WORLD. Move-only.
 //
@@ -73,6 +91,14 @@ class Communicator {
   }
   void barrier() const;
 
+  // Starts a sum of `inout` over every rank without waiting for it; it completes in wait(set).
+  template <class T>
+  void start_allreduce(std::span<T> inout, RequestSet& set) const {
+    start_allreduce_raw(inout.data(), static_cast<long>(inout.size()), mpi_type<T>(), set);
+  }
+  // Completes every collective of `set` (`what` names them in a deadline error) and empties it.
+  void wait(RequestSet& set, const char* what) const;
+
   // Ranks with the same colour form a new communicator, ordered by key.
   Communicator split(int color, int key) const;
 
@@ -83,8 +109,9 @@ class Communicator {
   Communicator(MPI_Comm comm, bool owned);
   void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const;
   void broadcast_raw(void* data, long count, MPI_Datatype type, int root) const;
-  // Completes `request` of collective `what`, within the deadline.
-  void wait(MPI_Request& request, const char* what) const;
+  void start_allreduce_raw(void* data, long count, MPI_Datatype type, RequestSet& set) const;
+  // Completes `requests` of collective `what`, within the deadline.
+  void wait(std::span<MPI_Request> requests, const char* what) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   bool owned_ = false;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "psml/data/row_buffer.hpp"
 #include "psml/data/shard.hpp"
 
 namespace psml::data {
@@ -15,9 +16,11 @@ class BatchBuffer {
   // Copies rows `rows` (indices into the shard) and their labels; the view is valid until the
   // next call.
   BatchView gather(const Shard& shard, const std::vector<std::int64_t>& rows);
+  // Sizes the buffers for steps of up to `rows` rows of `columns` features.
+  void reserve(Eigen::Index rows, Eigen::Index columns);
 
  private:
-  RowMatrix x_;
+  RowBuffer<float> x_;
   std::vector<std::int32_t> classes_;
   std::vector<float> targets_;
 };

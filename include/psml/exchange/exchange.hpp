@@ -8,6 +8,7 @@
 #include <string>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/models/gradient_listener.hpp"
 
 namespace psml::exchange {
 
@@ -23,8 +24,9 @@ struct EpochCounters {
   double loss_sum = 0;
   double rows = 0;
   // Seconds this worker spent, by what it did; each bucket measures what its name says.
-  double compute_seconds = 0;    // the model's forward and backward passes
-  double allreduce_seconds = 0;  // allreduce mode: the gradient allreduce, waiting for peers included
+  double compute_seconds = 0;  // the model's forward and backward passes
+  double allreduce_seconds =
+      0;  // allreduce mode: the gradient allreduce, waiting for peers included
   double optimizer_seconds = 0;  // allreduce mode: the optimizer's update of this rank's copy
   double push_seconds = 0;       // ps: posting the pushes until they have left
   double pull_seconds = 0;       // ps: pull request to reply, less the servers' hold-back
@@ -63,6 +65,10 @@ class Exchange {
 
   // Where the model writes this worker's gradient sum of the step.
   virtual std::span<float> gradient() = 0;
+
+  // Who hears from backprop which keys' gradient is final, to start sending it while earlier
+  // layers compute (none: the exchange starts after backprop).
+  virtual models::GradientListener* listener() { return nullptr; }
 
   // One step: from the gradient sum over `local_rows` rows to updated params. Returns true when
   // the ranks agreed to stop after this step (some rank wanted to): every worker learns it at the

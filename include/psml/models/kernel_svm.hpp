@@ -25,17 +25,24 @@ class KernelSvm final : public ModelT<Scalar> {
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;
   EvalSums evaluate(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) override;
-  const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
-                                         const data::BatchViewT<Scalar>& batch) override;
+  data::ConstRowsMapT<Scalar> scores(std::span<const Scalar> params,
+                                     const data::BatchViewT<Scalar>& batch) override;
+  void reserve(Eigen::Index rows) override {
+    z_.reserve(rows, omega_.rows());
+    scores_.reserve(rows, layer_.out());
+  }
 
  private:
-  void featurize(const data::BatchViewT<Scalar>& batch);
+  // The batch's random features, then its scores.
+  data::RowsMapT<Scalar> featurize(const data::BatchViewT<Scalar>& batch);
+  data::RowsMapT<Scalar> forward(std::span<const Scalar> params,
+                                 const data::BatchViewT<Scalar>& batch);
 
   data::RowMatrixT<Scalar> omega_;                 // R x D
   Eigen::Matrix<Scalar, 1, Eigen::Dynamic> beta_;  // R
   LinearLayer<Scalar> layer_;
-  data::RowMatrixT<Scalar> z_;       // batch features, workspace
-  data::RowMatrixT<Scalar> scores_;  // workspace
+  data::RowBuffer<Scalar> z_;                 // batch features, workspace
+  data::RowBuffer<Scalar> scores_, scratch_;  // workspaces
 };
 
 }  // namespace psml::models

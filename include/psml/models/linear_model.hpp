@@ -27,14 +27,18 @@ class LinearModel final : public ModelT<Scalar> {
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;
   EvalSums evaluate(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) override;
-  const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
-                                         const data::BatchViewT<Scalar>& batch) override;
+  data::ConstRowsMapT<Scalar> scores(std::span<const Scalar> params,
+                                     const data::BatchViewT<Scalar>& batch) override;
+  void reserve(Eigen::Index rows) override { scores_.reserve(rows, layer_.out()); }
 
  private:
+  data::RowsMapT<Scalar> forward(std::span<const Scalar> params,
+                                 const data::BatchViewT<Scalar>& batch);
+
   std::string name_;
   LossKind loss_;
   LinearLayer<Scalar> layer_;
-  data::RowMatrixT<Scalar> scores_;  // workspace, reused across steps
+  data::RowBuffer<Scalar> scores_, scratch_;  // workspaces, reused across steps
 };
 
 }  // namespace psml::models

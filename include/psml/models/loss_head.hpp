@@ -22,12 +22,13 @@ const char* to_string(LossKind kind);
 
 // Returns the loss sum; replaces `scores` with ∂L/∂S.
 template <class Scalar>
-double loss_and_delta(LossKind kind, data::RowMatrixT<Scalar>& scores,
+double loss_and_delta(LossKind kind, data::RowsMapT<Scalar> scores,
                       const data::BatchViewT<Scalar>& batch);
 
 // Loss sum and correct predictions (arg-max class; for logistic, s > 0 means class 1).
+// `scratch` holds a copy of the scores while the loss is computed.
 template <class Scalar>
-EvalSums evaluate_scores(LossKind kind, const data::RowMatrixT<Scalar>& scores,
-                         const data::BatchViewT<Scalar>& batch);
+EvalSums evaluate_scores(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                         const data::BatchViewT<Scalar>& batch, data::RowBuffer<Scalar>& scratch);
 
 }  // namespace psml::models

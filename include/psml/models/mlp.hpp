@@ -37,24 +37,30 @@ class Mlp final : public ModelT<Scalar> {
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;
   EvalSums evaluate(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch) override;
-  const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
-                                         const data::BatchViewT<Scalar>& batch) override;
+  data::ConstRowsMapT<Scalar> scores(std::span<const Scalar> params,
+                                     const data::BatchViewT<Scalar>& batch) override;
+  void reserve(Eigen::Index rows) override;
 
   const std::vector<LinearLayer<Scalar>>& layers() const { return layers_; }
 
  private:
-  using Matrix = data::RowMatrixT<Scalar>;
-  // Leaves the hidden activations in a_ and the output scores in scores_.
-  void forward(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch);
+  // Leaves the hidden activations in a_ and returns the output scores S (in scores_).
+  data::RowsMapT<Scalar> forward(std::span<const Scalar> params,
+                                 const data::BatchViewT<Scalar>& batch);
+  // A_{ℓ+1} of a batch of `rows` rows: the output of hidden layer ℓ (0-based).
+  data::RowsMapT<Scalar> hidden(std::size_t l, Eigen::Index rows) {
+    return a_[l].rows(rows, layers_[l].out());
+  }
 
   Activation activation_;
   LossKind loss_;
   Init init_;
   std::vector<LinearLayer<Scalar>> layers_;
   std::size_t num_params_ = 0;
-  std::vector<Matrix> a_;  // hidden activations A_1..A_{L-1}, workspace
-  Matrix scores_;          // S, then Δ_L
-  Matrix delta_, next_;    // backward workspace
+  Eigen::Index widest_hidden_ = 0;
+  std::vector<data::RowBuffer<Scalar>> a_;    // hidden activations A_1..A_{L-1}
+  data::RowBuffer<Scalar> scores_, scratch_;  // S, then Δ_L; evaluation's copy of S
+  data::RowBuffer<Scalar> deltas_[2];         // backward: Δ_ℓ of the hidden layers, in turn
 };
 
 }  // namespace psml::models

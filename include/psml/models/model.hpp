@@ -8,7 +8,9 @@
 #include <span>
 #include <string>
 
+#include "psml/data/row_buffer.hpp"
 #include "psml/data/shard.hpp"
+#include "psml/models/gradient_listener.hpp"
 
 namespace psml::models {
 
@@ -46,12 +48,23 @@ class ModelT {
 
   // The model's outputs for each row (rows x outputs): class scores, or the prediction itself
   // for regression. Valid until the next call.
-  virtual const data::RowMatrixT<Scalar>& scores(std::span<const Scalar> params,
-                                                 const data::BatchViewT<Scalar>& batch) = 0;
+  virtual data::ConstRowsMapT<Scalar> scores(std::span<const Scalar> params,
+                                             const data::BatchViewT<Scalar>& batch) = 0;
+
+  // Sizes the workspaces for batches of up to `rows` rows: no later call with at most that many
+  // rows allocates memory.
+  virtual void reserve(Eigen::Index rows) = 0;
+
+  // Who hears, during loss_and_gradient, which keys' gradient is final (none: nobody). Models with
+  // layers report each layer as backprop finishes it; the others need not report at all.
+  void set_gradient_listener(GradientListener* listener) { listener_ = listener; }
 
   // Loss and correct-prediction sums over the batch, without a gradient.
   virtual EvalSums evaluate(std::span<const Scalar> params,
                             const data::BatchViewT<Scalar>& batch) = 0;
+
+ protected:
+  GradientListener* listener_ = nullptr;
 };
 
 using Model = ModelT<float>;

@@ -8,11 +8,14 @@
 
 namespace psml::optim {
 
-// What one update needs besides the keys: the learning rate of this step (after the schedule)
-// and the 1-based step count (Adam's bias correction).
+// What one update needs besides the keys: the learning rate of this step (after the schedule),
+// the 1-based step count (Adam's bias correction), and the factor that turns the gradient given
+// into the one to apply (1 / global rows for a gradient sum: the optimizer's single pass over the
+// keys scales it, rather than a pass of its own).
 struct StepContext {
   float lr = 0.1f;
   std::int64_t step = 1;
+  float grad_scale = 1.0f;
 };
 
 // Regularisation every optimizer applies: L2 as λ₂ w added to the gradient (for AdamW: decoupled
@@ -41,7 +44,7 @@ class Optimizer {
   // state_slots() consecutive blocks, each as long as the params span.
   virtual std::size_t state_slots() const = 0;
 
-  // One update of params from grad; state.size() == state_slots() * params.size().
+  // One update of params from grad_scale · grad; state.size() == state_slots() * params.size().
   virtual void step(std::span<float> params, std::span<const float> grad, std::span<float> state,
                     const StepContext& ctx) = 0;
 };

@@ -32,8 +32,11 @@ class Schedule {
  public:
   Schedule(const ScheduleSpec& spec, float base_lr, std::int64_t total_steps);
   float lr(std::int64_t step) const;
-  // What the optimizer needs for the update of global step `step`: its rate, and t = step.
-  StepContext at(std::int64_t step) const { return {lr(step), step}; }
+  // What the optimizer needs for the update of global step `step`: its rate, and t = step;
+  // the gradient it is given is multiplied by `grad_scale`.
+  StepContext at(std::int64_t step, float grad_scale = 1.0f) const {
+    return {lr(step), step, grad_scale};
+  }
 
  private:
   ScheduleSpec spec_;

@@ -18,6 +18,7 @@ class ChannelTransport final : public Transport {
   void receive(int source, Message& message) override;
   void receive_payload(int source, std::span<std::byte> out) override;
   void send(int dest, const Message& message, std::vector<float> values) override;
+  void send_view(int dest, const Message& message, std::span<const float> values) override;
   void progress() override;
   void flush() override;
 

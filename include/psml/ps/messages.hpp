@@ -75,12 +75,13 @@ struct PullReply {
   std::int64_t version = 0;
   std::int64_t min_clock = 0;   // the slowest worker's clock when the pull was answered
   std::int64_t staleness = -1;  // of this worker's previous push, as applied (-1: none yet)
-  double waited_seconds = 0;    // how long the server held the pull back for consistency
+  double waited_seconds = 0;    // how long the server held the pull back, updates excluded
+  double update_seconds = 0;    // server time in optimizer updates since this worker's last push
   std::int64_t stop_at = -1;    // server 0: every worker stops once its clock reaches this
   bool stop_hint = false;       // this server received SIGTERM / SIGINT
   template <class Archive>
   void serialize(Archive& archive, unsigned) {
-    archive & version & min_clock & staleness & waited_seconds & stop_at;
+    archive & version & min_clock & staleness & waited_seconds & update_seconds & stop_at;
     comm::serialize_flag(archive, stop_hint);
   }
 };

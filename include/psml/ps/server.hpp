@@ -73,6 +73,7 @@ class Server {
     Pull request;
     std::vector<std::int64_t> keys;  // sparse pulls
     double arrived;                  // seconds, for the wait time
+    double updating_at_arrival;      // update_seconds_ then
   };
   struct BspSlot {
     bool filled = false;
@@ -95,6 +96,8 @@ class Server {
   // the update of global step `step`.
   void apply(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows,
              std::int64_t step);
+  void update(std::span<const std::int64_t> keys, std::span<const float> values, std::int64_t rows,
+              std::int64_t step);  // apply's work, timed by apply
   void finish_bsp_step();
   bool can_answer(const PendingPull& pull) const;
   void answer_ready_pulls();
@@ -128,8 +131,7 @@ class Server {
   std::vector<float> accumulator_;                      // bsp: the step's summed gradient
   std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
   std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
-  std::vector<float> scratch_params_, scratch_grad_, scratch_state_,
-      scratch_step_grad_;  // sparse updates
+  std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // updates
   std::deque<PendingPull> pending_;
   int done_ = 0;
   std::int64_t max_clock_ = 0;  // the highest push clock received (for the step hook)
@@ -137,6 +139,10 @@ class Server {
   bool stop_hint_ = false;      // this server received a stop signal
   bool stopped_ = false;        // a worker said Done{stopped}
   std::int64_t payload_bytes_ = 0;
+  // Seconds spent in optimizer updates, over the run, and its value at each worker's last push:
+  // a reply tells its worker how much of its wait was the server updating.
+  double update_seconds_ = 0;
+  std::vector<double> updating_at_push_;
 };
 
 }  // namespace psml::ps

@@ -26,6 +26,8 @@ class Transport {
   // Sends `message` to `dest`, followed by `values` as its payload (if not empty). The transport
   // owns the values until they have left: the server may change its own right after.
   virtual void send(int dest, const Message& message, std::vector<float> values = {}) = 0;
+  // The same, sent from where `values` lie: they must not change until flush() has returned.
+  virtual void send_view(int dest, const Message& message, std::span<const float> values) = 0;
   // Releases what completed sends held; does not block.
   virtual void progress() = 0;
   // Waits until every send has left.

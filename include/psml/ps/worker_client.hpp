@@ -22,10 +22,11 @@ namespace psml::ps {
 
 // What one exchange saw.
 struct ExchangeStats {
-  double push_seconds = 0;     // posting the pushes and waiting for them to leave
-  double pull_seconds = 0;     // request to reply, less the time servers held the pull back
-  double wait_seconds = 0;     // time servers held the pull back for consistency (max over servers)
-  std::int64_t clock_gap = 0;  // this worker's clock minus the slowest worker's, when answered
+  double push_seconds = 0;  // posting the pushes until they have left (the server has them)
+  double pull_seconds = 0;  // request to reply, less the servers' hold-back and updates
+  double wait_seconds = 0;  // time servers held the pull back for consistency (max over servers)
+  double optimizer_seconds = 0;  // servers' update time on this worker's path (max over servers)
+  std::int64_t clock_gap = 0;    // this worker's clock minus the slowest worker's, when answered
   std::vector<std::int64_t> staleness;  // per server: of the previous push, as applied (-1: none)
 };
 

@@ -23,6 +23,10 @@ class DenseLearner final : public Learner {
   void init_params(std::span<float> params, std::uint64_t seed) const override {
     model_->init_params(params, seed);
   }
+  void reserve(std::int64_t rows) override;
+  void set_gradient_listener(models::GradientListener* listener) override {
+    model_->set_gradient_listener(listener);
+  }
   std::int64_t select(const std::vector<std::int64_t>& rows,
                       std::vector<std::int64_t>& keys) override;
   double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;

@@ -29,6 +29,12 @@ class Learner {
   // every rank). Sparse learners start from zeros the servers set.
   virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
 
+  // Sizes every buffer for steps of up to `rows` rows, so that the steady state allocates nothing.
+  virtual void reserve(std::int64_t rows) = 0;
+
+  // Who hears from backprop which keys' gradient is final (models::GradientListener).
+  virtual void set_gradient_listener(models::GradientListener* listener) = 0;
+
   // Selects the step's rows (ids into this worker's shard); sparse learners write the sorted,
   // unique keys they touch into `keys` (dense: left empty). Returns the number of rows. Both
   // vectors must stay unchanged until loss_and_gradient has run.

@@ -17,6 +17,9 @@ class SparseLearner final : public Learner {
   bool sparse() const override { return true; }
   bool has_test() const override { return has_test_; }
   void init_params(std::span<float>, std::uint64_t) const override {}
+  // The key lists and the model's workspaces grow to the largest step and keep their capacity.
+  void reserve(std::int64_t) override {}
+  void set_gradient_listener(models::GradientListener*) override {}  // one gradient, at the end
   std::int64_t select(const std::vector<std::int64_t>& rows,
                       std::vector<std::int64_t>& keys) override;
   double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "psml/data/batcher.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/ps/consistency.hpp"
@@ -42,6 +43,8 @@ struct TrainConfig {
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;
   std::int64_t global_batch = 128;
+  data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
+  double bucket_mb = 4;  // allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;
 
   // A canonical one-line text of every field ("key=value ..."), stored with results.
