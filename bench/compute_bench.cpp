@@ -75,11 +75,27 @@ BENCHMARK(LayerGemm)
     ->ArgsProduct({{64}, {128}, {10}, {0, 1, 2}})
     ->Unit(benchmark::kMicrosecond);
 
+// Counts what backprop reports, as the gradient allreduce would hear it, doing nothing else.
+class CountingListener final : public psml::models::GradientListener {
+ public:
+  void ready(std::size_t, std::size_t) override { ++ready_; }
+  void progress() override { ++progress_; }
+  bool in_flight() const override { return true; }  // as if buckets were on their way
+  long ready_ = 0, progress_ = 0;
+};
+
+// range(0): rows; range(1): hidden width (0: the task's 256-128); range(2): 1 with a listener
+// (the products in pieces, as when buckets overlap with backprop).
 void MlpStep(benchmark::State& state) {
   const auto rows = state.range(0);
-  psml::models::Mlp<float> mlp({784, 256, 128, 10}, psml::models::Activation::kRelu,
+  const auto width = state.range(1);
+  std::vector<Eigen::Index> sizes{784, 256, 128, 10};
+  if (width > 0) sizes = {784, width, width, 10};
+  psml::models::Mlp<float> mlp(sizes, psml::models::Activation::kRelu,
                                psml::models::LossKind::kSoftmaxCrossEntropy,
                                psml::models::Init::kHe);
+  CountingListener listener;
+  if (state.range(2)) mlp.set_gradient_listener(&listener);
   psml::AlignedVector<float> params(mlp.num_params()), grad(mlp.num_params());
   mlp.init_params(params, 1);
   const Matrix x = random_matrix(rows, 784).cwiseAbs();
@@ -88,6 +104,9 @@ void MlpStep(benchmark::State& state) {
   const psml::data::BatchView batch{psml::data::ConstRowsMap(x.data(), rows, 784), classes, {}};
   mlp.reserve(rows);
   for (auto _ : state) benchmark::DoNotOptimize(mlp.loss_and_gradient(params, batch, grad));
+  if (state.range(2))
+    state.counters["progress/step"] =
+        static_cast<double>(listener.progress_) / static_cast<double>(state.iterations());
   double flops = 0;
   for (std::size_t l = 0; l < mlp.layers().size(); ++l) {
     const double product =
@@ -99,7 +118,11 @@ void MlpStep(benchmark::State& state) {
   state.counters["samples/s"] =
       benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(MlpStep)->Arg(32)->Arg(64)->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK(MlpStep)
+    ->ArgNames({"rows", "width", "pieces"})
+    ->ArgsProduct({{32, 64, 128}, {0}, {0}})
+    ->ArgsProduct({{64}, {0, 2048}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
 
 const char* const kOptimizers[] = {"sgd",     "momentum", "nesterov", "adagrad",
                                    "rmsprop", "adam",     "adamw"};

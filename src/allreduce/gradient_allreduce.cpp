@@ -69,8 +69,9 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   buffer_[kLoss] = static_cast<float>(local_loss);
   buffer_[kRows] = static_cast<float>(local_rows);
   buffer_[kNonFinite] = non_finite_ ? 1.0f : 0.0f;
-  comm_.start_allreduce(std::span<float>(buffer_.data(), kHeader + end), requests_);
-  comm_.wait(requests_, "MPI_Allreduce");
+  // The last bucket by the fast blocking path (comm/communicator.hpp), then the others' ends.
+  comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end));
+  if (!requests_.empty()) comm_.wait(requests_, "MPI_Iallreduce");
   started_ = 0;
   ready_from_ = num_params_;
   non_finite_ = false;

@@ -9,6 +9,7 @@
 #include "psml/comm/idle_wait.hpp"
 #include "psml/comm/mpi_check.hpp"
 #include "psml/comm/roll_call.hpp"
+#include "psml/core/call_watchdog.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::comm {
@@ -51,7 +52,8 @@ Communicator::Communicator(Communicator&& other) noexcept
       owned_(std::exchange(other.owned_, false)),
       rank_(other.rank_),
       size_(other.size_),
-      deadline_(other.deadline_) {}
+      deadline_(other.deadline_),
+      watchdog_(std::move(other.watchdog_)) {}
 
 Communicator& Communicator::operator=(Communicator&& other) noexcept {
   if (this != &other) {
@@ -61,12 +63,22 @@ Communicator& Communicator::operator=(Communicator&& other) noexcept {
     rank_ = other.rank_;
     size_ = other.size_;
     deadline_ = other.deadline_;
+    watchdog_ = std::move(other.watchdog_);
   }
   return *this;
 }
 
 Communicator::~Communicator() {
   if (owned_ && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+void Communicator::set_deadline(double seconds) {
+  deadline_ = seconds;
+  if (seconds > 0)
+    watchdog_ = std::make_unique<CallWatchdog>(
+        "rank " + std::to_string(rank_) + ": an MPI_Allreduce over " + std::to_string(size_) +
+        " ranks did not complete within " + std::to_string(seconds) +
+        " s (--deadline) after every rank had arrived at it: a rank stopped or died inside it");
 }
 
 void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const {
@@ -77,10 +89,14 @@ void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, Redu
   while (count > 0) {
     const int piece = static_cast<int>(std::min<long>(count, INT_MAX / 2));
     if (deadline_ > 0) {
-      MPI_Request request;
-      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_, &request),
-                "MPI_Iallreduce");
-      wait(std::span<MPI_Request>(&request, 1), "MPI_Allreduce");
+      // Every rank has arrived (or the roll call names who did not), then the fast blocking call.
+      MPI_Request arrived;
+      check_mpi(MPI_Ibarrier(comm_, &arrived), "MPI_Ibarrier");
+      wait(std::span<MPI_Request>(&arrived, 1), "MPI_Allreduce");
+      watchdog_->arm(deadline_);
+      check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_),
+                "MPI_Allreduce");
+      watchdog_->disarm();
     } else {
       check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_),
                 "MPI_Allreduce");
@@ -190,7 +206,7 @@ Communicator Communicator::split(int color, int key) const {
   check_mpi(MPI_Comm_split(comm_, color, key, &out), "MPI_Comm_split");
   check_mpi(MPI_Comm_set_errhandler(out, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   Communicator result(out, true);
-  result.deadline_ = deadline_;
+  result.set_deadline(deadline_);
   return result;
 }
 
@@ -199,7 +215,7 @@ Communicator Communicator::with_deadline(double seconds) const {
   check_mpi(MPI_Comm_dup(comm_, &out), "MPI_Comm_dup");
   check_mpi(MPI_Comm_set_errhandler(out, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   Communicator result(out, true);
-  result.deadline_ = seconds;
+  result.set_deadline(seconds);
   return result;
 }
 

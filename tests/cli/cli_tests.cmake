@@ -310,6 +310,10 @@ psml_cli_test(NAME allreduce_stopped_rank_2_of_4_named_at_deadline RANKS 4 TIMEO
               EXPECT "--error=^psml: error: rank 2 did not arrive within 5 s .--deadline. at MPI_Allreduce over 4 ranks. ranks 0,1,3 waited, the gradient allreduce of epoch 1 step 7 .global step 7.$"
                      --within 15 --env "PSML_FAULT=rank=2 step=7 action=stop"
               ARGS train ${MLP_ALLREDUCE} --deadline 5)
+# Each epoch line is followed by where a rank's time went, each bucket named for what it measures.
+psml_cli_test(NAME allreduce_time_split_names_what_it_measures RANKS 2
+              EXPECT "--stdout=epoch +1/2 .*\n +allreduce: compute [0-9.]+s  allreduce [0-9.]+s  optimizer [0-9.]+s"
+              ARGS train ${MLP_ALLREDUCE})
 psml_cli_test(NAME allreduce_slow_rank_within_deadline_is_waited_for RANKS 2 TIMEOUT 60
               EXPECT --min-accuracy=0.6 --env "PSML_FAULT=rank=1 step=5 action=sleep ms=3500"
               ARGS train ${MLP_ALLREDUCE} --deadline 5)

@@ -50,6 +50,7 @@ class GradientAllreduce final : public models::GradientListener {
   // From backprop (models::GradientListener).
   void ready(std::size_t first, std::size_t count) override;
   void progress() override;
+  bool in_flight() const override { return !requests_.empty(); }
 
   // Sums gradients, losses and row counts over all ranks: starts the buckets not yet started
   // and waits for every one. `global_step` names the exchange for the step check. Collective;

@@ -5,9 +5,14 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <type_traits>
 #include <vector>
+
+namespace psml {
+class CallWatchdog;
+}
 
 namespace psml::comm {
 
@@ -52,9 +57,14 @@ class RequestSet {
 
 // Owns the communicators it creates (split, with_deadline), borrows MPI_COMM_WORLD. Move-only.
 //
-// With a deadline, every collective runs as a non-blocking request polled against it: a rank
-// that does not arrive within the deadline (stopped, stuck, far too slow) is named by a roll call
-// (roll_call.hpp) and the job ends, instead of every other rank waiting forever.
+// With a deadline, no collective waits forever for a rank that does not arrive (stopped, stuck,
+// far too slow): the rank is named by a roll call (roll_call.hpp) and the job ends. Broadcasts
+// and barriers run as non-blocking requests polled against the deadline. An allreduce, the one
+// collective of every training step, first checks arrival that way (a non-blocking barrier), then
+// runs as Open MPI's blocking MPI_Allreduce under a watchdog: the non-blocking MPI_Iallreduce
+// reaches only about half of its bus bandwidth here (`psml bench allreduce`). A rank that stops
+// in the tiny window between the two is not named, but the watchdog still ends the job at the
+// deadline.
 class Communicator {
  public:
   static Communicator world();
@@ -117,7 +127,10 @@ class Communicator {
   bool owned_ = false;
   int rank_ = 0;
   int size_ = 1;
-  double deadline_ = 0;  // seconds; 0: wait forever
+  void set_deadline(double seconds);
+
+  double deadline_ = 0;                     // seconds; 0: wait forever
+  std::unique_ptr<CallWatchdog> watchdog_;  // with a deadline: around blocking collectives
 };
 
 }  // namespace psml::comm

@@ -10,6 +10,8 @@
 
 namespace psml {
 
+// The timer carries the address of its watchdog's line, so the handler prints the message of
+// the watchdog that expired. (For a call made many times a second: call_watchdog.hpp.)
 class Watchdog {
  public:
   Watchdog(double seconds, const std::string& message);
@@ -18,8 +20,9 @@ class Watchdog {
   Watchdog& operator=(const Watchdog&) = delete;
 
  private:
+  std::string line_;
   timer_t timer_{};
-  bool armed_ = false;
+  bool created_ = false;
 };
 
 }  // namespace psml

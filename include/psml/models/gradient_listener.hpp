@@ -15,6 +15,8 @@ class GradientListener {
   virtual void ready(std::size_t first, std::size_t count) = 0;
   // Between kernels: collectives in flight may progress now.
   virtual void progress() = 0;
+  // Whether anything is in flight to progress: if not, kernels run whole, not in pieces.
+  virtual bool in_flight() const = 0;
 };
 
 }  // namespace psml::models

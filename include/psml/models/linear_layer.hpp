@@ -51,8 +51,9 @@ class LinearLayer {
     Eigen::Map<Matrix> dw(grad.data() + offset_, out_, in_);
     Eigen::Map<Row> db(grad.data() + offset_ + out_ * in_, out_);
     db = delta.colwise().sum();
-    if (!listener) {
+    if (!listener || !listener->in_flight()) {
       dw.noalias() = delta.transpose() * x;
+      if (listener) listener->ready(offset_, num_params());
       return;
     }
     const Eigen::Index piece = rows_per_piece(delta.rows(), in_);
@@ -69,7 +70,7 @@ class LinearLayer {
   template <class Delta, class Output>
   void input_gradient(std::span<const Scalar> params, const Delta& delta, Output&& out,
                       GradientListener* listener = nullptr) const {
-    if (!listener) {
+    if (!listener || !listener->in_flight()) {
       out.noalias() = delta * weights(params);
       return;
     }

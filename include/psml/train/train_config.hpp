@@ -44,7 +44,7 @@ struct TrainConfig {
   std::int64_t epochs = 10;
   std::int64_t global_batch = 128;
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
-  double bucket_mb = 4;  // allreduce: gradient bucket size (MB); 0: one allreduce after backprop
+  double bucket_mb = 25;  // allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;
 
   // A canonical one-line text of every field ("key=value ..."), stored with results.
