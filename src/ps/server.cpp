@@ -228,7 +228,11 @@ void Server::finish_bsp_step() {
 
 void Server::apply(std::span<const std::int64_t> keys, std::span<const float> values,
                    std::int64_t rows, std::int64_t step) {
-  transport_.flush();  // replies sent from params_ must have left before params_ change
+  // Replies sent from params_ must have left before params_ change (sparse replies are copies).
+  if (replies_from_params_) {
+    transport_.flush();
+    replies_from_params_ = false;
+  }
   const double started = now_seconds();
   update(keys, values, rows, step);
   update_seconds_ += now_seconds() - started;
@@ -361,6 +365,7 @@ void Server::reply(const PendingPull& pull) {
     // Sent from params_ itself: apply() waits for replies in flight before it changes them.
     payload_bytes_ += static_cast<std::int64_t>(params_.size() * sizeof(float));
     transport_.send_view(pull.source, Message(r), params_);
+    replies_from_params_ = true;
     return;
   }
   payload_bytes_ += static_cast<std::int64_t>(values.size() * sizeof(float));

@@ -139,6 +139,7 @@ class Server {
   bool stop_hint_ = false;      // this server received a stop signal
   bool stopped_ = false;        // a worker said Done{stopped}
   std::int64_t payload_bytes_ = 0;
+  bool replies_from_params_ = false;  // a dense reply sent from params_ may still be in flight
   // Seconds spent in optimizer updates, over the run, and its value at each worker's last push:
   // a reply tells its worker how much of its wait was the server updating.
   double update_seconds_ = 0;
