@@ -120,9 +120,18 @@ void add_train_command(CLI::App& app, Action& action) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, data::BatchOrder>{
           {"local", data::BatchOrder::kLocal}, {"global", data::BatchOrder::kGlobal}}))
       ->default_str("local");
+  cmd->add_option("--allreduce", config->allreduce,
+                  "allreduce mode: shm (ranks on one node add up each other's gradients in "
+                  "shared memory), mpi (Open MPI's collectives, in buckets), auto (shm when every "
+                  "rank is on one node)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, allreduce::AllreduceKind>{
+          {"auto", allreduce::AllreduceKind::kAuto},
+          {"shm", allreduce::AllreduceKind::kSharedMemory},
+          {"mpi", allreduce::AllreduceKind::kMpi}}))
+      ->default_str("auto");
   cmd->add_option("--bucket-mb", config->bucket_mb,
-                  "allreduce: gradient bucket size in MB; each bucket's allreduce starts as soon "
-                  "as backprop has its keys (0: one allreduce after backprop)")
+                  "--allreduce mpi: gradient bucket size in MB; each bucket's allreduce starts "
+                  "as soon as backprop has its keys (0: one allreduce after backprop)")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();

@@ -12,9 +12,9 @@ namespace psml::allreduce {
 
 AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
                                      const optim::OptimizerSpec& optimizer, bool step_check,
-                                     std::size_t bucket_floats)
+                                     std::size_t bucket_floats, AllreduceKind kind)
     : comm_(comm),
-      reduce_(comm, num_params, bucket_floats, step_check),
+      reduce_(make_gradient_sum(comm, num_params, kind, step_check, bucket_floats)),
       spec_(optimizer),
       optimizer_(optim::make_optimizer(optimizer)),
       state_(optimizer_->state_slots() * num_params, 0.0f) {}
@@ -29,7 +29,7 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   const auto start = std::chrono::steady_clock::now();
   const auto totals = [&] {
     try {
-      return reduce_.reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
+      return reduce_->reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
     } catch (const comm::DeadlineExpired& e) {
       throw comm::DeadlineExpired(
           detail::concat(e.what(), ", the gradient allreduce of ", info.describe()));
@@ -50,8 +50,10 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   // Optimizer time is the global step, as on a parameter server (see ps/server.hpp).
   const auto reduced = std::chrono::steady_clock::now();
   const float mean = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
-  optimizer_->step(params, reduce_.gradient(), state_, schedule_->at(info.global_step, mean));
-  counters.allreduce_seconds += std::chrono::duration<double>(reduced - start).count();
+  optimizer_->step(params, reduce_->sum(), state_, schedule_->at(info.global_step, mean));
+  counters.wait_seconds += totals.wait_seconds;
+  counters.allreduce_seconds +=
+      std::chrono::duration<double>(reduced - start).count() - totals.wait_seconds;
   counters.optimizer_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - reduced).count();
   return totals.stop;

@@ -1,7 +1,7 @@
 #include "psml/allreduce/gradient_allreduce.hpp"
 
+#include <chrono>
 #include <cmath>
-#include <map>
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
@@ -69,8 +69,14 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   buffer_[kLoss] = static_cast<float>(local_loss);
   buffer_[kRows] = static_cast<float>(local_rows);
   buffer_[kNonFinite] = non_finite_ ? 1.0f : 0.0f;
-  // The last bucket by the fast blocking path (comm/communicator.hpp), then the others' ends.
-  comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end));
+  // Every rank has arrived (timed apart: it is the others' compute, not communication; under a
+  // deadline the roll call names a rank that never comes), then the last bucket by the fast
+  // blocking path (comm/communicator.hpp), then the others' ends.
+  const auto arrival = std::chrono::steady_clock::now();
+  comm_.barrier("MPI_Allreduce");
+  const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - arrival;
+  comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end), comm::ReduceOp::kSum,
+                  comm::Arrival::kChecked);
   if (!requests_.empty()) comm_.wait(requests_, "MPI_Iallreduce");
   started_ = 0;
   ready_from_ = num_params_;
@@ -79,7 +85,13 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   for (std::size_t b = 0; b < kBits; ++b)
     if (buffer_[b] != 0.0f && buffer_[b] != n) report_mismatch(global_step);
   return {buffer_[kLoss], std::llround(buffer_[kRows]), buffer_[kStop] > 0.0f,
-          static_cast<int>(std::lround(buffer_[kNonFinite]))};
+          static_cast<int>(std::lround(buffer_[kNonFinite])), waited.count()};
+}
+
+std::string GradientAllreduce::describe() const {
+  if (bucket_first_.size() == 1) return "MPI, one allreduce after backprop";
+  const double mb = static_cast<double>((num_params_ - bucket_first_[0]) * sizeof(float)) / 1e6;
+  return detail::concat("MPI, ", bucket_first_.size(), " buckets of ", mb, " MB");
 }
 
 void GradientAllreduce::report_mismatch(std::int64_t global_step) const {
@@ -90,20 +102,10 @@ void GradientAllreduce::report_mismatch(std::int64_t global_step) const {
   seen[2 * static_cast<std::size_t>(comm_.rank())] = global_step;
   seen[2 * static_cast<std::size_t>(comm_.rank()) + 1] = static_cast<std::int64_t>(num_params_);
   comm_.allreduce(std::span<std::int64_t>(seen));
-  std::map<std::pair<std::int64_t, std::int64_t>, std::string> groups;
-  for (std::size_t r = 0; r < size; ++r) {
-    auto& ranks = groups[{seen[2 * r], seen[2 * r + 1]}];
-    if (!ranks.empty()) ranks += ',';
-    ranks += std::to_string(r);
-  }
-  std::string text;
-  for (const auto& [what, ranks] : groups)
-    text += detail::concat(text.empty() ? "" : "; ",
-                           ranks.find(',') == std::string::npos ? "rank " : "ranks ", ranks,
-                           " at step ", what.first, " with ", what.second, " gradient values");
+  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+  for (std::size_t r = 0; r < size; ++r) pairs.emplace_back(seen[2 * r], seen[2 * r + 1]);
   throw comm::CollectiveError(
-      "the ranks are out of step (the fingerprints of their gradient allreduce differ): " + text +
-          " (--no-step-check turns this check off)",
+      out_of_step_message(pairs, "the fingerprints of their gradient allreduce differ"),
       comm_.rank() == 0);
 }
 

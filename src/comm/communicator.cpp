@@ -81,7 +81,8 @@ void Communicator::set_deadline(double seconds) {
         " s (--deadline) after every rank had arrived at it: a rank stopped or died inside it");
 }
 
-void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const {
+void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op,
+                                 Arrival arrival) const {
   // MPI counts are int: reduce very large spans in pieces.
   auto* bytes = static_cast<char*>(data);
   int type_size = 0;
@@ -90,9 +91,11 @@ void Communicator::allreduce_raw(void* data, long count, MPI_Datatype type, Redu
     const int piece = static_cast<int>(std::min<long>(count, INT_MAX / 2));
     if (deadline_ > 0) {
       // Every rank has arrived (or the roll call names who did not), then the fast blocking call.
-      MPI_Request arrived;
-      check_mpi(MPI_Ibarrier(comm_, &arrived), "MPI_Ibarrier");
-      wait(std::span<MPI_Request>(&arrived, 1), "MPI_Allreduce");
+      if (arrival == Arrival::kCheck || bytes != data) {
+        MPI_Request arrived;
+        check_mpi(MPI_Ibarrier(comm_, &arrived), "MPI_Ibarrier");
+        wait(std::span<MPI_Request>(&arrived, 1), "MPI_Allreduce");
+      }
       watchdog_->arm(deadline_);
       check_mpi(MPI_Allreduce(MPI_IN_PLACE, bytes, piece, type, mpi_op(op), comm_),
                 "MPI_Allreduce");
@@ -124,11 +127,11 @@ void Communicator::broadcast_raw(void* data, long count, MPI_Datatype type, int 
   }
 }
 
-void Communicator::barrier() const {
+void Communicator::barrier(const char* what) const {
   if (deadline_ > 0) {
     MPI_Request request;
     check_mpi(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
-    wait(std::span<MPI_Request>(&request, 1), "MPI_Barrier");
+    wait(std::span<MPI_Request>(&request, 1), what);
   } else {
     check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
   }
@@ -169,22 +172,35 @@ void Communicator::wait(RequestSet& set, const char* what) const {
 }
 
 void Communicator::wait(std::span<MPI_Request> requests, const char* what) const {
+  struct Pending {
+    std::span<MPI_Request> requests;
+    const char* what;
+  } waiting{requests, what};
+  poll_until(
+      [](void* p) {
+        auto& pending = *static_cast<Pending*>(p);
+        int done = 0;
+        check_mpi(MPI_Testall(static_cast<int>(pending.requests.size()), pending.requests.data(),
+                              &done, MPI_STATUSES_IGNORE),
+                  pending.what);
+        return done != 0;
+      },
+      &waiting, what);
+}
+
+void Communicator::poll_until(bool (*done)(void*), void* context, const char* what) const {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration<double>(deadline_);
   int extensions = 0;
   IdleWait idle(IdleWait::Sleep::kNever);
   for (;;) {
-    int done = 0;
-    check_mpi(
-        MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE),
-        what);
-    if (done) return;
+    if (done(context)) return;
     // Never spin for long (comm/idle_wait.hpp): more ranks than cores is common; answer the
     // roll calls of ranks that timed out elsewhere, and check the clock now and then.
     idle.pause();
     if (idle.polls() % 64 != 0) continue;
     roll_call::answer();
-    if (Clock::now() < deadline) continue;
+    if (deadline_ <= 0 || Clock::now() < deadline) continue;
     // Twice at most, the wait goes on: while another rank names the late ones, or when every
     // rank is alive (they wait for something with a deadline of its own, a server's answer).
     if (extensions < 2 && roll_call::peer_reporting()) {
@@ -201,6 +217,18 @@ void Communicator::wait(std::span<MPI_Request> requests, const char* what) const
     roll_call::report(comm_, missing, what, deadline_);
   }
 }
+
+bool Communicator::single_node() const {
+  MPI_Comm node = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+            "MPI_Comm_split_type");
+  int node_size = 0;
+  MPI_Comm_size(node, &node_size);
+  MPI_Comm_free(&node);
+  // Every rank learns whether every node holds all the ranks.
+  return allreduce(node_size, ReduceOp::kMin) == size_;
+}
+
 Communicator Communicator::split(int color, int key) const {
   MPI_Comm out = MPI_COMM_NULL;
   check_mpi(MPI_Comm_split(comm_, color, key, &out), "MPI_Comm_split");

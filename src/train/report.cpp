@@ -34,8 +34,9 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
   if (!m.parameter_server && c.compute_seconds > 0) {
     // Seconds per rank (mean over ranks).
     std::snprintf(line, sizeof line,
-                  "          allreduce: compute %.2fs  allreduce %.2fs  optimizer %.2fs\n",
-                  c.compute_seconds / w, c.allreduce_seconds / w, c.optimizer_seconds / w);
+                  "          allreduce: compute %.2fs  wait %.2fs  allreduce %.2fs  optimizer %.2fs\n",
+                  c.compute_seconds / w, c.wait_seconds / w, c.allreduce_seconds / w,
+                  c.optimizer_seconds / w);
     out << line;
   }
   if (m.parameter_server) {

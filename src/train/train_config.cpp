@@ -13,6 +13,18 @@ std::string to_string(Solver solver) {
   return solver == Solver::kExact ? "exact" : "sgd";
 }
 
+std::string to_string(allreduce::AllreduceKind kind) {
+  switch (kind) {
+    case allreduce::AllreduceKind::kSharedMemory:
+      return "shm";
+    case allreduce::AllreduceKind::kMpi:
+      return "mpi";
+    case allreduce::AllreduceKind::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 std::string TrainConfig::describe() const {
   std::ostringstream out;
   out << "data=" << train_path << " test=" << test_path << " mode=" << to_string(mode);
@@ -22,7 +34,8 @@ std::string TrainConfig::describe() const {
         << " consistency=" << consistency.describe() << " deadline=" << deadline;
   out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
-      << " batch_order=" << data::to_string(batch_order) << " bucket_mb=" << bucket_mb
+      << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)
+      << " bucket_mb=" << bucket_mb
       << " seed=" << seed << " checkpoint_dir=" << checkpoint_dir
       << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
       << " resume=" << resume << " step_check=" << step_check << " grace_seconds=" << grace_seconds;

@@ -80,8 +80,8 @@ ps::KeyLayoutKind key_layout(const TrainConfig& config, const data::DatasetInfo&
 }
 
 std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles,
-                              const data::DatasetInfo& info) {
-  if (config.mode != Mode::kPs) return "allreduce";
+                              const data::DatasetInfo& info, const exchange::Exchange& exchange) {
+  if (config.mode != Mode::kPs) return exchange.describe();
   return "ps: " + count_of(roles.servers, "server") + " + " + count_of(roles.workers, "worker") +
          ", " + config.consistency.describe() + ", keys in " + to_string(key_layout(config, info));
 }
@@ -196,7 +196,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
   else
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer, config.step_check,
-        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)));
+        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)), config.allreduce);
   s.learner->set_gradient_listener(s.exchange->listener());
   return s;
 }
@@ -310,7 +310,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
          config.train_path, s.info.rows, s.info.features, s.num_classes, learner.num_keys(),
          world.size(), config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
          exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
-         describe_exchange(config, roles, s.info) + (sparse ? ", sparse push/pull" : "")});
+         describe_exchange(config, roles, s.info, *s.exchange) + (sparse ? ", sparse push/pull" : "")});
 
   auto& exchange = *s.exchange;
   auto meta = describe_run(config, s, world, roles);

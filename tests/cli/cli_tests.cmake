@@ -160,6 +160,24 @@ add_test(NAME ps_bsp_reproduces_allreduce
                  "${MPIEXEC_EXECUTABLE} --oversubscribe -n 4 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --batch-order global --mode ps --servers 3")
 set_tests_properties(ps_bsp_reproduces_allreduce PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 300)
+# The shared-memory sum against MPI's: bit for bit on 2 ranks (a + b is b + a), and within
+# rounding on 3 (the order of addition differs), MPI in one allreduce and in 1 kB buckets.
+set(SHM_RUN "${MPIEXEC_EXECUTABLE} --oversubscribe $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64")
+string(REPLACE "--oversubscribe" "--oversubscribe -n 2" SHM_RUN_2 "${SHM_RUN}")
+string(REPLACE "--oversubscribe" "--oversubscribe -n 3" SHM_RUN_3 "${SHM_RUN}")
+add_test(NAME allreduce_shm_reproduces_mpi_2_ranks
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/same_params.py --tolerance 0
+                 --work ${CMAKE_CURRENT_BINARY_DIR}/shm_vs_mpi_2 --
+                 "${SHM_RUN_2} --allreduce shm" "${SHM_RUN_2} --allreduce mpi --bucket-mb 0"
+                 "${SHM_RUN_2} --allreduce mpi --bucket-mb 0.001")
+add_test(NAME allreduce_shm_reproduces_mpi_3_ranks
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/same_params.py --tolerance 1e-5
+                 --work ${CMAKE_CURRENT_BINARY_DIR}/shm_vs_mpi_3 --
+                 "${SHM_RUN_3} --allreduce shm" "${SHM_RUN_3} --allreduce mpi")
+set_tests_properties(allreduce_shm_reproduces_mpi_2_ranks allreduce_shm_reproduces_mpi_3_ranks
+                     PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}" FIXTURES_REQUIRED test_data
+                     LABELS cli TIMEOUT 300)
+psml_bad_input(allreduce_bad_kind 2 "--allreduce: .*" train ${SMALL} --allreduce nccl)
 psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
 psml_bad_input(ps_bad_consistency 3 "--consistency: 'ssp:x' is not bsp, ssp:K" train ${SMALL} --consistency ssp:x)
 psml_bad_input(ps_exact_solver 3 "--solver exact runs in --mode allreduce only" train ${SMALL} --model linreg --solver exact)
@@ -302,17 +320,22 @@ psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
 # the job ends. A rank that is slow but arrives within the deadline is waited for.
 set(MLP_ALLREDUCE --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 2 --model mlp --hidden 16
     --lr 0.1)
+# Both ways of summing: in shared memory (the default on one node) and over MPI.
 psml_cli_test(NAME allreduce_stopped_rank_1_of_2_named_at_deadline RANKS 2 TIMEOUT 40
-              EXPECT "--error=^psml: error: rank 1 did not arrive within 5 s .--deadline. at MPI_Allreduce over 2 ranks. rank 0 waited, the gradient allreduce of epoch 1 step 5 .global step 5.$"
+              EXPECT "--error=^psml: error: rank 1 did not arrive within 5 s .--deadline. at the shared-memory gradient sum over 2 ranks. rank 0 waited, the gradient allreduce of epoch 1 step 5 .global step 5.$"
                      --within 15 --env "PSML_FAULT=rank=1 step=5 action=stop"
               ARGS train ${MLP_ALLREDUCE} --deadline 5)
 psml_cli_test(NAME allreduce_stopped_rank_2_of_4_named_at_deadline RANKS 4 TIMEOUT 40
-              EXPECT "--error=^psml: error: rank 2 did not arrive within 5 s .--deadline. at MPI_Allreduce over 4 ranks. ranks 0,1,3 waited, the gradient allreduce of epoch 1 step 7 .global step 7.$"
+              EXPECT "--error=^psml: error: rank 2 did not arrive within 5 s .--deadline. at the shared-memory gradient sum over 4 ranks. ranks 0,1,3 waited, the gradient allreduce of epoch 1 step 7 .global step 7.$"
                      --within 15 --env "PSML_FAULT=rank=2 step=7 action=stop"
               ARGS train ${MLP_ALLREDUCE} --deadline 5)
+psml_cli_test(NAME allreduce_mpi_stopped_rank_2_of_4_named_at_deadline RANKS 4 TIMEOUT 40
+              EXPECT "--error=^psml: error: rank 2 did not arrive within 5 s .--deadline. at MPI_Allreduce over 4 ranks. ranks 0,1,3 waited, the gradient allreduce of epoch 1 step 7 .global step 7.$"
+                     --within 15 --env "PSML_FAULT=rank=2 step=7 action=stop"
+              ARGS train ${MLP_ALLREDUCE} --deadline 5 --allreduce mpi)
 # Each epoch line is followed by where a rank's time went, each bucket named for what it measures.
 psml_cli_test(NAME allreduce_time_split_names_what_it_measures RANKS 2
-              EXPECT "--stdout=epoch +1/2 .*\n +allreduce: compute [0-9.]+s  allreduce [0-9.]+s  optimizer [0-9.]+s"
+              EXPECT "--stdout=epoch +1/2 .*\n +allreduce: compute [0-9.]+s  wait [0-9.]+s  allreduce [0-9.]+s  optimizer [0-9.]+s"
               ARGS train ${MLP_ALLREDUCE})
 psml_cli_test(NAME allreduce_slow_rank_within_deadline_is_waited_for RANKS 2 TIMEOUT 60
               EXPECT --min-accuracy=0.6 --env "PSML_FAULT=rank=1 step=5 action=sleep ms=3500"
@@ -337,6 +360,10 @@ psml_cli_test(NAME step_check_allreduce_names_ranks RANKS 4 TIMEOUT 30
               EXPECT "--error=out of step .*ranks 0,2,3 at step 5 with 404 gradient values. rank 1 at step 6 with 404"
                      --env "PSML_FAULT=rank=1 step=5 action=skip"
               ARGS train ${TRAIN} --model mlp --hidden 16)
+psml_cli_test(NAME step_check_allreduce_mpi_names_ranks RANKS 4 TIMEOUT 30
+              EXPECT "--error=out of step .*ranks 0,2,3 at step 5 with 404 gradient values. rank 1 at step 6 with 404"
+                     --env "PSML_FAULT=rank=1 step=5 action=skip"
+              ARGS train ${TRAIN} --model mlp --hidden 16 --allreduce mpi)
 psml_cli_test(NAME step_check_ps_names_worker RANKS 4 TIMEOUT 30
               EXPECT "--error=rank 3: server 0: worker 1 .rank 1. is out of step: it pushed its gradient of step 6, the server expects step 5"
                      --env "PSML_FAULT=rank=1 step=5 action=skip"

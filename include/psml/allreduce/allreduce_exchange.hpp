@@ -1,11 +1,12 @@
-// The allreduce exchange: one MPI_Allreduce of the gradient sums (GradientAllreduce), then the
-// same optimizer step on every rank's copy of the parameters.
+// The allreduce exchange: the gradient sums added up over every rank (allreduce/gradient_sum.hpp:
+// in shared memory on one node, else MPI collectives), then the same optimizer step on every
+// rank's copy of the parameters.
 #pragma once
 
 #include <memory>
 #include <vector>
 
-#include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/allreduce/gradient_sum.hpp"
 #include "psml/core/error.hpp"
 #include "psml/exchange/exchange.hpp"
 #include "psml/optim/optimizer_factory.hpp"
@@ -14,14 +15,16 @@ namespace psml::allreduce {
 
 class AllreduceExchange final : public exchange::Exchange {
  public:
-  // `bucket_floats`: keys per allreduce bucket (0: one, after backprop).
+  // `bucket_floats`: keys per MPI allreduce bucket (0: one, after backprop). Collective.
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
                     const optim::OptimizerSpec& optimizer, bool step_check = true,
-                    std::size_t bucket_floats = 0);
+                    std::size_t bucket_floats = 0, AllreduceKind kind = AllreduceKind::kAuto);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
-  std::span<float> gradient() override { return reduce_.gradient(); }
-  models::GradientListener* listener() override { return &reduce_; }
+  std::span<float> gradient() override { return reduce_->gradient(); }
+  models::GradientListener* listener() override { return reduce_->listener(); }
+  // "allreduce over shared memory", "allreduce over MPI, one allreduce after backprop"
+  std::string describe() const override { return "allreduce over " + reduce_->describe(); }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
             const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
   bool fetch(std::span<const std::int64_t>, std::span<float>, exchange::EpochCounters*) override {
@@ -39,7 +42,7 @@ class AllreduceExchange final : public exchange::Exchange {
 
  private:
   const comm::Communicator& comm_;
-  GradientAllreduce reduce_;
+  std::unique_ptr<GradientSum> reduce_;
   optim::OptimizerSpec spec_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::unique_ptr<optim::Schedule> schedule_;

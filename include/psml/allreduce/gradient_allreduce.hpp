@@ -22,20 +22,14 @@
 #include <span>
 #include <vector>
 
+#include "psml/allreduce/gradient_sum.hpp"
 #include "psml/comm/communicator.hpp"
 #include "psml/core/aligned.hpp"
 #include "psml/models/gradient_listener.hpp"
 
 namespace psml::allreduce {
 
-struct StepTotals {
-  double loss_sum = 0;
-  std::int64_t rows = 0;
-  bool stop = false;         // some rank asked to stop after this step
-  int non_finite_ranks = 0;  // ranks whose gradient sum held a NaN or Inf
-};
-
-class GradientAllreduce final : public models::GradientListener {
+class GradientAllreduce final : public GradientSum, public models::GradientListener {
  public:
   // `bucket_floats`: keys per bucket (0: one bucket, reduced after backprop). `step_check`:
   // compare the fingerprint of each exchange (a mismatch ends every rank with a message naming
@@ -44,7 +38,11 @@ class GradientAllreduce final : public models::GradientListener {
                     std::size_t bucket_floats = 0, bool step_check = true);
 
   // Where the model writes this rank's gradient sum before reduce().
-  std::span<float> gradient() { return {buffer_.data() + kHeader, num_params_}; }
+  std::span<float> gradient() override { return {buffer_.data() + kHeader, num_params_}; }
+  // Summed in place.
+  std::span<const float> sum() const override { return {buffer_.data() + kHeader, num_params_}; }
+  models::GradientListener* listener() override { return this; }
+  std::string describe() const override;
   std::size_t buckets() const { return bucket_first_.size(); }
 
   // From backprop (models::GradientListener).
@@ -56,7 +54,7 @@ class GradientAllreduce final : public models::GradientListener {
   // and waits for every one. `global_step` names the exchange for the step check. Collective;
   // throws comm::CollectiveError on every rank if the ranks are out of step.
   StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step = 0,
-                    bool stop = false);
+                    bool stop = false) override;
 
  private:
   // 32 fingerprint bits, stop, loss, rows, non-finite, padding: 64 bytes x 3 keep the gradient

@@ -17,6 +17,9 @@ class CallWatchdog;
 namespace psml::comm {
 
 enum class ReduceOp { kSum, kMin, kMax };
+// Whether an allreduce under a deadline first checks that every rank has arrived (kCheck), or the
+// caller has just done so with barrier() (kChecked: it times the wait for the last rank apart).
+enum class Arrival { kCheck, kChecked };
 
 template <class T>
 MPI_Datatype mpi_type() {
@@ -87,8 +90,9 @@ class Communicator {
 
   // Element-wise reduction of `inout` across all ranks, result on every rank.
   template <class T>
-  void allreduce(std::span<T> inout, ReduceOp op = ReduceOp::kSum) const {
-    allreduce_raw(inout.data(), static_cast<long>(inout.size()), mpi_type<T>(), op);
+  void allreduce(std::span<T> inout, ReduceOp op = ReduceOp::kSum,
+                 Arrival arrival = Arrival::kCheck) const {
+    allreduce_raw(inout.data(), static_cast<long>(inout.size()), mpi_type<T>(), op, arrival);
   }
   template <class T>
   T allreduce(T value, ReduceOp op) const {
@@ -99,7 +103,8 @@ class Communicator {
   void broadcast(std::span<T> data, int root) const {
     broadcast_raw(data.data(), static_cast<long>(data.size()), mpi_type<T>(), root);
   }
-  void barrier() const;
+  // `what` names it in a deadline error.
+  void barrier(const char* what = "MPI_Barrier") const;
 
   // Starts a sum of `inout` over every rank without waiting for it; it completes in wait(set).
   template <class T>
@@ -109,6 +114,19 @@ class Communicator {
   // Completes every collective of `set` (`what` names them in a deadline error) and empties it.
   void wait(RequestSet& set, const char* what) const;
 
+  // Polls `done()` until it returns true, never spinning for long (comm/idle_wait.hpp), under
+  // this communicator's deadline: past it, a roll call names the ranks that are not there
+  // (`what` names the wait). For waits on memory the ranks share (allreduce/shared_memory_reduce).
+  template <class Done>
+  void wait_until(Done&& done, const char* what) const {
+    using Function = std::remove_reference_t<Done>;
+    poll_until([](void* d) { return (*static_cast<Function*>(d))(); },
+               const_cast<void*>(static_cast<const void*>(&done)), what);
+  }
+
+  // Whether every rank of this communicator runs on the same node (can share memory). Collective.
+  bool single_node() const;
+
   // Ranks with the same colour form a new communicator, ordered by key.
   Communicator split(int color, int key) const;
 
@@ -117,11 +135,13 @@ class Communicator {
 
  private:
   Communicator(MPI_Comm comm, bool owned);
-  void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op) const;
+  void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op,
+                     Arrival arrival) const;
   void broadcast_raw(void* data, long count, MPI_Datatype type, int root) const;
   void start_allreduce_raw(void* data, long count, MPI_Datatype type, RequestSet& set) const;
   // Completes `requests` of collective `what`, within the deadline.
   void wait(std::span<MPI_Request> requests, const char* what) const;
+  void poll_until(bool (*done)(void*), void* context, const char* what) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   bool owned_ = false;

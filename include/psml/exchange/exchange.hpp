@@ -25,12 +25,12 @@ struct EpochCounters {
   double rows = 0;
   // Seconds this worker spent, by what it did; each bucket measures what its name says.
   double compute_seconds = 0;  // the model's forward and backward passes
-  double allreduce_seconds =
-      0;  // allreduce mode: the gradient allreduce, waiting for peers included
+  double allreduce_seconds = 0;  // allreduce mode: the gradient sum, once every rank has arrived
   double optimizer_seconds = 0;  // allreduce mode: the optimizer's update of this rank's copy
   double push_seconds = 0;       // ps: posting the pushes until they have left
   double pull_seconds = 0;       // ps: pull request to reply, less the servers' hold-back
-  double wait_seconds = 0;       // ps: the servers held the pull back for consistency
+  double wait_seconds = 0;       // ps: the servers held the pull back for consistency;
+                                 // allreduce: waiting for the last rank to arrive at the exchange
   std::array<double, kStalenessBuckets> staleness{};  // counts of pushes by staleness
   double max_clock_gap = 0;                           // reduced with max, not sum
 
@@ -65,6 +65,10 @@ class Exchange {
 
   // Where the model writes this worker's gradient sum of the step.
   virtual std::span<float> gradient() = 0;
+
+  // How gradients travel, for the run's first line ("allreduce over shared memory"; empty: the
+  // caller describes it).
+  virtual std::string describe() const { return {}; }
 
   // Who hears from backprop which keys' gradient is final, to start sending it while earlier
   // layers compute (none: the exchange starts after backprop).

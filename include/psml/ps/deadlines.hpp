@@ -12,9 +12,11 @@ inline double server_deadline(double deadline, int server) {
   return deadline + 0.5 * server;
 }
 
-// A worker's longest wait for a server's answer: after every server's own deadline.
+// A worker's longest wait for a server's answer: after every server's own deadline, with room
+// for a server's MPI_Abort to reach the workers (seconds on a loaded machine: with 1 s of room a
+// worker still alive 2 s after the server reported sometimes reported as well).
 inline double worker_deadline(double deadline, const Roles& roles) {
-  return deadline + 0.5 * roles.servers + 1.0;
+  return deadline + 0.5 * roles.servers + 3.0;
 }
 
 // A server's longest wait for the checkpoint it is writing with the others to complete: some

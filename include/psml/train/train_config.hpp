@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "psml/allreduce/gradient_sum.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
@@ -21,6 +22,7 @@ enum class Solver { kSgd, kExact };
 
 std::string to_string(Mode mode);
 std::string to_string(Solver solver);
+std::string to_string(allreduce::AllreduceKind kind);
 
 struct TrainConfig {
   std::string train_path;
@@ -44,7 +46,9 @@ struct TrainConfig {
   std::int64_t epochs = 10;
   std::int64_t global_batch = 128;
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
-  double bucket_mb = 25;  // allreduce: gradient bucket size (MB); 0: one allreduce after backprop
+  // allreduce: shared memory or MPI (auto: shared memory when every rank is on one node)
+  allreduce::AllreduceKind allreduce = allreduce::AllreduceKind::kAuto;
+  double bucket_mb = 25;  // MPI allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;
 
   // A canonical one-line text of every field ("key=value ..."), stored with results.

@@ -1,0 +1,53 @@
+#include "psml/allreduce/gradient_sum.hpp"
+
+#include <cstdio>
+#include <map>
+
+#include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/allreduce/shared_memory_reduce.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
+
+namespace psml::allreduce {
+
+std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
+                                               std::size_t num_params, AllreduceKind kind,
+                                               bool step_check, std::size_t bucket_floats) {
+  if (kind == AllreduceKind::kSharedMemory) {
+    if (!comm.single_node())
+      throw comm::CollectiveError(
+          "--allreduce shm: the ranks run on more than one node (shared memory is for ranks on "
+          "one node; --allreduce mpi or auto works on any)",
+          comm.rank() == 0);
+    return std::make_unique<SharedMemoryReduce>(comm, num_params, step_check);
+  }
+  if (kind == AllreduceKind::kAuto && comm.size() > 1 && comm.single_node()) {
+    try {
+      return std::make_unique<SharedMemoryReduce>(comm, num_params, step_check);
+    } catch (const comm::CollectiveError& e) {
+      // MPI works anywhere: go on with it.
+      if (comm.rank() == 0)
+        std::fprintf(stderr, "psml: warning: %s; the gradient allreduce runs over MPI\n", e.what());
+    }
+  }
+  return std::make_unique<GradientAllreduce>(comm, num_params, bucket_floats, step_check);
+}
+
+std::string out_of_step_message(std::span<const std::pair<std::int64_t, std::int64_t>> seen,
+                                const std::string& why) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> groups;
+  for (std::size_t r = 0; r < seen.size(); ++r) {
+    auto& ranks = groups[seen[r]];
+    if (!ranks.empty()) ranks += ',';
+    ranks += std::to_string(r);
+  }
+  std::string text;
+  for (const auto& [what, ranks] : groups)
+    text += detail::concat(text.empty() ? "" : "; ",
+                           ranks.find(',') == std::string::npos ? "rank " : "ranks ", ranks,
+                           " at step ", what.first, " with ", what.second, " gradient values");
+  return "the ranks are out of step (" + why + "): " + text +
+         " (--no-step-check turns this check off)";
+}
+
+}  // namespace psml::allreduce
