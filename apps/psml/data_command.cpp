@@ -128,6 +128,11 @@ void add_synth(CLI::App& data, Action& action) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--seed", spec->seed, "random seed")->capture_default_str();
+  cmd->add_option("--gzip", spec->gzip_level,
+                  "dense files: gzip level of the chunks, 0 for none (read faster, as h5py "
+                  "writes by default)")
+      ->check(CLI::Range(0, 9))
+      ->capture_default_str();
   cmd->add_option("--test-rows", spec->test_rows,
                   "also write this many test rows (same distribution)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));

@@ -135,6 +135,12 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
+  cmd->add_option("--data-memory", config->data_memory,
+                  "most memory a worker's training rows may take (512MiB, 4GiB; default: no "
+                  "limit): a larger shard is streamed from the file in chunks, read ahead "
+                  "while the model computes and shuffled within a window of chunks")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50));
   cmd->add_option("--checkpoint-dir", config->checkpoint_dir,
                   "write checkpoints here (a final one at the end of training)");
   cmd->add_option("--checkpoint-every", config->checkpoint_every,
@@ -197,6 +203,9 @@ void add_train_command(CLI::App& app, Action& action) {
       callbacks.on_note = [](const std::string& note) { std::cout << note << std::endl; };
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
+      if (config->mode != train::Mode::kPs)
+        std::printf("peak resident memory: %.1f MiB on the busiest rank\n",
+                    result.peak_worker_mib);
       if (config->mode == train::Mode::kPs) {
         std::printf(
             "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "

@@ -6,14 +6,10 @@
 #include "psml/core/rng.hpp"
 
 namespace psml::data {
-namespace {
-
-// The seed of a rank's own order: distinct per rank, and never the global order's.
-std::uint64_t local_seed(std::uint64_t seed, int rank) {
+// Distinct per rank, and never the global order's.
+std::uint64_t Batcher::local_seed(std::uint64_t seed, int rank) {
   return mix64(seed ^ mix64(0x6c6f63616cULL + static_cast<std::uint64_t>(rank)));
 }
-
-}  // namespace
 
 std::string to_string(BatchOrder order) {
   return order == BatchOrder::kGlobal ? "global" : "local";
@@ -38,7 +34,17 @@ std::int64_t Batcher::max_local_rows() const {
   return (local_.count + steps_ - 1) / steps_;
 }
 
+void Batcher::set_window_order(const WindowOrder& windows) {
+  if (order_kind_ != BatchOrder::kLocal)
+    throw error("--data-memory streams in --batch-order local only");
+  if (windows.rows() != local_.count)
+    throw error("internal: a window order of ", windows.rows(), " rows for a shard of ",
+                local_.count);
+  windows_ = windows;
+}
+
 void Batcher::begin_epoch(std::int64_t epoch) {
+  if (windows_) windows_->begin_epoch(epoch);
   order_ = order_kind_ == BatchOrder::kGlobal ? EpochOrder(rows_, seed_, epoch)
                                               : EpochOrder(std::max<std::int64_t>(local_.count, 1),
                                                            local_seed(seed_, rank_), epoch);
@@ -50,7 +56,7 @@ void Batcher::local_rows(std::int64_t step, std::vector<std::int64_t>& out) cons
     // Positions [step·m/S, (step+1)·m/S) of this shard's own order.
     const std::int64_t m = local_.count;
     for (std::int64_t i = step * m / steps_; i < (step + 1) * m / steps_; ++i)
-      out.push_back(order_(i));
+      out.push_back(windows_ ? (*windows_)(i) : order_(i));
     return;
   }
   const std::int64_t end = std::min(rows_, (step + 1) * batch_);

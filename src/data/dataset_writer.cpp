@@ -13,25 +13,25 @@ hsize_t chunk_rows(std::int64_t rows, std::int64_t features) {
   return static_cast<hsize_t>(std::clamp<std::int64_t>(target, 1, std::max<std::int64_t>(rows, 1)));
 }
 
-h5::Dataset create_labels(const h5::File& file, std::int64_t rows, Task task) {
+h5::Dataset create_labels(const h5::File& file, std::int64_t rows, Task task, int gzip_level) {
   const std::vector<hsize_t> dims{static_cast<hsize_t>(rows)};
   const std::vector<hsize_t> chunk{
       static_cast<hsize_t>(std::clamp<std::int64_t>(rows, 1, 1 << 16))};
   if (task == Task::kClassification)
-    return file.create_dataset<std::int32_t>(kLabelsDataset, dims, chunk, 4);
-  return file.create_dataset<float>(kLabelsDataset, dims, chunk, 4);
+    return file.create_dataset<std::int32_t>(kLabelsDataset, dims, chunk, gzip_level);
+  return file.create_dataset<float>(kLabelsDataset, dims, chunk, gzip_level);
 }
 
 }  // namespace
 
 DatasetWriter::DatasetWriter(const std::string& path, std::int64_t rows, std::int64_t features,
-                             Task task, std::int64_t num_classes)
+                             Task task, std::int64_t num_classes, int gzip_level)
     : file_(h5::File::create(path)),
       features_(features),
       x_(file_.create_dataset<float>(
           kFeaturesDataset, {static_cast<hsize_t>(rows), static_cast<hsize_t>(features)},
-          {chunk_rows(rows, features), static_cast<hsize_t>(features)}, 4)),
-      y_(create_labels(file_, rows, task)) {
+          {chunk_rows(rows, features), static_cast<hsize_t>(features)}, gzip_level)),
+      y_(create_labels(file_, rows, task, gzip_level)) {
   file_.set_attribute(kTaskAttribute, std::string(to_string(task)));
   if (task == Task::kClassification) file_.set_attribute(kNumClassesAttribute, num_classes);
   file_.set_attribute("psml_schema_version", std::int64_t{1});

@@ -10,6 +10,12 @@
 #include "psml/core/error.hpp"
 
 namespace psml::h5 {
+
+std::unique_lock<std::recursive_mutex> library_lock() {
+  static std::recursive_mutex mutex;
+  return std::unique_lock(mutex);
+}
+
 namespace {
 
 // HDF5 prints its error stack to stderr by default; psml reports errors itself, in one line.
@@ -127,9 +133,12 @@ bool File::has_dataset(const std::string& name) const {
   return info.type == H5O_TYPE_DATASET;
 }
 
-Dataset File::dataset(const std::string& name) const {
+Dataset File::dataset(const std::string& name, bool cache_chunks) const {
   if (!has_dataset(name)) throw error(path_, ": no dataset '/", name, "'");
-  hid_t id = H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT);
+  Handle access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+  if (!cache_chunks)
+    H5Pset_chunk_cache(access.id(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+  hid_t id = H5Dopen2(handle_.id(), name.c_str(), access.id());
   checked(id, path_ + ": cannot open dataset '/" + name + "'");
   return Dataset(Handle(id, H5Dclose), path_, name);
 }

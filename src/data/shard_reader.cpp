@@ -1,5 +1,6 @@
 #include "psml/data/shard_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
@@ -16,30 +17,69 @@ BatchView Shard::view(Eigen::Index first, Eigen::Index count) const {
   return v;
 }
 
+namespace {
+
+// Throws naming the first non-finite value of rows [0, rows) of x (global row first + r).
+void check_finite(const h5::Dataset& features, std::int64_t first, const float* x,
+                  std::int64_t rows, std::int64_t columns) {
+  const Eigen::Map<const RowMatrix> m(x, rows, columns);
+  if (m.allFinite()) return;
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    if (m.row(r).allFinite()) continue;
+    Eigen::Index c = 0;
+    while (std::isfinite(m(r, c))) ++c;
+    throw error(features.where(), ": row ", first + r, " feature ", c, " is not finite (",
+                m(r, c), ")");
+  }
+}
+
+}  // namespace
+
+ShardFile::ShardFile(const DatasetInfo& info)
+    : info_(info),
+      file_(h5::File::open_read(info.path)),
+      features_(file_.dataset(kFeaturesDataset, false)) {
+  if (info.has_labels) labels_.emplace(file_.dataset(kLabelsDataset, false));
+}
+
+void ShardFile::read(RowRange range, float* x, std::int32_t* classes, float* targets) {
+  const auto values = static_cast<std::size_t>(range.count * info_.features);
+  features_.read_rows<float>(static_cast<hsize_t>(range.first), static_cast<hsize_t>(range.count),
+                             {x, values});
+  check_finite(features_, range.first, x, range.count, info_.features);
+  if (!labels_) return;
+  read_labels(info_, *labels_, range, classes_, targets_);
+  if (classes_.size() && classes != nullptr) std::copy_n(classes_.data(), range.count, classes);
+  if (targets_.size() && targets != nullptr) std::copy_n(targets_.data(), range.count, targets);
+}
+
 Shard read_shard(const DatasetInfo& info, RowRange range) {
-  const auto file = h5::File::open_read(info.path);
-  const auto features = file.dataset(kFeaturesDataset);
   Shard shard;
   shard.info = info;
   shard.rows = range;
   shard.x.resize(range.count, info.features);
-  const auto first = static_cast<hsize_t>(range.first);
-  const auto count = static_cast<hsize_t>(range.count);
-  features.read_rows<float>(first, count,
+  const auto file = h5::File::open_read(info.path);
+  const auto features = file.dataset(kFeaturesDataset);
+  features.read_rows<float>(static_cast<hsize_t>(range.first), static_cast<hsize_t>(range.count),
                             {shard.x.data(), static_cast<std::size_t>(shard.x.size())});
-
-  for (Eigen::Index r = 0; r < shard.x.rows(); ++r) {
-    if (!shard.x.row(r).allFinite()) {
-      Eigen::Index c = 0;
-      while (std::isfinite(shard.x(r, c))) ++c;
-      throw error(features.where(), ": row ", range.first + r, " feature ", c, " is not finite (",
-                  shard.x(r, c), ")");
-    }
-  }
-
+  check_finite(features, range.first, shard.x.data(), range.count, info.features);
   if (info.has_labels)
     read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, shard.targets);
   return shard;
+}
+
+std::int64_t max_class_id(const DatasetInfo& info, RowRange range) {
+  const auto file = h5::File::open_read(info.path);
+  const auto labels = file.dataset(kLabelsDataset);
+  constexpr std::int64_t kPiece = 1 << 20;
+  std::int64_t most = 0;
+  Eigen::VectorXi classes;
+  Eigen::VectorXf targets;
+  for (std::int64_t first = range.first; first < range.end(); first += kPiece) {
+    read_labels(info, labels, {first, std::min(kPiece, range.end() - first)}, classes, targets);
+    if (classes.size()) most = std::max<std::int64_t>(most, classes.maxCoeff());
+  }
+  return most;
 }
 
 }  // namespace psml::data

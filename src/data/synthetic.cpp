@@ -93,7 +93,8 @@ void write_dense_synthetic(const SyntheticSpec& spec, const std::vector<Part>& p
   std::uniform_int_distribution<std::int32_t> pick(0, static_cast<std::int32_t>(spec.classes) - 1);
 
   for (const auto& part : parts) {
-    DatasetWriter writer(part.path, part.rows, spec.features, spec.task, spec.classes);
+    DatasetWriter writer(part.path, part.rows, spec.features, spec.task, spec.classes,
+                         spec.gzip_level);
     const std::int64_t block_rows = std::max<std::int64_t>(1, (1 << 20) / spec.features);
     std::vector<float> x;
     std::vector<std::int32_t> classes;

@@ -7,21 +7,23 @@
 namespace psml::train {
 
 DenseLearner::DenseLearner(std::unique_ptr<models::Model> model, data::Shard train,
-                           data::Shard test, bool has_test)
+                           data::Shard test, bool has_test,
+                           std::unique_ptr<data::StreamingShard> stream)
     : model_(std::move(model)),
       train_(std::move(train)),
       test_(std::move(test)),
-      has_test_(has_test) {}
+      has_test_(has_test),
+      stream_(std::move(stream)) {}
 
 void DenseLearner::reserve(std::int64_t rows) {
-  buffer_.reserve(rows, train_.x.cols());
+  buffer_.reserve(rows, stream_ ? stream_->features() : train_.x.cols());
   model_->reserve(rows);
 }
 
 std::int64_t DenseLearner::select(const std::vector<std::int64_t>& rows,
                                   std::vector<std::int64_t>& keys) {
   keys.clear();
-  batch_.emplace(buffer_.gather(train_, rows));
+  batch_.emplace(stream_ ? stream_->gather(rows, buffer_) : buffer_.gather(train_, rows));
   return batch_->rows();
 }
 

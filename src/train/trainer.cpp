@@ -15,7 +15,9 @@
 #include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/batcher.hpp"
+#include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
+#include "psml/data/streaming_shard.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/ps/channel_transport.hpp"
 #include "psml/ps/deadlines.hpp"
@@ -133,12 +135,33 @@ void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
 void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
                  const comm::Communicator& workers) {
   data::Shard train, test;
-  comm::run_agreed(world, [&] { train = data::read_shard(s.info, worker_rows(s.info, workers)); });
-  s.rows = train.rows;
+  std::unique_ptr<data::StreamingShard> stream;
+  std::int64_t max_class = 0;
+  comm::run_agreed(world, [&] {
+    const auto rows = worker_rows(s.info, workers);
+    const bool streamed = config.data_memory > 0 &&
+                          rows.count * data::StreamingShard::row_bytes(s.info) > config.data_memory;
+    if (!streamed) {
+      train = data::read_shard(s.info, rows);
+      if (train.classes.size()) max_class = train.classes.maxCoeff();
+      return;
+    }
+    if (config.batch_order != data::BatchOrder::kLocal)
+      throw error("--data-memory streams the training data in --batch-order local only");
+    if (config.solver == Solver::kExact)
+      throw error("--solver exact reads every row at once; --data-memory streams them");
+    const data::Batcher steps(s.info.rows, rows, config.global_batch, config.seed,
+                              config.batch_order, workers.rank());
+    stream = std::make_unique<data::StreamingShard>(
+        s.info, rows, config.data_memory, steps.max_local_rows(),
+        data::Batcher::local_seed(config.seed, workers.rank()));
+    if (s.info.task == data::Task::kClassification && s.info.num_classes == 0)
+      max_class = data::max_class_id(s.info, rows);
+  });
+  s.rows = worker_rows(s.info, workers);
   s.num_classes = s.info.num_classes;
   if (s.info.task == data::Task::kClassification && s.num_classes == 0)
-    s.num_classes =
-        workers.allreduce(std::int64_t{train.classes.maxCoeff()} + 1, comm::ReduceOp::kMax);
+    s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
   comm::run_agreed(world, [&] {
     if (!config.test_path.empty()) {
       auto info = data::describe_dataset(config.test_path);
@@ -151,8 +174,9 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (config.solver == Solver::kExact && config.model.name != "linreg")
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
-    auto learner = std::make_unique<DenseLearner>(std::move(model), std::move(train),
-                                                  std::move(test), !config.test_path.empty());
+    auto learner =
+        std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
+                                       !config.test_path.empty(), std::move(stream));
     s.dense = learner.get();
     s.learner = std::move(learner);
   });
@@ -303,6 +327,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   }
   data::Batcher batcher(s.info.rows, s.rows, config.global_batch, config.seed, config.batch_order,
                         workers.rank());
+  if (s.dense != nullptr && s.dense->stream() != nullptr)
+    batcher.set_window_order(s.dense->stream()->order());
   const bool exact = config.solver == Solver::kExact;
   if (callbacks.on_start)
     callbacks.on_start(
@@ -312,6 +338,10 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
          exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
          describe_exchange(config, roles, s.info, *s.exchange) + (sparse ? ", sparse push/pull" : "")});
 
+  if (s.dense != nullptr && s.dense->stream() != nullptr && callbacks.on_note &&
+      workers.rank() == 0)
+    callbacks.on_note(detail::concat("training data ", s.dense->stream()->describe(),
+                                     " (--data-memory ", config.data_memory, " bytes per worker)"));
   auto& exchange = *s.exchange;
   auto meta = describe_run(config, s, world, roles);
   std::string last_checkpoint;  // on rank 0
@@ -329,6 +359,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       if (resume_path.empty()) return;
       const auto saved = checkpoint::read_metadata(resume_path);
       check_compatible(resume_path, saved, meta);
+      const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
       exchange.resume(resume_path, saved, result.params);
       first_epoch = saved.epoch;
       first_step = saved.step_in_epoch;
@@ -349,7 +380,11 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       meta.step_in_epoch = step_in_epoch;
       meta.global_step = global_step;
       const auto started = Clock::now();
-      const auto path = exchange.save(meta, target, result.params);
+      std::string path;
+      {
+        const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
+        path = exchange.save(meta, target, result.params);
+      }
       saved_at = global_step;
       last_checkpoint = path;
       if (callbacks.on_note && world.rank() == 0)
@@ -365,6 +400,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     std::string stopped_at;
     for (std::int64_t epoch = first_epoch; epoch < config.epochs && !stopped; ++epoch) {
       batcher.begin_epoch(epoch);
+      learner.begin_epoch(epoch);
       exchange::EpochCounters counters;
       const auto start = Clock::now();
       for (std::int64_t step = epoch == first_epoch ? first_step : 0;
@@ -438,9 +474,11 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   }
   // The model file is a checkpoint of the end of the run, in the same format: eval, predict and
   // checkpoint inspect read it, and a run can resume from it.
-  if (!config.save_model.empty())
+  if (!config.save_model.empty()) {
+    const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
     result.model_file =
         exchange.save(meta, {{"", 0, config.save_model}, callbacks.checkpoint_hook}, result.params);
+  }
   exchange.finish(false);
   if (result.model_file.empty()) result.model_file = last_checkpoint;
   if (callbacks.on_note && world.rank() == 0)

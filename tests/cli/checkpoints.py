@@ -3,6 +3,7 @@
   checkpoints.py PSML MPIEXEC DATA WORKDIR SCENARIO
 
   resume-allreduce   2 epochs + resume + 2 epochs == 4 epochs in one go, bit for bit (allreduce)
+  resume-stream      the same with streamed data (--data-memory), resumed in the middle of an epoch
   resume-bsp         the same in parameter-server mode (bsp, 2 servers + 2 workers)
   reshard            saved by 2 servers + 2 workers; resumed on 3 servers + 1 worker and in
                      allreduce mode on 4 ranks, and saved in allreduce mode, resumed in ps mode:
@@ -103,6 +104,20 @@ if scenario in ("resume-allreduce", "resume-bsp"):
     run(ranks, *extra, "--epochs", "4", "--save-params", f"{work}/straight.h5")
     a, b = params(f"{work}/resumed.h5"), params(f"{work}/straight.h5")
     check(np.array_equal(a, b), f"2 + 2 epochs equal 4 epochs bit for bit (max difference {np.abs(a - b).max()})")
+
+elif scenario == "resume-stream":
+    # Streamed training data: a run resumed from a checkpoint in the middle of an epoch (its
+    # windows read afresh from that step) ends bit for bit where the uninterrupted run ends.
+    stream = ["--data-memory", "32KiB"]
+    ck = f"{work}/ck_stream"
+    run(2, *stream, "--epochs", "2", "--checkpoint-dir", ck, "--checkpoint-every", "10steps",
+        "--checkpoint-keep", "10")
+    middle = f"{ck}/ckpt-000000000050.h5"
+    check(os.path.exists(middle), f"{middle} was written (epoch 2, step 18 of 32)")
+    run(2, *stream, "--epochs", "3", "--resume", middle, "--save-params", f"{work}/resumed.h5")
+    run(2, *stream, "--epochs", "3", "--save-params", f"{work}/straight.h5")
+    a, b = params(f"{work}/resumed.h5"), params(f"{work}/straight.h5")
+    check(np.array_equal(a, b), f"resumed at step 50 equals uninterrupted, bit for bit (max difference {np.abs(a - b).max()})")
 
 elif scenario == "reshard":
     # The same global batches on every layout, so that the losses compare.

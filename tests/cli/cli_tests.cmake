@@ -384,3 +384,16 @@ psml_cli_test(NAME ps_sparse_resumed_on_another_layout RANKS 3 TIMEOUT 120
 set_tests_properties(ps_sparse_checkpoint_written PROPERTIES FIXTURES_SETUP sparse_ckpt)
 set_tests_properties(ps_sparse_resumed_on_another_layout PROPERTIES
                      FIXTURES_REQUIRED "test_data;sparse_ckpt")
+
+# Streaming (--data-memory): a shard larger than the budget is read in chunks as training goes,
+# on 2 and 3 ranks, to the accuracy of the in-memory runs; bad budgets and bad rows still end
+# every rank with one line (the bad row found by the reading thread, in the middle of an epoch).
+psml_cli_test(NAME streaming_small_budget_2_ranks RANKS 2 EXPECT --min-accuracy 0.9
+              ARGS train ${TRAIN} --model mlp --hidden 16 --batch 64 --data-memory 32KiB)
+psml_cli_test(NAME streaming_small_budget_3_ranks RANKS 3 EXPECT --min-accuracy 0.9
+              --stdout "training data streamed: [0-9]+ chunks of [0-9]+ rows"
+              ARGS train ${TRAIN} --model softmax --lr 0.5 --data-memory 40KiB)
+psml_bad_input(data_memory_too_small 2 "--data-memory 1.0 KiB: too small for .*train.h5: streaming needs room for 2 chunks of [0-9]+ rows" train ${TRAIN} --data-memory 1KiB)
+psml_bad_input(data_memory_global_order 2 "--data-memory streams the training data in --batch-order local only" train ${TRAIN} --data-memory 32KiB --batch-order global)
+psml_bad_input(data_memory_bad_value 2 "--data-memory: .*" train ${TRAIN} --data-memory lots)
+psml_bad_input(streaming_nan_row 2 "nan_features.h5:/features: row 1500 feature 3 is not finite" train --data @DATA@/nan_features.h5 --data-memory 32KiB)

@@ -14,11 +14,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "psml/data/epoch_order.hpp"
 #include "psml/data/row_range.hpp"
+#include "psml/data/window_order.hpp"
 
 namespace psml::data {
 
@@ -36,6 +38,13 @@ class Batcher {
   // The most rows this rank takes in any step: what its buffers must hold.
   std::int64_t max_local_rows() const;
 
+  // Streaming (--data-memory, local order only): this rank walks its shard in `windows`' order
+  // (window_order.hpp), the order its streaming shard reads in, instead of a full shuffle.
+  void set_window_order(const WindowOrder& windows);
+
+  // The seed of this rank's own order (local batch order).
+  static std::uint64_t local_seed(std::uint64_t seed, int rank);
+
   // Starts epoch `epoch`: fixes its order.
   void begin_epoch(std::int64_t epoch);
   // This rank's rows of step `step` of the current epoch, as indices into its shard (0-based).
@@ -50,6 +59,7 @@ class Batcher {
   BatchOrder order_kind_;
   int rank_;
   EpochOrder order_;
+  std::optional<WindowOrder> windows_;
 };
 
 }  // namespace psml::data

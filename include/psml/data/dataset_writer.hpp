@@ -13,10 +13,11 @@ namespace psml::data {
 
 class DatasetWriter {
  public:
-  // Creates `path` with float32 /features (rows x features, gzip-compressed chunks) and /labels
-  // (int32 for classification, float32 for regression).
+  // Creates `path` with float32 /features (rows x features, in ~1 MiB chunks, gzip-compressed at
+  // `gzip_level`, 0: not compressed) and /labels (int32 for classification, float32 for
+  // regression).
   DatasetWriter(const std::string& path, std::int64_t rows, std::int64_t features, Task task,
-                std::int64_t num_classes);
+                std::int64_t num_classes, int gzip_level = 4);
 
   // Writes rows [first, first + count); x holds count x features values.
   void write_rows(std::int64_t first, std::span<const float> x,

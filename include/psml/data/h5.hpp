@@ -7,6 +7,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +16,10 @@
 #include "psml/data/row_range.hpp"
 
 namespace psml::h5 {
+
+// Debian's HDF5 is built without thread safety: a thread that uses HDF5 while another may
+// (data/streaming_shard.hpp's prefetch thread) holds this process-wide lock around each use.
+std::unique_lock<std::recursive_mutex> library_lock();
 
 // One HDF5 identifier and the function that closes it.
 class Handle {
@@ -65,7 +70,9 @@ class File {
   // destructor cannot report a failed write: writers call flush() first.
   void flush() const;
   bool has_dataset(const std::string& name) const;
-  Dataset dataset(const std::string& name) const;
+  // `cache_chunks` false: no chunk cache (reads of whole uncompressed chunks go straight into
+  // the caller's memory; compressed chunks are decompressed into it).
+  Dataset dataset(const std::string& name, bool cache_chunks = true) const;
 
   // Root-group attributes.
   std::optional<std::int64_t> int_attribute(const std::string& name) const;

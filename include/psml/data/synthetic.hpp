@@ -19,6 +19,7 @@ struct SyntheticSpec {
   std::int64_t test_rows = 0;  // > 0: also write this many more rows, from the same distribution,
   std::string test_out;        // into this file
   std::int64_t nnz = 0;        // > 0: sparse (CSR) binary classification, this many values per row
+  int gzip_level = 4;          // dense files: compression of the chunks (0: none)
 };
 
 // Classification: each class a Gaussian blob, centres drawn N(0, separation^2 I), rows drawn

@@ -6,6 +6,7 @@
 
 #include "psml/data/batch_buffer.hpp"
 #include "psml/data/shard.hpp"
+#include "psml/data/streaming_shard.hpp"
 #include "psml/models/model.hpp"
 #include "psml/train/learner.hpp"
 
@@ -13,9 +14,10 @@ namespace psml::train {
 
 class DenseLearner final : public Learner {
  public:
-  // `test` may be empty (has_test false).
+  // `test` may be empty (has_test false). `stream`: the training rows are streamed from the file
+  // (then `train` is empty).
   DenseLearner(std::unique_ptr<models::Model> model, data::Shard train, data::Shard test,
-               bool has_test);
+               bool has_test, std::unique_ptr<data::StreamingShard> stream = nullptr);
 
   std::int64_t num_keys() const override { return static_cast<std::int64_t>(model_->num_params()); }
   bool sparse() const override { return false; }
@@ -24,6 +26,11 @@ class DenseLearner final : public Learner {
     model_->init_params(params, seed);
   }
   void reserve(std::int64_t rows) override;
+  void begin_epoch(std::int64_t epoch) override {
+    if (stream_) stream_->begin_epoch(epoch);
+  }
+  // Streamed training rows (nullptr: all in memory).
+  const data::StreamingShard* stream() const { return stream_.get(); }
   void set_gradient_listener(models::GradientListener* listener) override {
     model_->set_gradient_listener(listener);
   }
@@ -41,6 +48,7 @@ class DenseLearner final : public Learner {
   std::unique_ptr<models::Model> model_;
   data::Shard train_, test_;
   bool has_test_;
+  std::unique_ptr<data::StreamingShard> stream_;
   data::BatchBuffer buffer_;
   std::optional<data::BatchView> batch_;  // the selected rows
 };

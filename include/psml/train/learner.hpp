@@ -32,6 +32,9 @@ class Learner {
   // Sizes every buffer for steps of up to `rows` rows, so that the steady state allocates nothing.
   virtual void reserve(std::int64_t rows) = 0;
 
+  // Before the first step of each epoch.
+  virtual void begin_epoch(std::int64_t /*epoch*/) {}
+
   // Who hears from backprop which keys' gradient is final (models::GradientListener).
   virtual void set_gradient_listener(models::GradientListener* listener) = 0;
 

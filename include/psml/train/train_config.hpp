@@ -50,6 +50,9 @@ struct TrainConfig {
   allreduce::AllreduceKind allreduce = allreduce::AllreduceKind::kAuto;
   double bucket_mb = 25;  // MPI allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;
+  // Bytes a worker may hold of the training data (0: no limit): a shard larger than this is
+  // streamed from the file (data/streaming_shard.hpp).
+  std::int64_t data_memory = 0;
 
   // A canonical one-line text of every field ("key=value ..."), stored with results.
   std::string describe() const;
