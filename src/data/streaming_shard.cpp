@@ -70,6 +70,8 @@ StreamingShard::StreamingShard(const DatasetInfo& info, RowRange range, std::int
   }
   where_.assign(2 * static_cast<std::size_t>(order_.chunks()), -1);
   thread_ = std::thread([this] { run(); });
+  // The first window of a run from the start is read while the rest of the set-up goes on.
+  request(front_, 0, 0);
 }
 
 StreamingShard::~StreamingShard() {
