@@ -60,6 +60,40 @@ void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& cou
   for (const auto s : stats.staleness) counters.record_staleness(s);
 }
 
+models::GradientListener* PsExchange::listener() {
+  // One server holds every key: nothing to push before backprop ends.
+  if (sparse_ || !client_.pushes_early() || client_.servers() == 1) return nullptr;
+  return this;
+}
+
+void PsExchange::begin_step(const exchange::StepInfo& info, std::int64_t local_rows) {
+  info_ = info;
+  rows_ = local_rows;
+  ready_from_ = grad_.size();
+  client_.set_step(info.global_step, info.stop_wanted);
+}
+
+void PsExchange::ready(std::size_t first, std::size_t count) {
+  // Ranges arrive from the end, each right below the last; anything else waits for step().
+  if (first + count != ready_from_) return;
+  ready_from_ = first;
+  // Servers hold ascending ranges: the last ones complete first. Server 0's share waits for
+  // step(), which knows the loss.
+  for (int s = client_.servers() - 1; s > 0; --s) {
+    const auto keys = client_.keys_of(s);
+    if (static_cast<std::size_t>(keys.first) < ready_from_) break;
+    if (client_.pushed(s)) continue;
+    // Only this worker knows its gradient: it stops the job before any server has a NaN.
+    exchange::check_finite(0.0,
+                           std::span<const float>(grad_).subspan(
+                               static_cast<std::size_t>(keys.first),
+                               static_cast<std::size_t>(keys.count)),
+                           info_);
+    client_.push_early(s, grad_, rows_);
+    in_flight_ = true;
+  }
+}
+
 bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
                       const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
@@ -67,6 +101,7 @@ bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t l
   exchange::check_finite(local_loss, grad_, info);
   client_.set_step(info.global_step, info.stop_wanted);
   record(client_.push_pull(grad_, local_rows, params), counters);
+  in_flight_ = false;
   return client_.stop_reached();
 }
 

@@ -16,6 +16,7 @@ WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
       deadline_(deadline_seconds),
       layout_(num_keys, roles.servers, layout),
       parts_(static_cast<std::size_t>(roles.servers)),
+      pushed_(static_cast<std::size_t>(roles.servers), 0),
       versions_(static_cast<std::size_t>(roles.servers), 0) {
   if (num_keys < roles.servers)
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
@@ -142,7 +143,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   stats.staleness.assign(static_cast<std::size_t>(roles_.servers), -1);
   const double t0 = now_seconds();
   std::vector<comm::SendHandle> pushes, pulls;
-  if (push) ++clock_;
+  if (push && !push_begun_) ++clock_;
   divide(keys, sparse, push ? grad : std::span<const float>{}, pull ? params : std::span<float>{});
   // Server s's share: how many values, and its keys (sparse) as the frame that precedes them.
   const auto count_of = [&](int s) {
@@ -153,20 +154,12 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     return sparse ? comm::bytes_of(parts_[static_cast<std::size_t>(s)].keys)
                   : std::span<const std::byte>{};
   };
-  for (int s = 0; push && s < roles_.servers; ++s) {
-    const auto count = static_cast<std::int64_t>(count_of(s));
-    const Push p{worker_,
-                 clock_,
-                 versions_[static_cast<std::size_t>(s)],
-                 rows,
-                 sparse ? count : -1,
-                 step_ >= 0 ? step_ : clock_,
-                 count,
-                 stop_wanted_ || stop_hint_};
-    pushes.push_back(channel_.isend(
-        roles_.server_rank(s), Message(p),
-        {key_bytes_of(s), comm::bytes_of(parts_[static_cast<std::size_t>(s)].push)}));
-  }
+  for (int s = 0; push && s < roles_.servers; ++s)
+    if (!pushed_[static_cast<std::size_t>(s)]) pushes.push_back(post_push(s, sparse, rows));
+  for (auto& h : early_) pushes.push_back(std::move(h));
+  early_.clear();
+  std::fill(pushed_.begin(), pushed_.end(), 0);
+  push_begun_ = false;
   // The push is done once every server has its values: what "push" measures. The pulls follow.
   for (auto& h : pushes) h.wait();
   const double t1 = now_seconds();
@@ -197,6 +190,41 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   stats.push_seconds = t1 - t0;
   stats.pull_seconds = std::max(0.0, (t2 - t1) - stats.wait_seconds - stats.optimizer_seconds);
   return stats;
+}
+
+comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t rows) {
+  const auto& part = parts_[static_cast<std::size_t>(server)];
+  const auto count = static_cast<std::int64_t>(
+      sparse ? part.keys.size() : static_cast<std::size_t>(keys_of(server).count));
+  const Push p{worker_,
+               clock_,
+               versions_[static_cast<std::size_t>(server)],
+               rows,
+               sparse ? count : -1,
+               step_ >= 0 ? step_ : clock_,
+               count,
+               stop_wanted_ || stop_hint_};
+  return channel_.isend(roles_.server_rank(server), Message(p),
+                        {sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{},
+                         comm::bytes_of(part.push)});
+}
+
+void WorkerClient::push_early(int server, std::span<const float> grad, std::int64_t rows) {
+  PSML_CHECK_EQ(grad.size(), static_cast<std::size_t>(num_keys_), "early push");
+  if (!push_begun_) {
+    ++clock_;
+    push_begun_ = true;
+    divide({}, false, grad, {});
+  }
+  if (pushed_[static_cast<std::size_t>(server)]) return;
+  pushed_[static_cast<std::size_t>(server)] = 1;
+  early_.push_back(post_push(server, false, rows));
+}
+
+bool WorkerClient::progress_pushes() {
+  bool in_flight = false;
+  for (auto& h : early_) in_flight = !h.test() || in_flight;
+  return in_flight;
 }
 
 ExchangeStats WorkerClient::pull(std::span<float> params) {

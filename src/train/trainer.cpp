@@ -430,6 +430,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
         } else {
           grad = exchange.gradient();
         }
+        if (!sparse) exchange.begin_step(info, local_rows);
         const auto compute_start = Clock::now();
         const double loss = learner.loss_and_gradient(
             sparse ? std::span<const float>(values) : std::span<const float>(result.params), grad);

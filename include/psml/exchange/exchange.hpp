@@ -70,6 +70,10 @@ class Exchange {
   // caller describes it).
   virtual std::string describe() const { return {}; }
 
+  // Before the model computes a step's gradient: which step it is and how many rows this worker
+  // computes (an exchange that sends parts of the gradient during backprop needs both first).
+  virtual void begin_step(const StepInfo& /*info*/, std::int64_t /*local_rows*/) {}
+
   // Who hears from backprop which keys' gradient is final, to start sending it while earlier
   // layers compute (none: the exchange starts after backprop).
   virtual models::GradientListener* listener() { return nullptr; }

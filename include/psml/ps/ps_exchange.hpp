@@ -12,13 +12,22 @@
 
 namespace psml::ps {
 
-class PsExchange final : public exchange::Exchange {
+// Dense data under the ranges layout: each server's share of the gradient is pushed as soon as
+// backprop has finished its keys (the last layers' first; models::GradientListener), checked
+// for NaN / Inf first, while the earlier layers compute; step() pushes the rest, then pulls.
+class PsExchange final : public exchange::Exchange, public models::GradientListener {
  public:
   PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
              double deadline_seconds, KeyLayoutKind layout, bool sparse);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return grad_; }
+  void begin_step(const exchange::StepInfo& info, std::int64_t local_rows) override;
+  models::GradientListener* listener() override;
+  // From backprop (models::GradientListener).
+  void ready(std::size_t first, std::size_t count) override;
+  void progress() override { in_flight_ = client_.progress_pushes(); }
+  bool in_flight() const override { return in_flight_; }
   bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
             const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
   bool fetch(std::span<const std::int64_t> keys, std::span<float> values,
@@ -40,6 +49,11 @@ class PsExchange final : public exchange::Exchange {
   bool sparse_;
   AlignedVector<float> grad_;  // dense only
   bool resumed_ = false;
+  // The step being computed, for pushes during backprop.
+  exchange::StepInfo info_;
+  std::int64_t rows_ = 0;
+  std::size_t ready_from_ = 0;  // keys [ready_from_, P) are final
+  bool in_flight_ = false;
 };
 
 }  // namespace psml::ps

@@ -59,6 +59,22 @@ class WorkerClient {
   // step into params.
   ExchangeStats push_pull(std::span<const float> grad, std::int64_t rows, std::span<float> params);
 
+  // Pushing a layer as soon as backprop has it (dense, ranges layout, where each server's keys
+  // are one run): push_early(s, ...) sends server s its share of `grad` for the coming
+  // push_pull, which then pushes only the servers not yet pushed. set_step() comes first.
+  bool pushes_early() const { return layout_.kind() == KeyLayoutKind::kRanges; }
+  int servers() const { return roles_.servers; }
+  // The first key and count of server s's keys (ranges layout).
+  data::RowRange keys_of(int server) const {
+    const auto& r = server_keys_[static_cast<std::size_t>(server)];
+    return {r.first, r.count()};
+  }
+  bool pushed(int server) const { return pushed_[static_cast<std::size_t>(server)] != 0; }
+  void push_early(int server, std::span<const float> grad, std::int64_t rows);
+  // Lets early pushes in flight progress (MPI moves large messages only inside its calls); true
+  // while any is still in flight.
+  bool progress_pushes();
+
   // Sparse: keys sorted and unique; grad and params hold one value per key.
   ExchangeStats pull_sparse(std::span<const std::int64_t> keys, std::span<float> params);
   ExchangeStats push_pull_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
@@ -101,6 +117,8 @@ class WorkerClient {
   // Sends every server `message` (with its keys of `values`, if given) and waits until all
   // have left.
   void send_to_servers(const Message& message, std::span<const float> values = {});
+  // Posts server s's Push of the current clock (after divide()).
+  comm::SendHandle post_push(int server, bool sparse, std::int64_t rows);
   ExchangeStats exchange(std::span<const std::int64_t> keys, bool sparse,
                          std::span<const float> grad, std::int64_t rows, bool push, bool pull,
                          std::span<float> params);
@@ -115,6 +133,9 @@ class WorkerClient {
   KeyLayout layout_;
   std::vector<data::StridedRange> server_keys_;  // what each server holds
   std::vector<Part> parts_;
+  std::vector<comm::SendHandle> early_;  // pushes started during backprop, not yet waited for
+  std::vector<char> pushed_;             // per server: pushed this step already
+  bool push_begun_ = false;              // this step's clock has advanced (an early push)
   std::int64_t clock_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
   std::int64_t step_ = -1;              // the step of the next push (-1: the clock)
