@@ -162,7 +162,17 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
 
-  cmd->callback([config, &action] {
+  cmd->callback([config, cmd, &action] {
+    // Options of the other mode are errors, not silently ignored.
+    const auto given = [cmd](const char* name) { return cmd->count(name) > 0; };
+    for (const char* name : {"--servers", "--consistency", "--key-layout"})
+      if (config->mode != train::Mode::kPs && given(name))
+        throw CLI::ValidationError(name, "applies to --mode ps only");
+    for (const char* name : {"--allreduce", "--bucket-mb"})
+      if (config->mode == train::Mode::kPs && given(name))
+        throw CLI::ValidationError(name, "applies to --mode allreduce only");
+    if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
+      throw CLI::ValidationError("--bucket-mb", "applies to --allreduce mpi (or auto across nodes) only");
     // A resumed run keeps writing checkpoints where it came from.
     if (!config->resume.empty() && config->checkpoint_dir.empty()) {
       const std::filesystem::path from(config->resume);

@@ -185,8 +185,12 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
 void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
                   const comm::Communicator& workers) {
   data::SparseShard train, test;
-  comm::run_agreed(world,
-                   [&] { train = data::read_sparse_shard(s.info, worker_rows(s.info, workers)); });
+  comm::run_agreed(world, [&] {
+    if (config.data_memory > 0)
+      throw error("--data-memory streams dense data only; ", config.train_path,
+                  " is sparse (CSR), whose shard is read whole");
+    train = data::read_sparse_shard(s.info, worker_rows(s.info, workers));
+  });
   s.rows = train.rows;
   s.num_classes = 2;
   comm::run_agreed(world, [&] {

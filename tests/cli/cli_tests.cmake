@@ -397,3 +397,9 @@ psml_bad_input(data_memory_too_small 2 "--data-memory 1.0 KiB: too small for .*t
 psml_bad_input(data_memory_global_order 2 "--data-memory streams the training data in --batch-order local only" train ${TRAIN} --data-memory 32KiB --batch-order global)
 psml_bad_input(data_memory_bad_value 2 "--data-memory: .*" train ${TRAIN} --data-memory lots)
 psml_bad_input(streaming_nan_row 2 "nan_features.h5:/features: row 1500 feature 3 is not finite" train --data @DATA@/nan_features.h5 --data-memory 32KiB)
+# Options of the other mode are usage errors, not silently ignored.
+psml_bad_input(servers_in_allreduce_mode 2 "--servers: applies to --mode ps only" train ${TRAIN} --servers 3)
+psml_bad_input(consistency_in_allreduce_mode 2 "--consistency: applies to --mode ps only" train ${TRAIN} --consistency ssp:2)
+psml_bad_input(allreduce_kind_in_ps_mode 3 "--allreduce: applies to --mode allreduce only" train ${SMALL} --allreduce shm)
+psml_bad_input(bucket_mb_with_shm 2 "--bucket-mb: applies to --allreduce mpi" train ${TRAIN} --allreduce shm --bucket-mb 4)
+psml_bad_input(data_memory_sparse 2 "--data-memory streams dense data only" train --data @DATA@/sparse_train.h5 --mode ps --servers 1 --model logreg --data-memory 32KiB)
