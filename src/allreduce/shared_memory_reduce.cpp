@@ -54,12 +54,6 @@ SharedMemoryReduce::SharedMemoryReduce(const comm::Communicator& comm, std::size
     return std::min(num_params_, num_params_ * static_cast<std::size_t>(r) /
                                      static_cast<std::size_t>(ranks_) / 16 * 16);
   };
-  const auto size = static_cast<std::int64_t>(num_params);
-  if (comm.allreduce(size, comm::ReduceOp::kMin) != comm.allreduce(size, comm::ReduceOp::kMax))
-    throw comm::CollectiveError(
-        detail::concat("the ranks' models differ in size (", size, " gradient values on rank ",
-                       rank_, ")"),
-        rank_ == 0);
   slice_begin_ = bound(rank_);
   slice_end_ = bound(rank_ + 1);
   const std::size_t sum_offset = static_cast<std::size_t>(ranks_) * slot_bytes_;

@@ -3,11 +3,7 @@
 namespace psml::data {
 
 BatchView BatchBuffer::gather(const Shard& shard, const std::vector<std::int64_t>& rows) {
-  if (rows.empty()) {
-    // An empty share: a view of no rows, with the shard's kind of label.
-    BatchView view{ConstRowsMap(nullptr, 0, shard.x.cols()), {}, {}};
-    return view;
-  }
+  if (rows.empty()) return {ConstRowsMap(nullptr, 0, shard.x.cols()), {}, {}};  // an empty share
   return gather(static_cast<Eigen::Index>(rows.size()), [&](std::size_t i) {
     return std::pair<const Shard*, Eigen::Index>{&shard, rows[i]};
   });

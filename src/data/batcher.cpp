@@ -44,7 +44,10 @@ void Batcher::set_window_order(const WindowOrder& windows) {
 }
 
 void Batcher::begin_epoch(std::int64_t epoch) {
-  if (windows_) windows_->begin_epoch(epoch);
+  if (windows_) {
+    windows_->begin_epoch(epoch);
+    return;
+  }
   order_ = order_kind_ == BatchOrder::kGlobal ? EpochOrder(rows_, seed_, epoch)
                                               : EpochOrder(std::max<std::int64_t>(local_.count, 1),
                                                            local_seed(seed_, rank_), epoch);

@@ -39,7 +39,8 @@ ShardFile::ShardFile(const DatasetInfo& info)
     : info_(info),
       file_(h5::File::open_read(info.path)),
       features_(file_.dataset(kFeaturesDataset, false)) {
-  if (info.has_labels) labels_.emplace(file_.dataset(kLabelsDataset, false));
+  // Labels keep HDF5's chunk cache: a chunk of them (65,536 in psml's files) serves many reads.
+  if (info.has_labels) labels_.emplace(file_.dataset(kLabelsDataset));
 }
 
 void ShardFile::read(RowRange range, float* x, std::int32_t* classes, float* targets) {

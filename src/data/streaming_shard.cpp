@@ -117,11 +117,16 @@ void StreamingShard::run() {
 void StreamingShard::load(Window& w) {
   const std::int64_t first_k = w.index * order_.window_chunks();
   const std::int64_t chunks = std::min(order_.window_chunks(), order_.chunks() - first_k);
-  const auto lock = h5::library_lock();
-  if (!file_) file_.emplace(info_);
   for (std::int64_t j = 0; j < chunks; ++j) {
+    {
+      std::lock_guard lock(mutex_);
+      if (quit_) return;  // the run is over: the rest of this window is not needed
+    }
     const RowRange local = order_.chunk(order_.chunk_at(w.epoch, first_k + j));
     const auto at = w.chunk_offset[static_cast<std::size_t>(j)];
+    // One chunk at a time: a checkpoint waits for one chunk's read at most.
+    const auto lock = h5::library_lock();
+    if (!file_) file_.emplace(info_);
     file_->read({range_.first + local.first, local.count}, w.rows.x.row(at).data(),
                 w.rows.classes.size() ? w.rows.classes.data() + at : nullptr,
                 w.rows.targets.size() ? w.rows.targets.data() + at : nullptr);

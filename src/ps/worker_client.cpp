@@ -156,10 +156,12 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   };
   for (int s = 0; push && s < roles_.servers; ++s)
     if (!pushed_[static_cast<std::size_t>(s)]) pushes.push_back(post_push(s, sparse, rows));
-  for (auto& h : early_) pushes.push_back(std::move(h));
-  early_.clear();
-  std::fill(pushed_.begin(), pushed_.end(), 0);
-  push_begun_ = false;
+  if (push) {  // this step's early pushes are part of it
+    for (auto& h : early_) pushes.push_back(std::move(h));
+    early_.clear();
+    std::fill(pushed_.begin(), pushed_.end(), 0);
+    push_begun_ = false;
+  }
   // The push is done once every server has its values: what "push" measures. The pulls follow.
   for (auto& h : pushes) h.wait();
   const double t1 = now_seconds();

@@ -155,14 +155,18 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     stream = std::make_unique<data::StreamingShard>(
         s.info, rows, config.data_memory, steps.max_local_rows(),
         data::Batcher::local_seed(config.seed, workers.rank()));
-    if (s.info.task == data::Task::kClassification && s.info.num_classes == 0)
+    if (s.info.task == data::Task::kClassification && s.info.num_classes == 0) {
+      const auto h5 = h5::library_lock();  // the stream's thread reads its first window
       max_class = data::max_class_id(s.info, rows);
+    }
   });
   s.rows = worker_rows(s.info, workers);
   s.num_classes = s.info.num_classes;
   if (s.info.task == data::Task::kClassification && s.num_classes == 0)
     s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
   comm::run_agreed(world, [&] {
+    // A streamed shard's thread may be reading its first window: HDF5 is not thread-safe.
+    const auto h5 = h5::library_lock();
     if (!config.test_path.empty()) {
       auto info = data::describe_dataset(config.test_path);
       check_test_set(config, info, s.info);
@@ -361,9 +365,9 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     // Every rank joins this phase, resuming or not (servers load their ranges in it).
     comm::run_agreed(world, [&] {
       if (resume_path.empty()) return;
+      const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
       const auto saved = checkpoint::read_metadata(resume_path);
       check_compatible(resume_path, saved, meta);
-      const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
       exchange.resume(resume_path, saved, result.params);
       first_epoch = saved.epoch;
       first_step = saved.step_in_epoch;

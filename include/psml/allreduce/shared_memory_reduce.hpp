@@ -32,7 +32,8 @@ namespace psml::allreduce {
 
 class SharedMemoryReduce final : public GradientSum {
  public:
-  // Collective; every rank of `comm` must run on one node (Communicator::single_node()).
+  // Collective; every rank of `comm` must run on one node (Communicator::single_node()) with the
+  // same num_params (make_gradient_sum checks).
   SharedMemoryReduce(const comm::Communicator& comm, std::size_t num_params,
                      bool step_check = true);
   ~SharedMemoryReduce() override;

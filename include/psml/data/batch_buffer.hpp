@@ -16,8 +16,8 @@ class BatchBuffer {
   // Copies rows `rows` (indices into the shard) and their labels; the view is valid until the
   // next call.
   BatchView gather(const Shard& shard, const std::vector<std::int64_t>& rows);
-  // Copies `n` rows, row i from where locate(i) says: (the shard, its row). Every shard has the
-  // same columns and kind of label.
+  // Copies `n` > 0 rows, row i from where locate(i) says: (the shard, its row). Every shard has
+  // the same columns and kind of label.
   template <class Locate>
   BatchView gather(Eigen::Index n, Locate&& locate);
   // Sizes the buffers for steps of up to `rows` rows of `columns` features.
@@ -31,7 +31,6 @@ class BatchBuffer {
 
 template <class Locate>
 BatchView BatchBuffer::gather(Eigen::Index n, Locate&& locate) {
-  if (n == 0) return {ConstRowsMap(nullptr, 0, 0), {}, {}};
   const Shard& some = *locate(std::size_t{0}).first;
   auto x = x_.rows(n, some.x.cols());
   const bool classes = some.classes.size() > 0;

@@ -5,8 +5,9 @@
 // across epoch boundaries too. A step waits only when the thread has not finished (reading is
 // slower than computing) or after a jump (the first step, a resumed run).
 //
-// HDF5 is not thread-safe in Debian's build: the thread reads under h5::library_lock(), which
-// every other HDF5 use during training takes as well (checkpoints).
+// HDF5 is not thread-safe in Debian's build: the thread reads each chunk under
+// h5::library_lock(), which the trainer takes as well around every HDF5 use once a streamed
+// shard exists (the test set and class count at set-up, resuming, checkpoints, the saved model).
 #pragma once
 
 #include <condition_variable>
