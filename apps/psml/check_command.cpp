@@ -3,6 +3,7 @@
 #include <memory>
 #include <random>
 
+#include "validators.hpp"
 #include "commands.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
@@ -32,10 +33,10 @@ void add_check_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
       ->capture_default_str();
   cmd->add_option("--keys", o->keys, "parameters to check (spread over the vector)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
   cmd->add_option("--tolerance", o->tolerance, "largest relative error that passes")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the random parameters")->capture_default_str();
   cmd->callback([o, &action] {

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "validators.hpp"
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/data/csv_reader.hpp"
@@ -82,7 +83,7 @@ void add_import(CLI::App& data, Action& action) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   cmd->add_option("--divide-by", o->divide_by,
                   "divide every feature by this (255: pixels to [0, 1])")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
   cmd->add_option("--out", o->out, "HDF5 file to write")->required();
   cmd->callback([o, &action] {
@@ -122,10 +123,10 @@ void add_synth(CLI::App& data, Action& action) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 20))
       ->capture_default_str();
   cmd->add_option("--separation", spec->separation, "spread of class centres")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   cmd->add_option("--noise", spec->noise, "regression noise std-dev")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   cmd->add_option("--seed", spec->seed, "random seed")->capture_default_str();
   cmd->add_option("--gzip", spec->gzip_level,
@@ -145,6 +146,7 @@ void add_synth(CLI::App& data, Action& action) {
     action = on_rank_zero([spec, out] {
       data::write_synthetic(*spec, *out);
       std::cout << "wrote " << *out << std::endl;
+      if (spec->test_rows > 0) std::cout << "wrote " << spec->test_out << std::endl;
     });
   });
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "validators.hpp"
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
@@ -182,7 +183,7 @@ void add_fit_commands(CLI::App& app, Action& action) {
   kmeans
       ->add_option("--tol", o->kmeans.tol,
                    "stop when the centroids move less than this x the mean feature variance")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   kmeans->add_option("--init", o->kmeans.init, "initialisation")
       ->check(CLI::IsMember({"k-means++", "random"}))
@@ -208,10 +209,10 @@ void add_fit_commands(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
   gmm->add_option("--tol", o->gmm_tol, "stop when the mean log-likelihood changes less")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   gmm->add_option("--reg-covar", o->reg_covar, "added to every covariance's diagonal")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   gmm->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_gmm(*o, world); }; });

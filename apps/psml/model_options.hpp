@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "validators.hpp"
 #include "psml/models/model_factory.hpp"
 
 namespace psml::cli {
@@ -31,7 +32,7 @@ inline void add_model_options(CLI::App* cmd, models::ModelSpec& spec) {
       ->capture_default_str();
   cmd->add_option("--gamma", spec.gamma,
                   "rff-svm: RBF kernel width, k(x,x') = exp(-gamma |x-x'|^2)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
 }
 

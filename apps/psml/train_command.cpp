@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "validators.hpp"
 #include "commands.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
@@ -20,7 +21,7 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
   cmd->add_option("--optimizer", o.name, "optimizer")
       ->check(CLI::IsMember(optim::optimizer_names()))
       ->capture_default_str();
-  cmd->add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", o.lr, "learning rate")->check(positive_number)->capture_default_str();
   cmd->add_option("--momentum", o.hyper.momentum, "momentum, nesterov: mu")
       ->check(CLI::Range(0.0f, 1.0f))
       ->capture_default_str();
@@ -34,13 +35,13 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->check(CLI::Range(0.0f, 0.999999f))
       ->capture_default_str();
   cmd->add_option("--eps", o.hyper.eps, "adagrad, rmsprop, adam, adamw")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
   cmd->add_option("--l2", o.reg.l2, "L2 regularisation (adamw: decoupled weight decay)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   cmd->add_option("--l1", o.reg.l1, "L1 regularisation (proximal)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   auto& schedule = o.schedule;
   cmd->add_option("--lr-schedule", schedule.kind, "learning-rate schedule")
@@ -48,13 +49,13 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->default_str("constant");
   cmd->add_option("--lr-gamma", schedule.gamma,
                   "step/exponential: decay factor per --lr-step-size steps")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number)
       ->capture_default_str();
   cmd->add_option("--lr-step-size", schedule.step_size, "step/exponential: steps per decay")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
   cmd->add_option("--lr-min", schedule.min_lr, "cosine: final learning rate")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number)
       ->capture_default_str();
   cmd->add_option("--warmup-steps", schedule.warmup_steps, "linear warm-up steps")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
@@ -229,10 +230,11 @@ void add_train_command(CLI::App& app, Action& action) {
       }
       if (!result.history.back().has_test) return;
       const auto& last = result.history.back();
+      // As the epoch lines print them.
       if (last.regression)
-        std::cout << "final test rmse " << last.test_rmse << std::endl;
+        std::printf("final test rmse %.4f\n", last.test_rmse);
       else
-        std::cout << "final test accuracy " << last.test_accuracy << std::endl;
+        std::printf("final test accuracy %.4f\n", last.test_accuracy);
     };
   });
 }

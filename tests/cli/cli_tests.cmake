@@ -403,3 +403,13 @@ psml_bad_input(consistency_in_allreduce_mode 2 "--consistency: applies to --mode
 psml_bad_input(allreduce_kind_in_ps_mode 3 "--allreduce: applies to --mode allreduce only" train ${SMALL} --allreduce shm)
 psml_bad_input(bucket_mb_with_shm 2 "--bucket-mb: applies to --allreduce mpi" train ${TRAIN} --allreduce shm --bucket-mb 4)
 psml_bad_input(data_memory_sparse 2 "--data-memory streams dense data only" train --data @DATA@/sparse_train.h5 --mode ps --servers 1 --model logreg --data-memory 32KiB)
+# Numbers that are not numbers say so in words; data synth names every file it wrote; the final
+# accuracy prints as the epoch lines do.
+psml_bad_input(lr_not_a_number 2 "--lr: 'abc' must be a positive number" train ${TRAIN} --lr abc)
+psml_bad_input(l2_negative 2 "--l2: '-1' must be a number >= 0" train ${TRAIN} --l2 -1)
+psml_cli_test(NAME synth_names_both_files RANKS 1
+              EXPECT "--stdout=wrote .*synth_a[.]h5\nwrote .*synth_b[.]h5"
+              ARGS data synth --rows 50 --test-rows 10 --test-out @DATA@/synth_b.h5 --out @DATA@/synth_a.h5)
+psml_cli_test(NAME final_accuracy_as_epoch_lines RANKS 2
+              EXPECT "--stdout=(?s)test_acc ([0-9][.][0-9]{4}) .*final test accuracy \\1$"
+              ARGS train ${TRAIN})
