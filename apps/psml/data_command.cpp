@@ -24,7 +24,7 @@ Action on_rank_zero(std::function<void()> work) {
 }
 
 struct ImportOptions {
-  std::string format = "idx", images, labels, input, out;
+  std::string format, images, labels, input, out;  // format: empty until given or guessed
   std::string label_column = "first", header = "auto", delimiter = ",", task = "classification";
   float divide_by = 1.0f;
   bool zero_based = false;
@@ -57,12 +57,29 @@ data::CsvOptions csv_options(const ImportOptions& o) {
   return csv;
 }
 
+// --format left out: IDX when its two files are given, else the input file's extension (a .gz
+// after it aside).
+std::string guess_format(const ImportOptions& o) {
+  if (!o.images.empty() || !o.labels.empty()) return "idx";
+  if (o.input.empty())
+    throw CLI::ValidationError("--format", "give --images and --labels (idx) or --input");
+  std::string name = o.input;
+  if (name.size() > 3 && name.ends_with(".gz")) name.resize(name.size() - 3);
+  const auto dot = name.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+  if (ext == ".csv") return "csv";
+  if (ext == ".svm" || ext == ".libsvm") return "libsvm";
+  throw CLI::ValidationError("--format", "cannot tell the format of " + o.input +
+                                             " from its name: give --format libsvm or csv");
+}
+
 void add_import(CLI::App& data, Action& action) {
   auto o = std::make_shared<ImportOptions>();
   auto* cmd = data.add_subcommand("import", "convert a dataset into psml's HDF5 schema");
-  cmd->add_option("--format", o->format, "input format")
-      ->check(CLI::IsMember({"idx", "libsvm", "csv"}))
-      ->capture_default_str();
+  cmd->add_option("--format", o->format,
+                  "input format (default: idx with --images / --labels, else from --input's "
+                  "name: .csv, .svm / .libsvm)")
+      ->check(CLI::IsMember({"idx", "libsvm", "csv"}));
   cmd->add_option("--images", o->images, "idx: images file (.gz or plain)");
   cmd->add_option("--labels", o->labels, "idx: labels file (.gz or plain)");
   cmd->add_option("--input", o->input, "libsvm, csv: the text file");
@@ -87,6 +104,7 @@ void add_import(CLI::App& data, Action& action) {
       ->capture_default_str();
   cmd->add_option("--out", o->out, "HDF5 file to write")->required();
   cmd->callback([o, &action] {
+    if (o->format.empty()) o->format = guess_format(*o);
     if (o->format == "idx" && (o->images.empty() || o->labels.empty()))
       throw CLI::ValidationError("--format idx", "needs --images and --labels");
     if (o->format != "idx" && o->input.empty())

@@ -21,6 +21,13 @@
 
 namespace {
 
+// A bad command line: every rank parsed the same arguments and failed the same way. Exit code 2,
+// as POSIX utilities use for usage errors.
+class UsageError : public psml::comm::CollectiveError {
+ public:
+  using CollectiveError::CollectiveError;
+};
+
 // One write(2) of the whole line: mpirun's own banner about an aborting rank must not land in the
 // middle of it (it did, under load, when the line went out piece by piece).
 void print_line(const std::string& line) {
@@ -57,7 +64,7 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
     // Every rank parses the same arguments and fails the same way: rank 0 reports.
     std::string what = e.what();
     if (what.empty()) what = e.get_name();
-    throw psml::comm::CollectiveError(what + " (see psml --help)", world.rank() == 0);
+    throw UsageError(what + " (see psml --help)", world.rank() == 0);
   }
   action(world);
   return 0;
@@ -82,6 +89,9 @@ int main(int argc, char** argv) {
   } catch (const psml::train::Stopped& e) {
     if (e.reporter()) print_line(std::string("psml: ") + e.what());
     return 128 + e.signal();
+  } catch (const UsageError& e) {
+    if (e.reporter()) print_error(e.what());
+    return 2;
   } catch (const psml::comm::CollectiveError& e) {
     if (e.reporter()) print_error(e.what());
     return 1;

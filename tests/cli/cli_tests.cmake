@@ -413,3 +413,12 @@ psml_cli_test(NAME synth_names_both_files RANKS 1
 psml_cli_test(NAME final_accuracy_as_epoch_lines RANKS 2
               EXPECT "--stdout=(?s)test_acc ([0-9][.][0-9]{4}) .*final test accuracy \\1$"
               ARGS train ${TRAIN})
+# data import without --format: the format from the file's name, or one line asking for it.
+psml_cli_test(NAME data_import_format_from_name RANKS 0 EXPECT --stdout "wrote .*guessed_svm[.]h5"
+              ARGS data import --input @DATA@/small.svm --features 50 --out @DATA@/guessed_svm.h5)
+psml_bad_input(import_format_unknown 0 "--format: cannot tell the format of .*rows[.]dat from its name: give --format libsvm or csv" data import --input @DATA@/rows.dat --out @DATA@/never.h5)
+# Exit codes: 2 for a bad command line, 1 for a runtime error (on every rank: mpirun passes it on).
+add_test(NAME exit_code_usage_2_runtime_1
+         COMMAND sh -c "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --lr abc; u=$?; ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/nope.h5; r=$?; echo usage=$u runtime=$r; test $u -eq 2 && test $r -eq 1")
+set_tests_properties(exit_code_usage_2_runtime_1 PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 60)
