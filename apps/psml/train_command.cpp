@@ -7,6 +7,7 @@
 
 #include "validators.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
@@ -162,6 +163,21 @@ void add_train_command(CLI::App& app, Action& action) {
                   "and exit; a rank still running this long after the signal exits at once")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+
+  // Every option above can come from a TOML file (config_file.hpp expands it before parsing).
+  cmd->add_option("--config", config->config_file,
+                  "read options from this TOML file (key = value, the long names without "
+                  "dashes; examples/train.toml); options on the command line override it");
+  cmd->add_flag_callback(
+         "--print-config",
+         [cmd] {
+           if (comm::Communicator::world().rank() != 0) throw CLI::Success();
+           std::cout << "# psml train: every option with its default (psml train --config FILE)\n"
+                     << options_as_toml(*cmd);
+           throw CLI::Success();
+         },
+         "print every option of train with its default, as TOML, and exit")
+      ->trigger_on_parse();
 
   cmd->callback([config, cmd, &action] {
     // Options of the other mode are errors, not silently ignored.

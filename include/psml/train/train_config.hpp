@@ -26,6 +26,7 @@ std::string to_string(allreduce::AllreduceKind kind);
 
 struct TrainConfig {
   std::string train_path;
+  std::string config_file;  // --config: where options came from (expanded before parsing)
   std::string test_path;  // empty: no evaluation
   Mode mode = Mode::kAllreduce;
   int servers = 1;  // ps: server ranks (the last ones)

@@ -1,0 +1,23 @@
+// `psml train --config FILE`: a TOML file of options (`key = value`, each key an option's long
+// name without the dashes, at the top level or under [train]). CLI11 2.1 reads config files
+// only for the top-level app, so the file's keys are turned into command-line options before
+// parsing, each unless the command line gives it too (the command line wins). An empty value
+// (`resume = ""`) leaves the option unset.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace psml::cli {
+
+// `args`: the command line without the program name. Returns it with the file's options added
+// after the subcommand. Throws CLI::ValidationError naming the file for a file that cannot be
+// read and for a key that is not an option of the subcommand.
+std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::string> args);
+
+// Every option of `sub` (but help and the configuration's own) with its default, as TOML with
+// each option's description as a comment: what --print-config writes, and reads back.
+std::string options_as_toml(const CLI::App& sub);
+
+}  // namespace psml::cli
