@@ -7,6 +7,7 @@ packages=(
   openmpi-bin libopenmpi-dev        # MPI runtime and headers
   libhdf5-openmpi-dev hdf5-tools    # HDF5 built against Open MPI (parallel checkpoints), h5dump
   libeigen3-dev libboost-serialization-dev libcli11-dev zlib1g-dev libgtest-dev
+  liblzf-dev                        # the LZF filter h5py writes (compression="lzf")
   libbenchmark-dev                  # bench/: Google Benchmark micro-benchmarks
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do

@@ -1,4 +1,5 @@
 #include "psml/data/h5.hpp"
+#include "psml/data/lzf_filter.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -19,9 +20,12 @@ std::unique_lock<std::recursive_mutex> library_lock() {
 namespace {
 
 // HDF5 prints its error stack to stderr by default; psml reports errors itself, in one line.
+// Before the first file: HDF5's own error printing off (psml reports errors itself), and the
+// filters h5py users write registered (data/lzf_filter.hpp).
 void silence_hdf5_errors() {
   static const bool silenced = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    data::register_lzf_filter();
     return true;
   }();
   (void)silenced;
@@ -383,7 +387,7 @@ void Dataset::read_rows(hsize_t first, hsize_t count, std::span<T> out) const {
     read_block<T>(start, extent, out);
   } catch (const Error&) {
     throw error(where(), ": cannot read rows ", first, "..", first + count,
-                " (damaged file, or a compression filter this HDF5 lacks, e.g. h5py's lzf)");
+                " (damaged file, or a compression filter this HDF5 lacks)");
   }
 }
 
