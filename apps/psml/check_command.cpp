@@ -3,7 +3,6 @@
 #include <memory>
 #include <random>
 
-#include "validators.hpp"
 #include "commands.hpp"
 #include "model_options.hpp"
 #include "psml/comm/agreement.hpp"
@@ -11,6 +10,7 @@
 #include "psml/core/rng.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/gradient_check.hpp"
+#include "validators.hpp"
 
 namespace psml::cli {
 

@@ -12,14 +12,28 @@ bool given(const std::vector<std::string>& args, const std::string& option) {
   });
 }
 
-}  // namespace
-
-std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::string> args) {
+// The FILE of `--config FILE` or `--config=FILE` (empty: none).
+std::string config_file_of(const std::vector<std::string>& args) {
   std::string file;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) file = args[i + 1];
     if (args[i].rfind("--config=", 0) == 0) file = args[i].substr(9);
   }
+  return file;
+}
+
+}  // namespace
+
+std::string name_config_file(std::string what, const std::vector<std::string>& args) {
+  const std::string file = config_file_of(args);
+  if (file.empty()) return what;
+  const std::string option = what.substr(0, what.find(':'));
+  if (option.rfind("--", 0) == 0 && !given(args, option)) return file + ": " + what;
+  return what;
+}
+
+std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::string> args) {
+  const std::string file = config_file_of(args);
   const auto at = std::find_if(args.begin(), args.end(),
                                [](const std::string& a) { return !a.empty() && a[0] != '-'; });
   if (file.empty() || at == args.end()) return args;
@@ -52,8 +66,9 @@ std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::stri
       throw CLI::ValidationError(file, "a configuration file cannot name another (config)");
     // A default changes nothing (and an option of the other mode at its default is no error):
     // --print-config's whole output reads back.
-    const std::string joined =
-        item.inputs.size() == 1 ? item.inputs.front() : "[" + CLI::detail::join(item.inputs, ",") + "]";
+    const std::string joined = item.inputs.size() == 1
+                                   ? item.inputs.front()
+                                   : "[" + CLI::detail::join(item.inputs, ",") + "]";
     if (joined == option->get_default_str()) continue;
     if (option->get_expected_min() == 0) {  // a flag: true gives it, false leaves it out
       const auto& value = item.inputs.front();
@@ -86,7 +101,8 @@ std::string options_as_toml(const CLI::App& sub) {
     } else if (!value.empty() && value.front() == '[') {
       // A list default ("[256,128]"): a TOML array.
       std::string items;
-      for (const char c : value.substr(1, value.size() - 2)) items += c == ',' ? std::string(", ") : std::string(1, c);
+      for (const char c : value.substr(1, value.size() - 2))
+        items += c == ',' ? std::string(", ") : std::string(1, c);
       value = "[" + items + "]";
     } else {
       char* end = nullptr;

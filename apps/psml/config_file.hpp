@@ -16,6 +16,10 @@ namespace psml::cli {
 // read and for a key that is not an option of the subcommand.
 std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::string> args);
 
+// A parse error `what` about an option that the command line `args` does not give came from the
+// --config file: "run.toml: --epochs: ..." (else `what` as it is).
+std::string name_config_file(std::string what, const std::vector<std::string>& args);
+
 // Every option of `sub` (but help and the configuration's own) with its default, as TOML with
 // each option's description as a comment: what --print-config writes, and reads back.
 std::string options_as_toml(const CLI::App& sub);

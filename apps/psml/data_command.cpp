@@ -2,7 +2,6 @@
 #include <iostream>
 #include <memory>
 
-#include "validators.hpp"
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/data/csv_reader.hpp"
@@ -10,6 +9,7 @@
 #include "psml/data/inspect.hpp"
 #include "psml/data/libsvm_reader.hpp"
 #include "psml/data/synthetic.hpp"
+#include "validators.hpp"
 
 namespace psml::cli {
 namespace {

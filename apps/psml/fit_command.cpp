@@ -6,13 +6,13 @@
 #include <memory>
 #include <sstream>
 
-#include "validators.hpp"
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/stats/model_file.hpp"
+#include "validators.hpp"
 
 namespace psml::cli {
 namespace {

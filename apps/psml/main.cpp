@@ -2,11 +2,11 @@
 //
 // Error policy: a failure every rank knows about (bad options, bad data found while loading, a
 // diverged loss) is a CollectiveError: one rank prints it and all ranks leave through
-// MPI_Finalize with exit code 1 (2 for a bad command line). A run stopped by SIGTERM / SIGINT (train::Stopped) is agreed the
-// same way and leaves with 128 + the signal number. Any other failure is printed by the rank that
-// hit it, which then aborts the whole job, so no rank is ever left waiting in a collective. A wait
-// past --deadline is reported by one rank (comm/roll_call.hpp), which names the late ranks and
-// aborts the job.
+// MPI_Finalize with exit code 1 (2 for a bad command line). A run stopped by SIGTERM / SIGINT
+// (train::Stopped) is agreed the same way and leaves with 128 + the signal number. Any other
+// failure is printed by the rank that hit it, which then aborts the whole job, so no rank is ever
+// left waiting in a collective. A wait past --deadline is reported by one rank
+// (comm/roll_call.hpp), which names the late ranks and aborts the job.
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,26 +47,6 @@ void print_error(const std::string& message) {
   print_line("psml: error: " + message);
 }
 
-// An error about an option that came from `--config FILE` (not on the command line) names the
-// file: "run.toml: unknown key 'epoch'", "run.toml: --epochs: ...".
-std::string name_config_file(std::string what, int argc, char** argv) {
-  std::string file;
-  std::vector<std::string> given;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    given.push_back(arg.substr(0, arg.find('=')));
-    if (arg == "--config" && i + 1 < argc) file = argv[i + 1];
-    if (arg.rfind("--config=", 0) == 0) file = arg.substr(9);
-  }
-  if (file.empty()) return what;
-  const std::string extras = "INI was not able to parse ";
-  if (what.rfind(extras, 0) == 0) return file + ": unknown key '" + what.substr(extras.size()) + "'";
-  const std::string option = what.substr(0, what.find(':'));
-  if (option.rfind("--", 0) == 0 && std::find(given.begin(), given.end(), option) == given.end())
-    return file + ": " + what;
-  return what;
-}
-
 int run(int argc, char** argv, const psml::comm::Communicator& world) {
   CLI::App app{"psml: distributed training of classic machine-learning models over MPI"};
   app.set_version_flag("--version", std::string("psml ") + psml::kVersion);
@@ -79,9 +59,10 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
   psml::cli::add_model_commands(app, action);
   psml::cli::add_fit_commands(app, action);
   psml::cli::add_transform_command(app, action);
+  const std::vector<std::string> command_line(argv + 1, argv + argc);
   try {
     // `train --config FILE`: the file's options join the command line (config_file.hpp).
-    auto args = psml::cli::expand_config_file(app, std::vector<std::string>(argv + 1, argv + argc));
+    auto args = psml::cli::expand_config_file(app, command_line);
     std::reverse(args.begin(), args.end());  // CLI11 takes them last first
     app.parse(args);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -91,7 +72,7 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
     // Every rank parses the same arguments and fails the same way: rank 0 reports.
     std::string what = e.what();
     if (what.empty()) what = e.get_name();
-    what = name_config_file(what, argc, argv);
+    what = psml::cli::name_config_file(what, command_line);
     throw UsageError(what + " (see psml --help)", world.rank() == 0);
   }
   action(world);

@@ -3,8 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "validators.hpp"
 #include "psml/models/model_factory.hpp"
+#include "validators.hpp"
 
 namespace psml::cli {
 

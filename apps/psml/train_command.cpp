@@ -5,7 +5,6 @@
 #include <map>
 #include <memory>
 
-#include "validators.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
 #include "model_options.hpp"
@@ -14,6 +13,7 @@
 #include "psml/core/fault_injection.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/train/trainer.hpp"
+#include "validators.hpp"
 
 namespace psml::cli {
 namespace {
@@ -165,7 +165,7 @@ void add_train_command(CLI::App& app, Action& action) {
       ->capture_default_str();
 
   // Every option above can come from a TOML file (config_file.hpp expands it before parsing).
-  cmd->add_option("--config", config->config_file,
+  cmd->add_option("--config",
                   "read options from this TOML file (key = value, the long names without "
                   "dashes; examples/train.toml); options on the command line override it");
   cmd->add_flag_callback(
@@ -189,7 +189,8 @@ void add_train_command(CLI::App& app, Action& action) {
       if (config->mode == train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode allreduce only");
     if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
-      throw CLI::ValidationError("--bucket-mb", "applies to --allreduce mpi (or auto across nodes) only");
+      throw CLI::ValidationError("--bucket-mb",
+                                 "applies to --allreduce mpi (or auto across nodes) only");
     // A resumed run keeps writing checkpoints where it came from.
     if (!config->resume.empty() && config->checkpoint_dir.empty()) {
       const std::filesystem::path from(config->resume);
@@ -231,8 +232,7 @@ void add_train_command(CLI::App& app, Action& action) {
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
       if (config->mode != train::Mode::kPs)
-        std::printf("peak resident memory: %.1f MiB on the busiest rank\n",
-                    result.peak_worker_mib);
+        std::printf("peak resident memory: %.1f MiB on the busiest rank\n", result.peak_worker_mib);
       if (config->mode == train::Mode::kPs) {
         std::printf(
             "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "

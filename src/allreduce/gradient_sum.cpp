@@ -16,10 +16,9 @@ std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
   // Before any kind is chosen: a shared-memory failure falls back to MPI, a mismatch must not.
   const auto size = static_cast<std::int64_t>(num_params);
   if (comm.allreduce(size, comm::ReduceOp::kMin) != comm.allreduce(size, comm::ReduceOp::kMax))
-    throw comm::CollectiveError(
-        detail::concat("the ranks' models differ in size (", size, " gradient values on rank ",
-                       comm.rank(), ")"),
-        comm.rank() == 0);
+    throw comm::CollectiveError(detail::concat("the ranks' models differ in size (", size,
+                                               " gradient values on rank ", comm.rank(), ")"),
+                                comm.rank() == 0);
   if (kind == AllreduceKind::kSharedMemory) {
     if (!comm.single_node())
       throw comm::CollectiveError(

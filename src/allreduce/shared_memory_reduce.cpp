@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <bit>
+#include <chrono>
 #include <new>
 
 #if defined(__AVX2__) || defined(__AVX512F__)
@@ -20,7 +20,9 @@ namespace {
 constexpr std::size_t kLine = 64, kPage = 4096;
 constexpr std::size_t kBlock = 4096;  // keys summed at a time: 16 KiB of sum, in L1
 
-constexpr std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+constexpr std::size_t round_up(std::size_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 }  // namespace
 
@@ -69,8 +71,8 @@ SharedMemoryReduce::SharedMemoryReduce(const comm::Communicator& comm, std::size
 SharedMemoryReduce::~SharedMemoryReduce() = default;
 
 SharedMemoryReduce::Header& SharedMemoryReduce::header(int rank) const {
-  return *std::launder(reinterpret_cast<Header*>(segment_->data() +
-                                                 static_cast<std::size_t>(rank) * slot_bytes_));
+  return *std::launder(
+      reinterpret_cast<Header*>(segment_->data() + static_cast<std::size_t>(rank) * slot_bytes_));
 }
 
 std::uint64_t* SharedMemoryReduce::mask(int rank) const {
@@ -110,8 +112,8 @@ bool add_streaming(float* __restrict out, const float* __restrict a, const float
   for (std::size_t i = 0; i < n; i += 16) {
     const __m512 sum = _mm512_add_ps(_mm512_load_ps(a + i), _mm512_load_ps(b + i));
     _mm512_stream_ps(out + i, sum);
-    saturated |= _mm512_cmpeq_epi32_mask(
-        _mm512_and_si512(_mm512_castps_si512(sum), exponent), exponent);
+    saturated |=
+        _mm512_cmpeq_epi32_mask(_mm512_and_si512(_mm512_castps_si512(sum), exponent), exponent);
   }
   return saturated == 0;
 #elif defined(__AVX2__)
@@ -121,8 +123,8 @@ bool add_streaming(float* __restrict out, const float* __restrict a, const float
     const __m256 sum = _mm256_add_ps(_mm256_load_ps(a + i), _mm256_load_ps(b + i));
     _mm256_stream_ps(out + i, sum);
     saturated = _mm256_or_si256(
-        saturated, _mm256_cmpeq_epi32(
-                       _mm256_and_si256(_mm256_castps_si256(sum), exponent), exponent));
+        saturated,
+        _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(sum), exponent), exponent));
   }
   return _mm256_testz_si256(saturated, saturated) != 0;
 #else
@@ -160,8 +162,8 @@ void SharedMemoryReduce::sum_slice(std::uint64_t* non_finite) const {
   if (finite) return;
   // Rare: find whose gradient it was.
   for (int r = 0; r < ranks_; ++r)
-    if (!all_finite({gradients_[static_cast<std::size_t>(r)] + slice_begin_,
-                     slice_end_ - slice_begin_}))
+    if (!all_finite(
+            {gradients_[static_cast<std::size_t>(r)] + slice_begin_, slice_end_ - slice_begin_}))
       non_finite[r / 64] |= std::uint64_t{1} << (r % 64);
 }
 

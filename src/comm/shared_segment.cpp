@@ -12,17 +12,9 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/memory.hpp"
 
 namespace psml::comm {
-namespace {
-
-std::string mebibytes(std::size_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  return text;
-}
-
-}  // namespace
 
 SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes) : bytes_(bytes) {
   static std::atomic<int> segments{0};
@@ -38,8 +30,8 @@ SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes) : byte
     if (const int rc = posix_fallocate(fd, 0, static_cast<off_t>(bytes)); rc != 0) {
       close(fd);
       shm_unlink(name.data());
-      throw error("shared memory: cannot reserve ", mebibytes(bytes), " in /dev/shm (",
-                  std::strerror(rc), "); --allreduce mpi does without");
+      throw error("shared memory: cannot reserve ", describe_bytes(static_cast<double>(bytes)),
+                  " in /dev/shm (", std::strerror(rc), "); --allreduce mpi does without");
     }
   });
   comm.broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(name.data()), name.size()),
@@ -55,7 +47,7 @@ SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes) : byte
       const int mmap_errno = errno;
       close(fd);
       if (mapped == MAP_FAILED)
-        throw error("shared memory: cannot map ", mebibytes(bytes), ": ",
+        throw error("shared memory: cannot map ", describe_bytes(static_cast<double>(bytes)), ": ",
                     std::strerror(mmap_errno));
       base_ = static_cast<std::byte*>(mapped);
     });

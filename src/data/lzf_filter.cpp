@@ -19,8 +19,8 @@ size_t lzf_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_va
       void* out = H5allocate_memory(size, false);
       if (out == nullptr) return 0;
       errno = 0;
-      const unsigned n = lzf_decompress(*buf, static_cast<unsigned>(nbytes), out,
-                                        static_cast<unsigned>(size));
+      const unsigned n =
+          lzf_decompress(*buf, static_cast<unsigned>(nbytes), out, static_cast<unsigned>(size));
       if (n != 0) {
         H5free_memory(*buf);
         *buf = out;
@@ -36,8 +36,8 @@ size_t lzf_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_va
   // optional, as h5py marks it).
   void* out = H5allocate_memory(nbytes, false);
   if (out == nullptr) return 0;
-  const unsigned n = lzf_compress(*buf, static_cast<unsigned>(nbytes), out,
-                                  static_cast<unsigned>(nbytes));
+  const unsigned n =
+      lzf_compress(*buf, static_cast<unsigned>(nbytes), out, static_cast<unsigned>(nbytes));
   if (n == 0) {
     H5free_memory(out);
     return 0;
@@ -52,14 +52,9 @@ size_t lzf_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_va
 
 void register_lzf_filter() {
   static const bool registered = [] {
-    static const H5Z_class2_t lzf = {H5Z_CLASS_T_VERS,
-                                     static_cast<H5Z_filter_t>(kLzfFilterId),
-                                     1,
-                                     1,
-                                     "lzf",
-                                     nullptr,
-                                     nullptr,
-                                     lzf_filter};
+    static const H5Z_class2_t lzf = {
+        H5Z_CLASS_T_VERS, static_cast<H5Z_filter_t>(kLzfFilterId), 1, 1, "lzf", nullptr, nullptr,
+        lzf_filter};
     return H5Zregister(&lzf) >= 0;
   }();
   (void)registered;

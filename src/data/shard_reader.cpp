@@ -28,8 +28,8 @@ void check_finite(const h5::Dataset& features, std::int64_t first, const float* 
     if (m.row(r).allFinite()) continue;
     Eigen::Index c = 0;
     while (std::isfinite(m(r, c))) ++c;
-    throw error(features.where(), ": row ", first + r, " feature ", c, " is not finite (",
-                m(r, c), ")");
+    throw error(features.where(), ": row ", first + r, " feature ", c, " is not finite (", m(r, c),
+                ")");
   }
 }
 
@@ -50,8 +50,8 @@ void ShardFile::read(RowRange range, float* x, std::int32_t* classes, float* tar
   check_finite(features_, range.first, x, range.count, info_.features);
   if (!labels_) return;
   read_labels(info_, *labels_, range, classes_, targets_);
-  if (classes_.size() && classes != nullptr) std::copy_n(classes_.data(), range.count, classes);
-  if (targets_.size() && targets != nullptr) std::copy_n(targets_.data(), range.count, targets);
+  if (classes_.size()) std::copy_n(classes_.data(), range.count, classes);
+  if (targets_.size()) std::copy_n(targets_.data(), range.count, targets);
 }
 
 Shard read_shard(const DatasetInfo& info, RowRange range) {
@@ -59,13 +59,11 @@ Shard read_shard(const DatasetInfo& info, RowRange range) {
   shard.info = info;
   shard.rows = range;
   shard.x.resize(range.count, info.features);
-  const auto file = h5::File::open_read(info.path);
-  const auto features = file.dataset(kFeaturesDataset);
-  features.read_rows<float>(static_cast<hsize_t>(range.first), static_cast<hsize_t>(range.count),
-                            {shard.x.data(), static_cast<std::size_t>(shard.x.size())});
-  check_finite(features, range.first, shard.x.data(), range.count, info.features);
-  if (info.has_labels)
-    read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, shard.targets);
+  if (info.has_labels && info.task == Task::kClassification)
+    shard.classes.resize(range.count);
+  else if (info.has_labels)
+    shard.targets.resize(range.count);
+  ShardFile(info).read(range, shard.x.data(), shard.classes.data(), shard.targets.data());
   return shard;
 }
 

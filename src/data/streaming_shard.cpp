@@ -1,9 +1,9 @@
 #include "psml/data/streaming_shard.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "psml/core/error.hpp"
+#include "psml/core/memory.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 
@@ -11,17 +11,6 @@ namespace psml::data {
 namespace {
 
 constexpr std::int64_t kChunkTarget = 4 << 20;  // bytes of a chunk, when the budget allows
-
-std::string human(double bytes) {
-  char text[32];
-  if (bytes >= (1 << 30))
-    std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1 << 30));
-  else if (bytes >= (1 << 20))
-    std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1 << 20));
-  else
-    std::snprintf(text, sizeof text, "%.1f KiB", bytes / (1 << 10));
-  return text;
-}
 
 // Rows per chunk: about kChunkTarget bytes, fewer for a small budget, never under a step's share.
 std::int64_t chunk_rows_for(std::int64_t row_bytes, std::int64_t budget, std::int64_t min_rows) {
@@ -31,9 +20,8 @@ std::int64_t chunk_rows_for(std::int64_t row_bytes, std::int64_t budget, std::in
 
 }  // namespace
 
-WindowOrder StreamingShard::plan(const DatasetInfo& info, RowRange range,
-                                 std::int64_t budget_bytes, std::int64_t min_chunk_rows,
-                                 std::uint64_t seed) {
+WindowOrder StreamingShard::plan(const DatasetInfo& info, RowRange range, std::int64_t budget_bytes,
+                                 std::int64_t min_chunk_rows, std::uint64_t seed) {
   const std::int64_t chunk_rows = chunk_rows_for(row_bytes(info), budget_bytes, min_chunk_rows);
   const WindowOrder chunks(range.count, chunk_rows, 1, seed);
   // Two windows of W chunks must fit the budget, with the labels of a chunk as read (64-bit
@@ -42,10 +30,10 @@ WindowOrder StreamingShard::plan(const DatasetInfo& info, RowRange range,
   const std::int64_t reserve = chunks.max_chunk_rows() * 8;
   const std::int64_t window_chunks = (budget_bytes - reserve) / (2 * chunk);
   if (window_chunks < 1)
-    throw error("--data-memory ", human(static_cast<double>(budget_bytes)), ": too small for ",
-                info.path, ": streaming needs room for 2 chunks of ", chunks.max_chunk_rows(),
-                " rows (at least a step's share of the batch), ",
-                human(static_cast<double>(2 * chunk + reserve)));
+    throw error("--data-memory ", describe_bytes(static_cast<double>(budget_bytes)),
+                ": too small for ", info.path, ": streaming needs room for 2 chunks of ",
+                chunks.max_chunk_rows(), " rows (at least a step's share of the batch), ",
+                describe_bytes(static_cast<double>(2 * chunk + reserve)));
   return WindowOrder(range.count, chunk_rows, window_chunks, seed);
 }
 
@@ -55,9 +43,7 @@ std::int64_t StreamingShard::row_bytes(const DatasetInfo& info) {
 
 StreamingShard::StreamingShard(const DatasetInfo& info, RowRange range, std::int64_t budget_bytes,
                                std::int64_t min_chunk_rows, std::uint64_t seed)
-    : info_(info),
-      range_(range),
-      order_(plan(info, range, budget_bytes, min_chunk_rows, seed)) {
+    : info_(info), range_(range), order_(plan(info, range, budget_bytes, min_chunk_rows, seed)) {
   const auto w = static_cast<std::size_t>(order_.window_chunks());
   for (auto& window : windows_) {
     window.rows.info = info;
@@ -66,7 +52,8 @@ StreamingShard::StreamingShard(const DatasetInfo& info, RowRange range, std::int
       window.rows.classes.resize(order_.max_window_rows());
     else if (info.has_labels)
       window.rows.targets.resize(order_.max_window_rows());
-    window.chunk_offset.assign(w + 1, 0);
+    window.chunks.reserve(w);
+    window.chunk_offset.reserve(w);
   }
   where_.assign(2 * static_cast<std::size_t>(order_.chunks()), -1);
   thread_ = std::thread([this] { run(); });
@@ -86,9 +73,8 @@ StreamingShard::~StreamingShard() {
 std::string StreamingShard::describe() const {
   const auto chunk = static_cast<double>(order_.max_chunk_rows() * row_bytes(info_));
   return detail::concat("streamed: ", order_.chunks(), " chunks of ", order_.max_chunk_rows(),
-                        " rows (", human(chunk), "), shuffled ", order_.window_chunks(),
-                        " chunks at a time, the next ", order_.window_chunks(),
-                        " read ahead");
+                        " rows (", describe_bytes(chunk), "), shuffled ", order_.window_chunks(),
+                        " chunks at a time, the next ", order_.window_chunks(), " read ahead");
 }
 
 void StreamingShard::run() {
@@ -115,15 +101,13 @@ void StreamingShard::run() {
 }
 
 void StreamingShard::load(Window& w) {
-  const std::int64_t first_k = w.index * order_.window_chunks();
-  const std::int64_t chunks = std::min(order_.window_chunks(), order_.chunks() - first_k);
-  for (std::int64_t j = 0; j < chunks; ++j) {
+  for (std::size_t j = 0; j < w.chunks.size(); ++j) {
     {
       std::lock_guard lock(mutex_);
       if (quit_) return;  // the run is over: the rest of this window is not needed
     }
-    const RowRange local = order_.chunk(order_.chunk_at(w.epoch, first_k + j));
-    const auto at = w.chunk_offset[static_cast<std::size_t>(j)];
+    const RowRange local = order_.chunk(w.chunks[j]);
+    const auto at = w.chunk_offset[j];
     // One chunk at a time: a checkpoint waits for one chunk's read at most.
     const auto lock = h5::library_lock();
     if (!file_) file_.emplace(info_);
@@ -141,12 +125,15 @@ void StreamingShard::request(int slot, std::int64_t epoch, std::int64_t index) {
               chunks, -1);
   const std::int64_t first_k = index * order_.window_chunks();
   const std::int64_t count = std::min(order_.window_chunks(), order_.chunks() - first_k);
+  w.chunks.clear();
+  w.chunk_offset.clear();
   std::int64_t offset = 0;
   for (std::int64_t j = 0; j < count; ++j) {
     const std::int64_t c = order_.chunk_at(epoch, first_k + j);
     where_[static_cast<std::size_t>(slot) * chunks + static_cast<std::size_t>(c)] =
         static_cast<std::int32_t>(j);
-    w.chunk_offset[static_cast<std::size_t>(j)] = offset;
+    w.chunks.push_back(c);
+    w.chunk_offset.push_back(offset);
     offset += order_.chunk(c).count;
   }
   std::lock_guard lock(mutex_);
@@ -195,7 +182,9 @@ void StreamingShard::make_resident(std::int64_t window) {
   }
 }
 
-void StreamingShard::begin_epoch(std::int64_t epoch) { order_.begin_epoch(epoch); }
+void StreamingShard::begin_epoch(std::int64_t epoch) {
+  order_.begin_epoch(epoch);
+}
 
 BatchView StreamingShard::gather(const std::vector<std::int64_t>& rows, BatchBuffer& buffer) {
   if (rows.empty()) return buffer.gather(windows_[front_].rows, rows);
@@ -211,12 +200,15 @@ BatchView StreamingShard::gather(const std::vector<std::int64_t>& rows, BatchBuf
   if (high > low) wait_ready(1 - front_);
   const auto chunks = static_cast<std::size_t>(order_.chunks());
   return buffer.gather(
-      static_cast<Eigen::Index>(rows.size()), [&](std::size_t i) -> std::pair<const Shard*, Eigen::Index> {
+      static_cast<Eigen::Index>(rows.size()),
+      [&](std::size_t i) -> std::pair<const Shard*, Eigen::Index> {
         const std::int64_t c = order_.chunk_of_row(rows[i]);
         const int slot = order_.window_of_chunk(c) == low ? front_ : 1 - front_;
-        const auto j = where_[static_cast<std::size_t>(slot) * chunks + static_cast<std::size_t>(c)];
+        const auto j =
+            where_[static_cast<std::size_t>(slot) * chunks + static_cast<std::size_t>(c)];
         const auto& w = windows_[slot];
-        return {&w.rows, w.chunk_offset[static_cast<std::size_t>(j)] + rows[i] - order_.chunk(c).first};
+        return {&w.rows,
+                w.chunk_offset[static_cast<std::size_t>(j)] + rows[i] - order_.chunk(c).first};
       });
 }
 

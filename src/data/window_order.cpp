@@ -63,11 +63,12 @@ std::int64_t WindowOrder::operator()(std::int64_t position) const {
   const std::int64_t first_slot = window * window_chunks_;
   const std::int64_t last_slot = std::min(chunks_, first_slot + window_chunks_);
   const std::int64_t window_first = first_position_[static_cast<std::size_t>(first_slot)];
-  const std::int64_t window_rows = first_position_[static_cast<std::size_t>(last_slot)] - window_first;
+  const std::int64_t window_rows =
+      first_position_[static_cast<std::size_t>(last_slot)] - window_first;
   const std::int64_t shuffled =
-      window_first +
-      EpochOrder(window_rows, mix64(seed_ ^ kWindow ^ mix64(static_cast<std::uint64_t>(window))),
-                 epoch_)(position - window_first);
+      window_first + EpochOrder(window_rows,
+                                mix64(seed_ ^ kWindow ^ mix64(static_cast<std::uint64_t>(window))),
+                                epoch_)(position - window_first);
   const auto at = std::upper_bound(first_position_.begin() + first_slot,
                                    first_position_.begin() + last_slot + 1, shuffled) -
                   1;

@@ -84,11 +84,11 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
     if (static_cast<std::size_t>(keys.first) < ready_from_) break;
     if (client_.pushed(s)) continue;
     // Only this worker knows its gradient: it stops the job before any server has a NaN.
-    exchange::check_finite(0.0,
-                           std::span<const float>(grad_).subspan(
-                               static_cast<std::size_t>(keys.first),
-                               static_cast<std::size_t>(keys.count)),
-                           info_);
+    exchange::check_finite(
+        0.0,
+        std::span<const float>(grad_).subspan(static_cast<std::size_t>(keys.first),
+                                              static_cast<std::size_t>(keys.count)),
+        info_);
     client_.push_early(s, grad_, rows_);
     in_flight_ = true;
   }

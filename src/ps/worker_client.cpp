@@ -143,7 +143,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   stats.staleness.assign(static_cast<std::size_t>(roles_.servers), -1);
   const double t0 = now_seconds();
   std::vector<comm::SendHandle> pushes, pulls;
-  if (push && !push_begun_) ++clock_;
+  if (push && early_.empty()) ++clock_;  // else an early push advanced it
   divide(keys, sparse, push ? grad : std::span<const float>{}, pull ? params : std::span<float>{});
   // Server s's share: how many values, and its keys (sparse) as the frame that precedes them.
   const auto count_of = [&](int s) {
@@ -160,7 +160,6 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     for (auto& h : early_) pushes.push_back(std::move(h));
     early_.clear();
     std::fill(pushed_.begin(), pushed_.end(), 0);
-    push_begun_ = false;
   }
   // The push is done once every server has its values: what "push" measures. The pulls follow.
   for (auto& h : pushes) h.wait();
@@ -213,9 +212,8 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
 
 void WorkerClient::push_early(int server, std::span<const float> grad, std::int64_t rows) {
   PSML_CHECK_EQ(grad.size(), static_cast<std::size_t>(num_keys_), "early push");
-  if (!push_begun_) {
+  if (early_.empty()) {  // the step's first early push
     ++clock_;
-    push_begun_ = true;
     divide({}, false, grad, {});
   }
   if (pushed_[static_cast<std::size_t>(server)]) return;

@@ -33,10 +33,11 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
   const double w = m.workers;
   if (!m.parameter_server && c.compute_seconds > 0) {
     // Seconds per rank (mean over ranks).
-    std::snprintf(line, sizeof line,
-                  "          allreduce: compute %.2fs  wait %.2fs  allreduce %.2fs  optimizer %.2fs\n",
-                  c.compute_seconds / w, c.wait_seconds / w, c.allreduce_seconds / w,
-                  c.optimizer_seconds / w);
+    std::snprintf(
+        line, sizeof line,
+        "          allreduce: compute %.2fs  wait %.2fs  allreduce %.2fs  optimizer %.2fs\n",
+        c.compute_seconds / w, c.wait_seconds / w, c.allreduce_seconds / w,
+        c.optimizer_seconds / w);
     out << line;
   }
   if (m.parameter_server) {

@@ -138,7 +138,7 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
   std::unique_ptr<data::StreamingShard> stream;
   std::int64_t max_class = 0;
   comm::run_agreed(world, [&] {
-    const auto rows = worker_rows(s.info, workers);
+    const auto rows = s.rows = worker_rows(s.info, workers);
     const bool streamed = config.data_memory > 0 &&
                           rows.count * data::StreamingShard::row_bytes(s.info) > config.data_memory;
     if (!streamed) {
@@ -160,7 +160,6 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
       max_class = data::max_class_id(s.info, rows);
     }
   });
-  s.rows = worker_rows(s.info, workers);
   s.num_classes = s.info.num_classes;
   if (s.info.task == data::Task::kClassification && s.num_classes == 0)
     s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
@@ -339,12 +338,13 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     batcher.set_window_order(s.dense->stream()->order());
   const bool exact = config.solver == Solver::kExact;
   if (callbacks.on_start)
-    callbacks.on_start(
-        {sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
-         config.train_path, s.info.rows, s.info.features, s.num_classes, learner.num_keys(),
-         world.size(), config.global_batch, exact ? 0 : batcher.steps_per_epoch(),
-         exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
-         describe_exchange(config, roles, s.info, *s.exchange) + (sparse ? ", sparse push/pull" : "")});
+    callbacks.on_start({sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
+                        config.train_path, s.info.rows, s.info.features, s.num_classes,
+                        learner.num_keys(), world.size(), config.global_batch,
+                        exact ? 0 : batcher.steps_per_epoch(),
+                        exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
+                        describe_exchange(config, roles, s.info, *s.exchange) +
+                            (sparse ? ", sparse push/pull" : "")});
 
   if (s.dense != nullptr && s.dense->stream() != nullptr && callbacks.on_note &&
       workers.rank() == 0)

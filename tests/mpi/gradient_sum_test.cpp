@@ -30,8 +30,8 @@ INSTANTIATE_TEST_SUITE_P(, GradientSumKinds,
 TEST_P(GradientSumKinds, SumsEveryKeyOfEveryStepExactly) {
   const auto world = comm::Communicator::world().with_deadline(60);
   const int r = world.rank(), n = world.size();
-  for (const std::size_t p : {std::size_t{1}, std::size_t{3}, std::size_t{1000},
-                              std::size_t{70'001}}) {
+  for (const std::size_t p :
+       {std::size_t{1}, std::size_t{3}, std::size_t{1000}, std::size_t{70'001}}) {
     auto sum = allreduce::make_gradient_sum(world, p, GetParam());
     for (std::int64_t step = 1; step <= 20; ++step) {
       auto g = sum->gradient();
@@ -79,8 +79,7 @@ TEST(SharedMemoryReduce, AgreesWithMpiAndIsTheSameOnEveryRank) {
     if (world.size() == 2)
       ASSERT_EQ(shm->sum()[k], mpi->sum()[k]) << "key " << k;
     else
-      ASSERT_NEAR(shm->sum()[k], mpi->sum()[k], 1e-6 * magnitude[k])
-          << "key " << k;
+      ASSERT_NEAR(shm->sum()[k], mpi->sum()[k], 1e-6 * magnitude[k]) << "key " << k;
   }
 }
 

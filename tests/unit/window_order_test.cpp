@@ -6,8 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "psml/data/batcher.hpp"
 #include "psml/core/error.hpp"
+#include "psml/data/batcher.hpp"
 #include "psml/data/window_order.hpp"
 
 namespace psml::data {

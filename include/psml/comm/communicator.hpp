@@ -135,8 +135,7 @@ class Communicator {
 
  private:
   Communicator(MPI_Comm comm, bool owned);
-  void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op,
-                     Arrival arrival) const;
+  void allreduce_raw(void* data, long count, MPI_Datatype type, ReduceOp op, Arrival arrival) const;
   void broadcast_raw(void* data, long count, MPI_Datatype type, int root) const;
   void start_allreduce_raw(void* data, long count, MPI_Datatype type, RequestSet& set) const;
   // Completes `requests` of collective `what`, within the deadline.

@@ -22,7 +22,8 @@ class ShardFile {
  public:
   explicit ShardFile(const DatasetInfo& info);
   // Rows `range` of the file into x (range.count x features, row-major) and its labels into
-  // classes (classification) or targets (regression), each range.count long.
+  // classes (classification) or targets (regression), each range.count long (the other one is
+  // not touched: it may be null).
   void read(RowRange range, float* x, std::int32_t* classes, float* targets);
 
  private:

@@ -13,11 +13,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <string>
-#include <utility>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "psml/data/batch_buffer.hpp"
@@ -45,7 +45,8 @@ class StreamingShard {
   const WindowOrder& order() const { return order_; }
   RowRange rows() const { return range_; }
   Eigen::Index features() const { return static_cast<Eigen::Index>(info_.features); }
-  // "2 windows of 16 chunks of 3,277 rows (4.0 MiB each)": for the run's first lines.
+  // "streamed: 500 chunks of 1049 rows (4.0 MiB), shuffled 31 chunks at a time, the next 31
+  // read ahead": for the run's first lines.
   std::string describe() const;
 
   void begin_epoch(std::int64_t epoch);
@@ -57,30 +58,31 @@ class StreamingShard {
   struct Window {
     std::int64_t epoch = -1, index = -1;  // which window it holds (or is being read into)
     bool ready = false;
-    Shard rows;                               // W chunks of rows, one after another
-    std::vector<std::int64_t> chunk_offset;   // j -> first row of its j-th chunk in `rows`
+    Shard rows;                              // W chunks of rows, one after another
+    std::vector<std::int64_t> chunks;        // j -> the chunk read j-th into `rows`
+    std::vector<std::int64_t> chunk_offset;  // j -> first row of its j-th chunk in `rows`
   };
   static WindowOrder plan(const DatasetInfo& info, RowRange range, std::int64_t budget_bytes,
                           std::int64_t min_chunk_rows, std::uint64_t seed);
-  void run();                                  // the prefetch thread
-  void load(Window& w);                        // reads w's chunks (on the thread)
+  void run();            // the prefetch thread
+  void load(Window& w);  // reads w's chunks (on the thread)
   void request(int slot, std::int64_t epoch, std::int64_t index);
   void wait_ready(int slot);
-  void make_resident(std::int64_t window);     // of the current epoch
+  void make_resident(std::int64_t window);  // of the current epoch
   std::pair<std::int64_t, std::int64_t> next(std::int64_t epoch, std::int64_t index) const;
 
   DatasetInfo info_;
   RowRange range_;
   WindowOrder order_;
   Window windows_[2];
-  int front_ = 0;                               // the window steps consume; 1 - front_: the next
-  std::vector<std::int32_t> where_;             // chunk -> slot * W + j, or -1
+  int front_ = 0;                    // the window steps consume; 1 - front_: the next
+  std::vector<std::int32_t> where_;  // [slot * K + chunk] -> j, its place in the slot, or -1
   std::mutex mutex_;
   std::condition_variable changed_;
-  int pending_ = -1;                            // the slot the thread is to read next
+  int pending_ = -1;  // the slot the thread is to read next
   bool busy_ = false, quit_ = false;
   std::exception_ptr failure_;
-  std::optional<ShardFile> file_;               // opened by the thread, used only there
+  std::optional<ShardFile> file_;  // opened by the thread, used only there
   std::thread thread_;
 };
 

@@ -133,9 +133,8 @@ class WorkerClient {
   KeyLayout layout_;
   std::vector<data::StridedRange> server_keys_;  // what each server holds
   std::vector<Part> parts_;
-  std::vector<comm::SendHandle> early_;  // pushes started during backprop, not yet waited for
+  std::vector<comm::SendHandle> early_;  // pushes started during backprop this step
   std::vector<char> pushed_;             // per server: pushed this step already
-  bool push_begun_ = false;              // this step's clock has advanced (an early push)
   std::int64_t clock_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
   std::int64_t step_ = -1;              // the step of the next push (-1: the clock)

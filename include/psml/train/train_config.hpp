@@ -26,7 +26,6 @@ std::string to_string(allreduce::AllreduceKind kind);
 
 struct TrainConfig {
   std::string train_path;
-  std::string config_file;  // --config: where options came from (expanded before parsing)
   std::string test_path;  // empty: no evaluation
   Mode mode = Mode::kAllreduce;
   int servers = 1;  // ps: server ranks (the last ones)
@@ -49,7 +48,8 @@ struct TrainConfig {
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
   // allreduce: shared memory or MPI (auto: shared memory when every rank is on one node)
   allreduce::AllreduceKind allreduce = allreduce::AllreduceKind::kAuto;
-  double bucket_mb = 25;  // MPI allreduce: gradient bucket size (MB); 0: one allreduce after backprop
+  double bucket_mb =
+      25;  // MPI allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;
   // Bytes a worker may hold of the training data (0: no limit): a shard larger than this is
   // streamed from the file (data/streaming_shard.hpp).
