@@ -9,6 +9,8 @@ packages=(
   libeigen3-dev libboost-serialization-dev libcli11-dev zlib1g-dev libgtest-dev
   liblzf-dev                        # the LZF filter h5py writes (compression="lzf")
   libbenchmark-dev                  # bench/: Google Benchmark micro-benchmarks
+  nlohmann-json3-dev                # metrics (JSON lines) and traces (Chrome trace JSON)
+  python3-matplotlib                # psml report: plots of runs
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do
   clang libclang-rt-14-dev          # scripts/fuzz.sh: clang and its libFuzzer / sanitizer runtimes
