@@ -11,6 +11,9 @@
 
 namespace psml::cli {
 
+// `train --resume RUN_FOLDER` without --config reads RUN_FOLDER/config.toml (but its run-dir and
+// resume keys): the run continues with its own configuration, where the command line does not
+// change it.
 // `args`: the command line without the program name. Returns it with the file's options added
 // after the subcommand. Throws CLI::ValidationError naming the file for a file that cannot be
 // read and for a key that is not an option of the subcommand.
@@ -20,8 +23,10 @@ std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::stri
 // --config file: "run.toml: --epochs: ..." (else `what` as it is).
 std::string name_config_file(std::string what, const std::vector<std::string>& args);
 
-// Every option of `sub` (but help and the configuration's own) with its default, as TOML with
-// each option's description as a comment: what --print-config writes, and reads back.
-std::string options_as_toml(const CLI::App& sub);
+// Every option of `sub` (but help and the configuration's own) as TOML with each option's
+// description as a comment, and reads back as a --config file. Its default (--print-config), or
+// with `given_values` the value the command line or --config file gave it: the effective
+// configuration of a run.
+std::string options_as_toml(const CLI::App& sub, bool given_values = false);
 
 }  // namespace psml::cli

@@ -12,7 +12,9 @@
 #include "psml/core/error.hpp"
 #include "psml/core/fault_injection.hpp"
 #include "psml/core/stop_signal.hpp"
+#include "psml/train/run_folder.hpp"
 #include "psml/train/trainer.hpp"
+#include "run_record.hpp"
 #include "validators.hpp"
 
 namespace psml::cli {
@@ -45,8 +47,7 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->check(non_negative_number)
       ->capture_default_str();
   auto& schedule = o.schedule;
-  cmd->add_option("--lr-schedule", schedule.kind, "learning-rate schedule")
-      ->transform(CLI::CheckedTransformer(optim::schedule_kinds()))
+  add_choice(cmd, "--lr-schedule", schedule.kind, optim::schedule_kinds(), "learning-rate schedule")
       ->default_str("constant");
   cmd->add_option("--lr-gamma", schedule.gamma,
                   "step/exponential: decay factor per --lr-step-size steps")
@@ -63,6 +64,22 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->capture_default_str();
 }
 
+// Memory, and in ps mode each server's traffic: the lines after the epochs.
+void print_resources(const train::TrainResult& result, train::Mode mode) {
+  if (mode != train::Mode::kPs) {
+    std::printf("peak resident memory: %.1f MiB on the busiest rank\n", result.peak_worker_mib);
+    return;
+  }
+  std::printf(
+      "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest server\n",
+      result.peak_worker_mib, result.peak_server_mib);
+  const auto [low, high] =
+      std::minmax_element(result.server_bytes.begin(), result.server_bytes.end());
+  std::printf("payload per server (received + sent):");
+  for (const double b : result.server_bytes) std::printf(" %.1f MB", b / 1e6);
+  std::printf(" (largest / smallest %.2f)\n", *low > 0 ? *high / *low : 0.0);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app, Action& action) {
@@ -71,19 +88,20 @@ void add_train_command(CLI::App& app, Action& action) {
       "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
   cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
   cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
-  cmd->add_option("--mode", config->mode, "how gradients are exchanged: allreduce or ps")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, train::Mode>{
-          {"allreduce", train::Mode::kAllreduce}, {"ps", train::Mode::kPs}}))
+  add_choice(cmd, "--mode", config->mode,
+             std::map<std::string, train::Mode>{{"allreduce", train::Mode::kAllreduce},
+                                                {"ps", train::Mode::kPs}},
+             "how gradients are exchanged: allreduce or ps")
       ->default_str("allreduce");
   cmd->add_option("--servers", config->servers, "ps: number of server ranks (the last ranks)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
-  cmd->add_option("--key-layout", config->key_layout,
-                  "ps: which server holds which key: ranges (contiguous) or blocks (64-key "
-                  "blocks dealt out in turn: balances skewed sparse data); default: blocks for "
-                  "sparse data, ranges for dense")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, ps::KeyLayoutKind>{
-          {"ranges", ps::KeyLayoutKind::kRanges}, {"blocks", ps::KeyLayoutKind::kBlocks}}));
+  add_choice(cmd, "--key-layout", config->key_layout,
+             std::map<std::string, ps::KeyLayoutKind>{{"ranges", ps::KeyLayoutKind::kRanges},
+                                                      {"blocks", ps::KeyLayoutKind::kBlocks}},
+             "ps: which server holds which key: ranges (contiguous) or blocks (64-key blocks "
+             "dealt out in turn: balances skewed sparse data); default: blocks for sparse data, "
+             "ranges for dense");
   cmd->add_option("--deadline,--ps-deadline", config->deadline,
                   "seconds a rank waits for a peer (a collective, a server's answer, a worker's "
                   "message) before the job ends with a line naming the peer")
@@ -104,9 +122,10 @@ void add_train_command(CLI::App& app, Action& action) {
           },
           "CONSISTENCY")
       ->default_str("bsp");
-  cmd->add_option("--solver", config->solver, "sgd (iterative) or exact (closed form, linreg)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, train::Solver>{
-          {"sgd", train::Solver::kSgd}, {"exact", train::Solver::kExact}}))
+  add_choice(cmd, "--solver", config->solver,
+             std::map<std::string, train::Solver>{{"sgd", train::Solver::kSgd},
+                                                  {"exact", train::Solver::kExact}},
+             "sgd (iterative) or exact (closed form, linreg)")
       ->default_str("sgd");
   add_model_options(cmd, config->model);
   add_optimizer_options(cmd, config->optimizer);
@@ -116,20 +135,20 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--batch", config->global_batch, "global batch size, split across ranks")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();
-  cmd->add_option("--batch-order", config->batch_order,
-                  "local: each rank draws an even share of every step from its own rows; "
-                  "global: the same global batches on any number of ranks, uneven shares")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, data::BatchOrder>{
-          {"local", data::BatchOrder::kLocal}, {"global", data::BatchOrder::kGlobal}}))
+  add_choice(cmd, "--batch-order", config->batch_order,
+             std::map<std::string, data::BatchOrder>{{"local", data::BatchOrder::kLocal},
+                                                     {"global", data::BatchOrder::kGlobal}},
+             "local: each rank draws an even share of every step from its own rows; global: "
+             "the same global batches on any number of ranks, uneven shares")
       ->default_str("local");
-  cmd->add_option("--allreduce", config->allreduce,
-                  "allreduce mode: shm (ranks on one node add up each other's gradients in "
-                  "shared memory), mpi (Open MPI's collectives, in buckets), auto (shm when every "
-                  "rank is on one node)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, allreduce::AllreduceKind>{
-          {"auto", allreduce::AllreduceKind::kAuto},
-          {"shm", allreduce::AllreduceKind::kSharedMemory},
-          {"mpi", allreduce::AllreduceKind::kMpi}}))
+  add_choice(cmd, "--allreduce", config->allreduce,
+             std::map<std::string, allreduce::AllreduceKind>{
+                 {"auto", allreduce::AllreduceKind::kAuto},
+                 {"shm", allreduce::AllreduceKind::kSharedMemory},
+                 {"mpi", allreduce::AllreduceKind::kMpi}},
+             "allreduce mode: shm (ranks on one node add up each other's gradients in shared "
+             "memory), mpi (Open MPI's collectives, in buckets), auto (shm when every rank is on "
+             "one node)")
       ->default_str("auto");
   cmd->add_option("--bucket-mb", config->bucket_mb,
                   "--allreduce mpi: gradient bucket size in MB; each bucket's allreduce starts "
@@ -164,6 +183,9 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
 
+  auto record = std::make_shared<RecordOptions>();
+  add_record_options(cmd, *record);
+
   // Every option above can come from a TOML file (config_file.hpp expands it before parsing).
   cmd->add_option("--config",
                   "read options from this TOML file (key = value, the long names without "
@@ -179,7 +201,7 @@ void add_train_command(CLI::App& app, Action& action) {
          "print every option of train with its default, as TOML, and exit")
       ->trigger_on_parse();
 
-  cmd->callback([config, cmd, &action] {
+  cmd->callback([config, record, cmd, &action] {
     // Options of the other mode are errors, not silently ignored.
     const auto given = [cmd](const char* name) { return cmd->count(name) > 0; };
     for (const char* name : {"--servers", "--consistency", "--key-layout"})
@@ -191,22 +213,25 @@ void add_train_command(CLI::App& app, Action& action) {
     if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--bucket-mb",
                                  "applies to --allreduce mpi (or auto across nodes) only");
+    config->settings_toml = options_as_toml(*cmd, true);
+    record->trace_given = cmd->count("--trace") > 0;
+    // --resume of a run folder continues that run: its checkpoints, its metrics.
+    if (!config->resume.empty() && train::is_run_folder(config->resume)) {
+      if (record->run_dir.empty()) record->run_dir = config->resume;
+      config->resume += "/checkpoints";
+    }
     // A resumed run keeps writing checkpoints where it came from.
-    if (!config->resume.empty() && config->checkpoint_dir.empty()) {
+    if (!config->resume.empty() && config->checkpoint_dir.empty() && record->run_dir.empty()) {
       const std::filesystem::path from(config->resume);
       config->checkpoint_dir = std::filesystem::is_directory(from) ? from.string()
                                : from.has_parent_path()            ? from.parent_path().string()
                                                                    : ".";
     }
-    action = [config](const comm::Communicator& world) {
+    action = [config, record](const comm::Communicator& world) {
       const bool printer = world.rank() == 0;
+      RunRecord run_record(*record, *config, world);
       train::TrainCallbacks callbacks;
-      callbacks.on_start = [printer](const train::RunHeader& h) {
-        if (printer) train::print_header(std::cout, h);
-      };
-      callbacks.on_epoch = [printer](const train::EpochMetrics& m) {
-        if (printer) train::print_epoch(std::cout, m);
-      };
+      run_record.attach(callbacks);
       install_stop_handlers(static_cast<unsigned>(config->grace_seconds));
       callbacks.stop_signal = [] { return stop_signal(); };
       FaultInjector faults;
@@ -228,22 +253,9 @@ void add_train_command(CLI::App& app, Action& action) {
           faults.at_checkpoint_dataset(rank, ++*written);
         };
       }
-      callbacks.on_note = [](const std::string& note) { std::cout << note << std::endl; };
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
-      if (config->mode != train::Mode::kPs)
-        std::printf("peak resident memory: %.1f MiB on the busiest rank\n", result.peak_worker_mib);
-      if (config->mode == train::Mode::kPs) {
-        std::printf(
-            "peak resident memory: %.1f MiB on the busiest worker, %.1f MiB on the busiest "
-            "server\n",
-            result.peak_worker_mib, result.peak_server_mib);
-        const auto [low, high] =
-            std::minmax_element(result.server_bytes.begin(), result.server_bytes.end());
-        std::printf("payload per server (received + sent):");
-        for (const double b : result.server_bytes) std::printf(" %.1f MB", b / 1e6);
-        std::printf(" (largest / smallest %.2f)\n", *low > 0 ? *high / *low : 0.0);
-      }
+      if (!run_record.quiet()) print_resources(result, config->mode);
       if (!result.history.back().has_test) return;
       const auto& last = result.history.back();
       // As the epoch lines print them.

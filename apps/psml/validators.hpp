@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace psml::cli {
 
@@ -29,5 +31,20 @@ inline CLI::Validator number_check(bool zero_allowed) {
 
 inline const CLI::Validator positive_number = number_check(false);
 inline const CLI::Validator non_negative_number = number_check(true);
+
+// An option that names one of `choices`. The name stays the option's result as given (CLI11's
+// transformers would turn it into the enum's number), so the effective configuration shows it;
+// `target` gets the value it names.
+template <class Target, class Value>
+CLI::Option* add_choice(CLI::App* cmd, const std::string& name, Target& target,
+                        std::map<std::string, Value> choices, const std::string& description) {
+  std::vector<std::string> names;
+  for (const auto& choice : choices) names.push_back(choice.first);
+  return cmd
+      ->add_option_function<std::string>(
+          name, [&target, choices](const std::string& text) { target = choices.at(text); },
+          description)
+      ->check(CLI::IsMember(names));
+}
 
 }  // namespace psml::cli

@@ -6,6 +6,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/trace.hpp"
 #include "psml/exchange/divergence.hpp"
 
 namespace psml::allreduce {
@@ -50,8 +51,16 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   // Optimizer time is the global step, as on a parameter server (see ps/server.hpp).
   const auto reduced = std::chrono::steady_clock::now();
   const float mean = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
-  optimizer_->step(params, reduce_->sum(), state_, schedule_->at(info.global_step, mean));
+  {
+    trace::Scope span("optimizer");
+    optimizer_->step(params, reduce_->sum(), state_, schedule_->at(info.global_step, mean));
+  }
   counters.wait_seconds += totals.wait_seconds;
+  // What a ring allreduce moves each way, whichever algorithm ran (docs/runs.md).
+  const double ring_bytes = 2.0 * (comm_.size() - 1) / comm_.size() *
+                            static_cast<double>(params.size() * sizeof(float));
+  counters.bytes_sent += ring_bytes;
+  counters.bytes_received += ring_bytes;
   counters.allreduce_seconds +=
       std::chrono::duration<double>(reduced - start).count() - totals.wait_seconds;
   counters.optimizer_seconds +=

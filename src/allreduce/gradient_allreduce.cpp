@@ -7,6 +7,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/rng.hpp"
+#include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
 namespace {
@@ -73,11 +74,17 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   // deadline the roll call names a rank that never comes), then the last bucket by the fast
   // blocking path (comm/communicator.hpp), then the others' ends.
   const auto arrival = std::chrono::steady_clock::now();
-  comm_.barrier("MPI_Allreduce");
+  {
+    trace::Scope span("wait");
+    comm_.barrier("MPI_Allreduce");
+  }
   const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - arrival;
-  comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end), comm::ReduceOp::kSum,
-                  comm::Arrival::kChecked);
-  if (!requests_.empty()) comm_.wait(requests_, "MPI_Iallreduce");
+  {
+    trace::Scope span("allreduce");
+    comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end), comm::ReduceOp::kSum,
+                    comm::Arrival::kChecked);
+    if (!requests_.empty()) comm_.wait(requests_, "MPI_Iallreduce");
+  }
   started_ = 0;
   ready_from_ = num_params_;
   non_finite_ = false;

@@ -13,6 +13,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
+#include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
 namespace {
@@ -178,8 +179,12 @@ StepTotals SharedMemoryReduce::reduce(double local_loss, std::int64_t local_rows
   own.stop = stop ? 1 : 0;
   own.published.store(exchanges_, std::memory_order_release);
   const auto arrival = std::chrono::steady_clock::now();
-  wait_all(false);
+  {
+    trace::Scope span("wait");
+    wait_all(false);
+  }
   const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - arrival;
+  trace::Scope span("allreduce");
   // Only now has every rank finished reading the masks of the exchange before.
   std::uint64_t* own_mask = mask(rank_);
   std::fill_n(own_mask, mask_words_, 0);

@@ -137,6 +137,49 @@ void Communicator::barrier(const char* what) const {
   }
 }
 
+std::string Communicator::broadcast(std::string text, int root) const {
+  auto length = static_cast<std::int64_t>(text.size());
+  broadcast(std::span<std::int64_t>(&length, 1), root);
+  text.resize(static_cast<std::size_t>(length));
+  broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text.data()), text.size()),
+            root);
+  return text;
+}
+
+std::vector<std::string> Communicator::gather(const std::string& text, int root,
+                                              const char* what) const {
+  // Sizes first, then the texts; each step's requests are waited on under the deadline.
+  auto length = static_cast<long long>(text.size());
+  std::vector<long long> lengths(rank_ == root ? static_cast<std::size_t>(size_) : 0);
+  MPI_Request request;
+  check_mpi(MPI_Igather(&length, 1, MPI_LONG_LONG, lengths.data(), 1, MPI_LONG_LONG, root, comm_,
+                        &request),
+            "MPI_Igather");
+  wait(std::span<MPI_Request>(&request, 1), what);
+  std::vector<int> counts, displacements;
+  std::string joined;
+  if (rank_ == root) {
+    long long total = 0;
+    for (const long long n : lengths) {
+      if (total + n > INT_MAX) throw error(what, ": more than 2 GB to gather on rank ", root);
+      counts.push_back(static_cast<int>(n));
+      displacements.push_back(static_cast<int>(total));
+      total += n;
+    }
+    joined.resize(static_cast<std::size_t>(total));
+  }
+  if (length > INT_MAX) throw error(what, ": more than 2 GB to send from rank ", rank_);
+  check_mpi(MPI_Igatherv(text.data(), static_cast<int>(length), MPI_CHAR, joined.data(),
+                         counts.data(), displacements.data(), MPI_CHAR, root, comm_, &request),
+            "MPI_Igatherv");
+  wait(std::span<MPI_Request>(&request, 1), what);
+  std::vector<std::string> texts;
+  for (std::size_t r = 0; r < counts.size(); ++r)
+    texts.push_back(joined.substr(static_cast<std::size_t>(displacements[r]),
+                                  static_cast<std::size_t>(counts[r])));
+  return texts;
+}
+
 bool RequestSet::test() {
   int done = 0;
   check_mpi(

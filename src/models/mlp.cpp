@@ -6,6 +6,7 @@
 
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
+#include "psml/core/trace.hpp"
 
 namespace psml::models {
 
@@ -71,6 +72,7 @@ data::RowsMapT<Scalar> Mlp<Scalar>::forward(std::span<const Scalar> params,
                                             const data::BatchViewT<Scalar>& batch) {
   const Eigen::Index n = batch.rows();
   for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const trace::Scope span("forward", static_cast<int>(l) + 1);
     const bool last = l + 1 == layers_.size();
     auto out = last ? scores_.rows(n, layers_[l].out()) : hidden(l, n);
     if (l == 0)
@@ -103,6 +105,7 @@ double Mlp<Scalar>::loss_and_gradient(std::span<const Scalar> params,
   // Δ_L is in scores_; each hidden layer's Δ goes to the buffer the previous one did not use.
   const Scalar* delta_values = s.data();
   for (std::size_t l = layers_.size(); l-- > 0;) {
+    const trace::Scope span("backward", static_cast<int>(l) + 1);
     const data::ConstRowsMapT<Scalar> delta(delta_values, n, layers_[l].out());
     if (l == 0) {
       layers_[l].backward(delta, batch.x, grad, this->listener_);

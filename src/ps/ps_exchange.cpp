@@ -56,6 +56,8 @@ void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& cou
   counters.pull_seconds += stats.pull_seconds;
   counters.wait_seconds += stats.wait_seconds;
   counters.optimizer_seconds += stats.optimizer_seconds;
+  counters.bytes_sent += stats.bytes_sent;
+  counters.bytes_received += stats.bytes_received;
   counters.max_clock_gap = std::max(counters.max_clock_gap, static_cast<double>(stats.clock_gap));
   for (const auto s : stats.staleness) counters.record_staleness(s);
 }

@@ -7,6 +7,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/core/trace.hpp"
 #include "psml/core/watchdog.hpp"
 
 namespace psml::ps {
@@ -233,6 +234,8 @@ void Server::apply(std::span<const std::int64_t> keys, std::span<const float> va
     transport_.flush();
     replies_from_params_ = false;
   }
+  if (auto* recorder = trace::active()) recorder->set_step(step);
+  trace::Scope span("apply");
   const double started = now_seconds();
   update(keys, values, rows, step);
   update_seconds_ += now_seconds() - started;
@@ -345,6 +348,7 @@ void Server::answer_ready_pulls() {
 }
 
 void Server::reply(const PendingPull& pull) {
+  trace::Scope span("reply");
   PullReply r;
   r.version = version_;
   r.min_clock = min_clock();

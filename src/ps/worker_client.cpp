@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/core/trace.hpp"
 
 namespace psml::ps {
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
@@ -162,11 +164,16 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     std::fill(pushed_.begin(), pushed_.end(), 0);
   }
   // The push is done once every server has its values: what "push" measures. The pulls follow.
-  for (auto& h : pushes) h.wait();
+  {
+    trace::Scope span("push");
+    for (auto& h : pushes) h.wait();
+  }
   const double t1 = now_seconds();
+  trace::Scope span("pull");
   for (int s = 0; pull && s < roles_.servers; ++s) {
     Pull q{worker_, clock_, sparse ? static_cast<std::int64_t>(count_of(s)) : -1};
     pulls.push_back(channel_.isend(roles_.server_rank(s), Message(q), {key_bytes_of(s)}));
+    bytes_sent_ += static_cast<double>(key_bytes_of(s).size());
   }
   for (int s = 0; pull && s < roles_.servers; ++s) {
     auto& part = parts_[static_cast<std::size_t>(s)];
@@ -177,6 +184,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     if (!reply)
       throw error("worker ", worker_, ": expected a pull reply from server rank ", server_rank);
     channel_.receive_payload(server_rank, comm::writable_bytes_of(part.reply));
+    bytes_received_ += static_cast<double>(part.reply.size() * sizeof(float));
     scatter_reply(s, sparse, params);
     versions_[static_cast<std::size_t>(s)] = reply->version;
     stop_at_ = std::max(stop_at_, reply->stop_at);
@@ -190,6 +198,8 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
   const double t2 = now_seconds();
   stats.push_seconds = t1 - t0;
   stats.pull_seconds = std::max(0.0, (t2 - t1) - stats.wait_seconds - stats.optimizer_seconds);
+  stats.bytes_sent = std::exchange(bytes_sent_, 0.0);
+  stats.bytes_received = std::exchange(bytes_received_, 0.0);
   return stats;
 }
 
@@ -205,9 +215,10 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
                step_ >= 0 ? step_ : clock_,
                count,
                stop_wanted_ || stop_hint_};
-  return channel_.isend(roles_.server_rank(server), Message(p),
-                        {sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{},
-                         comm::bytes_of(part.push)});
+  const auto keys = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
+  const auto values = comm::bytes_of(part.push);
+  bytes_sent_ += static_cast<double>(keys.size() + values.size());
+  return channel_.isend(roles_.server_rank(server), Message(p), {keys, values});
 }
 
 void WorkerClient::push_early(int server, std::span<const float> grad, std::int64_t rows) {

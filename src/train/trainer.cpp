@@ -6,7 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include "psml/allreduce/allreduce_exchange.hpp"
 #include "psml/comm/agreement.hpp"
@@ -14,11 +18,13 @@
 #include "psml/core/memory.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/core/trace.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/streaming_shard.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/optim/schedule.hpp"
 #include "psml/ps/channel_transport.hpp"
 #include "psml/ps/deadlines.hpp"
 #include "psml/ps/ps_exchange.hpp"
@@ -27,6 +33,7 @@
 #include "psml/train/dense_learner.hpp"
 #include "psml/train/evaluate.hpp"
 #include "psml/train/sparse_learner.hpp"
+#include "psml/train/trace_file.hpp"
 
 namespace psml::train {
 namespace {
@@ -49,9 +56,11 @@ std::string format_seconds(double seconds) {
 
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
-  std::vector<double> sums{
-      local.loss_sum,     local.rows,         local.compute_seconds,   local.push_seconds,
-      local.pull_seconds, local.wait_seconds, local.allreduce_seconds, local.optimizer_seconds};
+  std::vector<double> sums{local.loss_sum,          local.rows,
+                           local.compute_seconds,   local.push_seconds,
+                           local.pull_seconds,      local.wait_seconds,
+                           local.allreduce_seconds, local.optimizer_seconds,
+                           local.bytes_sent,        local.bytes_received};
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
   exchange::EpochCounters out;
@@ -63,7 +72,9 @@ exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
   out.wait_seconds = sums[5];
   out.allreduce_seconds = sums[6];
   out.optimizer_seconds = sums[7];
-  std::copy(sums.begin() + 8, sums.end(), out.staleness.begin());
+  out.bytes_sent = sums[8];
+  out.bytes_received = sums[9];
+  std::copy(sums.begin() + 10, sums.end(), out.staleness.begin());
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
 }
@@ -79,6 +90,21 @@ data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicat
 ps::KeyLayoutKind key_layout(const TrainConfig& config, const data::DatasetInfo& info) {
   if (config.key_layout) return *config.key_layout;
   return info.sparse ? ps::KeyLayoutKind::kBlocks : ps::KeyLayoutKind::kRanges;
+}
+
+// "mlp 256,128, ps bsp 1+2, 3 ranks": a run's name in plots.
+std::string label_of(const TrainConfig& config, const ps::Roles& roles, int ranks) {
+  std::string label = config.model.name;
+  if (config.model.name == "mlp") {
+    label += " ";
+    for (std::size_t i = 0; i < config.model.hidden.size(); ++i)
+      label += (i ? "," : "") + std::to_string(config.model.hidden[i]);
+  }
+  label += ", " + to_string(config.mode);
+  if (config.mode == Mode::kPs)
+    label += " " + config.consistency.describe() + " " + std::to_string(roles.servers) + "+" +
+             std::to_string(roles.workers);
+  return label + ", " + count_of(ranks, "rank");
 }
 
 std::string describe_exchange(const TrainConfig& config, const ps::Roles& roles,
@@ -243,15 +269,6 @@ void evaluate_into(EpochMetrics& m, std::span<const float> params, WorkerSetup& 
   m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // the loss is ½ Σ r²
 }
 
-std::string broadcast_string(std::string text, const comm::Communicator& comm) {
-  auto length = static_cast<std::int64_t>(text.size());
-  comm.broadcast(std::span<std::int64_t>(&length, 1), 0);
-  text.resize(static_cast<std::size_t>(length));
-  comm.broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text.data()), text.size()),
-                 0);
-  return text;
-}
-
 checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& s,
                                   const comm::Communicator& world, const ps::Roles& roles) {
   checkpoint::Metadata m;
@@ -260,7 +277,7 @@ checkpoint::Metadata describe_run(const TrainConfig& config, const WorkerSetup& 
   m.num_classes = s.num_classes;
   m.task = to_string(s.info.task);
   m.optimizer = config.optimizer.name;
-  m.config = config.describe();
+  m.config = config.settings_toml.empty() ? config.describe() : config.settings_toml;
   m.seed = config.seed;
   m.mode = to_string(config.mode);
   m.world_size = world.size();
@@ -337,14 +354,31 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   if (s.dense != nullptr && s.dense->stream() != nullptr)
     batcher.set_window_order(s.dense->stream()->order());
   const bool exact = config.solver == Solver::kExact;
-  if (callbacks.on_start)
-    callbacks.on_start({sparse ? config.model.describe() + " (sparse)" : config.model.describe(),
-                        config.train_path, s.info.rows, s.info.features, s.num_classes,
-                        learner.num_keys(), world.size(), config.global_batch,
-                        exact ? 0 : batcher.steps_per_epoch(),
-                        exact ? "closed form (ridge normal equations)" : config.optimizer.summary(),
-                        describe_exchange(config, roles, s.info, *s.exchange) +
-                            (sparse ? ", sparse push/pull" : "")});
+  const auto announce = [&](std::int64_t first_epoch, std::int64_t first_step) {
+    if (!callbacks.on_start) return;
+    RunHeader h;
+    h.label = label_of(config, roles, world.size());
+    h.model = sparse ? config.model.describe() + " (sparse)" : config.model.describe();
+    h.data = config.train_path;
+    h.rows = s.info.rows;
+    h.features = s.info.features;
+    h.classes = s.num_classes;
+    h.params = learner.num_keys();
+    h.ranks = world.size();
+    h.global_batch = config.global_batch;
+    h.steps_per_epoch = exact ? 0 : batcher.steps_per_epoch();
+    h.optimizer = exact ? "closed form (ridge normal equations)" : config.optimizer.summary();
+    h.exchange =
+        describe_exchange(config, roles, s.info, *s.exchange) + (sparse ? ", sparse push/pull" : "");
+    h.mode = to_string(config.mode);
+    if (config.mode == Mode::kPs) h.consistency = config.consistency.describe();
+    h.workers = roles.workers;
+    h.servers = roles.servers;
+    h.epochs = exact ? 1 : config.epochs;
+    h.first_epoch = first_epoch;
+    h.first_step = first_step;
+    callbacks.on_start(h);
+  };
 
   if (s.dense != nullptr && s.dense->stream() != nullptr && callbacks.on_note &&
       workers.rank() == 0)
@@ -355,6 +389,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   std::string last_checkpoint;  // on rank 0
   const checkpoint::Destination checkpoints{config.checkpoint_dir, config.checkpoint_keep, ""};
   if (exact) {
+    announce(0, 0);
     solve_exact(config, s, workers, result, callbacks);
     meta.epoch = 1;
     if (!config.checkpoint_dir.empty())
@@ -373,6 +408,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       first_step = saved.step_in_epoch;
       global_step = saved.global_step;
     });
+    announce(first_epoch, first_step);
     if (!resume_path.empty() && first_epoch >= config.epochs) {
       // Nothing to train: the resumed checkpoint is the model.
       last_checkpoint = resume_path;
@@ -388,6 +424,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       meta.step_in_epoch = step_in_epoch;
       meta.global_step = global_step;
       const auto started = Clock::now();
+      const trace::Scope span("checkpoint");
       std::string path;
       {
         const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
@@ -400,6 +437,9 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
                                          format_seconds(seconds_since(started)), ")"));
     };
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
+    const optim::Schedule schedule(config.optimizer.schedule, config.optimizer.lr,
+                                   config.epochs * batcher.steps_per_epoch());
+    trace::Recorder* const recorder = trace::active();
     learner.reserve(batcher.max_local_rows());
     std::vector<std::int64_t> rows, keys;
     rows.reserve(static_cast<std::size_t>(batcher.max_local_rows()));
@@ -414,6 +454,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       for (std::int64_t step = epoch == first_epoch ? first_step : 0;
            step < batcher.steps_per_epoch(); ++step) {
         ++global_step;
+        if (recorder) recorder->set_step(global_step);
+        const trace::Scope step_span("step");
         if (callbacks.on_step) callbacks.on_step(global_step);
         if (callbacks.skip_step && callbacks.skip_step(global_step)) continue;
         batcher.local_rows(step, rows);
@@ -440,8 +482,12 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
         }
         if (!sparse) exchange.begin_step(info, local_rows);
         const auto compute_start = Clock::now();
-        const double loss = learner.loss_and_gradient(
-            sparse ? std::span<const float>(values) : std::span<const float>(result.params), grad);
+        const double loss = [&] {
+          const trace::Scope span("compute");
+          return learner.loss_and_gradient(
+              sparse ? std::span<const float>(values) : std::span<const float>(result.params),
+              grad);
+        }();
         if (callbacks.poison_gradient && callbacks.poison_gradient(global_step))
           grad[grad.size() / 2] = std::numeric_limits<float>::quiet_NaN();
         counters.compute_seconds += seconds_since(compute_start);
@@ -461,10 +507,30 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
           stopped_at = info.describe();
           break;
         }
+        if (callbacks.on_progress && workers.rank() == 0) {
+          StepProgress p;
+          p.epoch = epoch + 1;
+          p.epochs = config.epochs;
+          p.step = step + 1;
+          p.steps_per_epoch = batcher.steps_per_epoch();
+          p.global_step = global_step;
+          p.seconds = seconds_since(start);
+          p.lr = schedule.lr(global_step);
+          p.workers = workers.size();
+          p.parameter_server = config.mode == Mode::kPs;
+          p.counters = counters;
+          callbacks.on_progress(p);
+        }
       }
       if (stopped) break;  // every worker stopped after the same step: no epoch summary
       auto m = summarize_epoch(config, epoch, seconds_since(start), counters, workers);
-      evaluate_into(m, result.params, s, workers);
+      m.global_step = global_step;
+      m.steps = batcher.steps_per_epoch() - (epoch == first_epoch ? first_step : 0);
+      m.lr = schedule.lr(global_step);
+      {
+        const trace::Scope span("evaluate");
+        evaluate_into(m, result.params, s, workers);
+      }
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);
     }
@@ -526,10 +592,17 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
     checkpoint::Every::parse_or_none(config.checkpoint_every);
     if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
       throw error("--checkpoint-every needs --checkpoint-dir");
+    // A trace that cannot be written fails now, not after the run.
+    if (!config.trace_path.empty() && world.rank() == 0 &&
+        !std::ofstream(config.trace_path, std::ios::binary | std::ios::trunc))
+      throw error(config.trace_path, ": cannot write the trace (--trace): ", std::strerror(errno));
   });
   const bool server = config.mode == Mode::kPs && roles.is_server(world.rank());
   // The ranks of this rank's role: the workers among themselves, the servers among themselves.
   const auto group = world.split(server ? 1 : 0, world.rank());
+  std::optional<TraceSession> tracing;
+  if (!config.trace_path.empty())
+    tracing.emplace(world, (server ? "server " : "worker ") + std::to_string(group.rank()));
 
   // Resuming: rank 0 finds the newest checkpoint that verifies and tells every rank.
   std::string resume_path;
@@ -542,11 +615,12 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       for (const auto& note : notes) callbacks.on_note(note);
       callbacks.on_note("resuming from " + resume_path);
     }
-    resume_path = broadcast_string(resume_path, world);
+    resume_path = world.broadcast(resume_path, 0);
   }
 
   TrainResult result;
   std::int64_t server_bytes = 0;
+  try {
   if (server) {
     for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
     ps::ServerOptions options;
@@ -575,6 +649,11 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   } else {
     result = run_worker(config, train_info, world, group, roles, resume_path, callbacks);
   }
+  } catch (const Stopped&) {
+    // Every rank stopped at an agreed step: the trace so far is still written.
+    if (tracing) tracing->write(config.trace_path);
+    throw;
+  }
   // Each server's payload traffic, known to every rank.
   if (config.mode == Mode::kPs) {
     result.server_bytes.assign(static_cast<std::size_t>(roles.servers), 0.0);
@@ -588,6 +667,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   world.allreduce(std::span<double>(peak), comm::ReduceOp::kMax);
   result.peak_worker_mib = peak[0];
   result.peak_server_mib = peak[1];
+  if (tracing) tracing->write(config.trace_path);
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -105,6 +106,13 @@ class Communicator {
   }
   // `what` names it in a deadline error.
   void barrier(const char* what = "MPI_Barrier") const;
+
+  // `text` of rank `root`, on every rank.
+  std::string broadcast(std::string text, int root) const;
+
+  // Every rank's `text` on rank `root`, in rank order (empty elsewhere). `what` names it in a
+  // deadline error.
+  std::vector<std::string> gather(const std::string& text, int root, const char* what) const;
 
   // Starts a sum of `inout` over every rank without waiting for it; it completes in wait(set).
   template <class T>

@@ -31,6 +31,10 @@ struct EpochCounters {
   double pull_seconds = 0;       // ps: pull request to reply, less the servers' hold-back
   double wait_seconds = 0;       // ps: the servers held the pull back for consistency;
                                  // allreduce: waiting for the last rank to arrive at the exchange
+  // Payload bytes this worker sent and received: ps, its pushes and pulls; allreduce, what a
+  // ring allreduce moves each way, 2 (N - 1) / N of the gradient per step.
+  double bytes_sent = 0;
+  double bytes_received = 0;
   std::array<double, kStalenessBuckets> staleness{};  // counts of pushes by staleness
   double max_clock_gap = 0;                           // reduced with max, not sum
 

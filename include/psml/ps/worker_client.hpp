@@ -27,6 +27,8 @@ struct ExchangeStats {
   double wait_seconds = 0;  // time servers held the pull back for consistency (max over servers)
   double optimizer_seconds = 0;  // servers' update time on this worker's path (max over servers)
   std::int64_t clock_gap = 0;    // this worker's clock minus the slowest worker's, when answered
+  double bytes_sent = 0;         // payload (values and keys) since the previous stats
+  double bytes_received = 0;
   std::vector<std::int64_t> staleness;  // per server: of the previous push, as applied (-1: none)
 };
 
@@ -136,6 +138,8 @@ class WorkerClient {
   std::vector<comm::SendHandle> early_;  // pushes started during backprop this step
   std::vector<char> pushed_;             // per server: pushed this step already
   std::int64_t clock_ = 0;
+  double bytes_sent_ = 0;  // payload sent and received not yet in an ExchangeStats
+  double bytes_received_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
   std::int64_t step_ = -1;              // the step of the next push (-1: the clock)
   bool stop_wanted_ = false;            // this worker received a stop signal

@@ -54,8 +54,13 @@ struct TrainConfig {
   // Bytes a worker may hold of the training data (0: no limit): a shard larger than this is
   // streamed from the file (data/streaming_shard.hpp).
   std::int64_t data_memory = 0;
+  // Write a Chrome trace of every rank's spans here at the end (empty: no tracing).
+  std::string trace_path;
+  // The effective configuration as TOML (what `psml train --config` reads), stored in every
+  // checkpoint; empty: describe() is stored.
+  std::string settings_toml;
 
-  // A canonical one-line text of every field ("key=value ..."), stored with results.
+  // A canonical one-line text of the fields that shape training ("key=value ...").
   std::string describe() const;
   // A hash of describe(): ranks launched with different options disagree on it.
   std::uint64_t fingerprint() const;

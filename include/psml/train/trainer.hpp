@@ -43,6 +43,8 @@ struct TrainCallbacks {
   std::function<void(const RunHeader&)> on_start;
   std::function<void(const EpochMetrics&)> on_epoch;
   std::function<void(std::int64_t global_step)> on_step;  // workers, before each step (1-based)
+  // Worker 0, after each step (progress bars, step lines and step metrics).
+  std::function<void(const StepProgress&)> on_progress;
   // Workers, before each step: true makes this rank skip the step's exchange (fault injection:
   // a rank out of step with the others, which the step check must catch).
   std::function<bool(std::int64_t global_step)> skip_step;
