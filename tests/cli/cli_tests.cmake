@@ -427,3 +427,14 @@ add_test(NAME exit_code_usage_2_runtime_1
          COMMAND sh -c "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --lr abc; u=$?; ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/nope.h5; r=$?; echo usage=$u runtime=$r; test $u -eq 2 && test $r -eq 1")
 set_tests_properties(exit_code_usage_2_runtime_1 PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 60)
+# psml as a library (docs/library.md): `cmake --install` this build into a prefix, build
+# examples/train_from_cpp against it alone, train with it on 2 ranks, read its model with the
+# installed psml. Not in sanitizer builds, whose flags the installed package does not carry.
+if(NOT PSML_SANITIZE)
+  add_test(NAME install_and_build_example
+           COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/install_example.py
+                   ${CMAKE_COMMAND} ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR} ${MPIEXEC_EXECUTABLE}
+                   ${CMAKE_CURRENT_BINARY_DIR}/install_example ${CMAKE_CXX_COMPILER})
+  set_tests_properties(install_and_build_example PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                       LABELS "cli;install" TIMEOUT 600)
+endif()
