@@ -427,3 +427,9 @@ add_test(NAME exit_code_usage_2_runtime_1
          COMMAND sh -c "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --lr abc; u=$?; ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/nope.h5; r=$?; echo usage=$u runtime=$r; test $u -eq 2 && test $r -eq 1")
 set_tests_properties(exit_code_usage_2_runtime_1 PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 60)
+
+# psml report: the plots of metrics files written to docs/runs.md's schema, bad files named.
+add_test(NAME report
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/report.py
+                 $<TARGET_FILE:psml_cli> ${CMAKE_CURRENT_BINARY_DIR}/report)
+set_tests_properties(report PROPERTIES LABELS cli TIMEOUT 120)
