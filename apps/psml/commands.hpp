@@ -20,6 +20,11 @@ void add_model_commands(CLI::App& app, Action& action);
 void add_fit_commands(CLI::App& app, Action& action);
 void add_transform_command(CLI::App& app, Action& action);
 
+// psml report RUN_DIR_OR_METRICS... --out FILE (argv[1] is "report"): replaces this process with
+// apps/report/psml_report.py run by $PSML_PYTHON, else /usr/bin/python3, else python3 from PATH.
+// Returns only by throwing, when the interpreter cannot be started. Call it before MPI starts.
+void exec_report_script(int argc, char** argv);
+
 // This rank's rows of a dense data file for an unsupervised model (its /labels only when
 // `with_labels` and present). Collective: every rank fails alike on a bad file.
 data::Shard load_dense_rows(const std::string& path, bool with_labels,

@@ -438,3 +438,9 @@ if(NOT PSML_SANITIZE)
   set_tests_properties(install_and_build_example PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                        LABELS "cli;install" TIMEOUT 600)
 endif()
+
+# psml report: the plots of metrics files written to docs/runs.md's schema, bad files named.
+add_test(NAME report
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/report.py
+                 $<TARGET_FILE:psml_cli> ${CMAKE_CURRENT_BINARY_DIR}/report)
+set_tests_properties(report PROPERTIES LABELS cli TIMEOUT 120)
