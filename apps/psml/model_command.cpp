@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "commands.hpp"
 #include "output_file.hpp"
@@ -231,8 +232,14 @@ void run_inspect(const std::string& path, const comm::Communicator& world) {
               << "position        epoch " << m.epoch << ", step " << m.step_in_epoch
               << " of the next epoch, global step " << m.global_step << ", seed " << m.seed << "\n"
               << "written by      " << m.mode << ", " << m.world_size << " ranks (" << m.workers
-              << " workers, " << m.servers << " servers)\n"
-              << "configuration   " << m.config << std::endl;
+              << " workers, " << m.servers << " servers)\n";
+    // The run's configuration: TOML (psml train --config reads it), its settings without their
+    // comments; a one-line text in checkpoints of older psml versions.
+    std::cout << "configuration\n";
+    std::istringstream lines(m.config);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty() && line.front() != '#') std::cout << "  " << line << "\n";
+    std::cout.flush();
   });
 }
 
