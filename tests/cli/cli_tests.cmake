@@ -427,3 +427,12 @@ add_test(NAME exit_code_usage_2_runtime_1
          COMMAND sh -c "${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --lr abc; u=$?; ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/nope.h5; r=$?; echo usage=$u runtime=$r; test $u -eq 2 && test $r -eq 1")
 set_tests_properties(exit_code_usage_2_runtime_1 PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 60)
+
+# The documentation's commands: every ```sh block of README.md and docs/*.md marked <!-- test -->
+# runs as written, on the small data the pages make (doc_commands.py describes the convention).
+add_test(NAME doc_commands
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/doc_commands.py
+                 --psml $<TARGET_FILE:psml_cli> --mpiexec ${MPIEXEC_EXECUTABLE}
+                 --root ${PROJECT_SOURCE_DIR} --work ${CMAKE_CURRENT_BINARY_DIR}/doc_commands)
+set_tests_properties(doc_commands PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     LABELS "cli;docs" TIMEOUT 300)
