@@ -14,7 +14,7 @@
                      says so; a truncated file given directly is refused
   mismatch           resuming with another model or optimizer: one clear error naming the file,
                      nothing overwritten
-  h5py               a checkpoint read with h5py holds what the README says; keep-last-K works
+  h5py               a checkpoint read with h5py holds what docs/checkpoints.md says; keep-last-K works
   kill               kill -9 of a worker, then of a server, in the middle of a 4-rank ps run: the
                      job ends within 10 s, non-zero; the last checkpoint verifies; resuming finishes
   sigterm            SIGTERM to every rank (Slurm pre-emption), SIGINT to every rank in ps mode,

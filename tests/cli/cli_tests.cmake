@@ -444,3 +444,12 @@ add_test(NAME report
          COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/report.py
                  $<TARGET_FILE:psml_cli> ${CMAKE_CURRENT_BINARY_DIR}/report)
 set_tests_properties(report PROPERTIES LABELS cli TIMEOUT 120)
+
+# The documentation's commands: every ```sh block of README.md and docs/*.md marked <!-- test -->
+# runs as written, on the small data the pages make (doc_commands.py describes the convention).
+add_test(NAME doc_commands
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/doc_commands.py
+                 --psml $<TARGET_FILE:psml_cli> --mpiexec ${MPIEXEC_EXECUTABLE}
+                 --root ${PROJECT_SOURCE_DIR} --work ${CMAKE_CURRENT_BINARY_DIR}/doc_commands)
+set_tests_properties(doc_commands PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     LABELS "cli;docs" TIMEOUT 300)

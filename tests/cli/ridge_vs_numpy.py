@@ -3,7 +3,7 @@
   ridge_vs_numpy.py PSML MPIEXEC WORKDIR
 
 1. `psml train --model linreg --solver exact` on 1, 2 and 4 ranks matches numpy.linalg.lstsq's
-   coefficients to 1e-5 relative (the README's floor), and with --l2 it matches the ridge solution.
+   coefficients to 1e-5 relative (the test's floor), and with --l2 it matches the ridge solution.
 2. `psml train --model linreg` (SGD) on the same data approaches the exact solution.
 """
 import os, subprocess, sys

@@ -1,4 +1,4 @@
-"""The README's sparse example at full size: sparse logistic regression with 100,000,000 features
+"""The sparse example of docs/measurements.md at full size: sparse logistic regression with 100,000,000 features
 (power-law column popularity) on 2 servers + 2 workers.
 
   sparse_100m.py PSML MPIEXEC WORKDIR [ROWS]

@@ -1,4 +1,4 @@
-// The HDF5 dataset schema psml trains on (documented in README.md, "Data files"):
+// The HDF5 dataset schema psml trains on (documented in docs/data.md):
 //   dense:  /features  rows x features, any integer or float dtype, chunked and compressed or not
 //   sparse: /indptr (rows + 1), /indices (nnz, column ids), /values (nnz): CSR, as scipy stores it,
 //           with the column count in the root attribute num_features
