@@ -164,7 +164,7 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     std::fill(pushed_.begin(), pushed_.end(), 0);
   }
   // The push is done once every server has its values: what "push" measures. The pulls follow.
-  {
+  if (push) {
     trace::Scope span("push");
     for (auto& h : pushes) h.wait();
   }
