@@ -13,10 +13,12 @@
 
 #include <Eigen/Core>
 #include <cstdio>
+#include <optional>
 #include <random>
 
 #include "machine.hpp"
 #include "psml/core/aligned.hpp"
+#include "psml/core/trace.hpp"
 #include "psml/data/row_buffer.hpp"
 #include "psml/models/mlp.hpp"
 #include "psml/optim/optimizer_factory.hpp"
@@ -164,6 +166,24 @@ void Copy(benchmark::State& state) {
                                               benchmark::Counter::OneK::kIs1000);
 }
 BENCHMARK(Copy)->Arg(235146)->Arg(5820426)->Unit(benchmark::kMicrosecond);
+
+// A trace span (core/trace.hpp) with tracing off (0: the default) and on (1), per span: a step
+// of the MLP task marks about a dozen.
+void Span(benchmark::State& state) {
+  psml::trace::Recorder recorder(1 << 20);
+  std::optional<psml::trace::Activation> tracing;
+  if (state.range(0) == 1) tracing.emplace(recorder);
+  for (auto _ : state) {
+    if (recorder.spans().size() == recorder.spans().capacity()) {  // stay in the reserve
+      state.PauseTiming();
+      recorder = psml::trace::Recorder(1 << 20);
+      state.ResumeTiming();
+    }
+    const psml::trace::Scope span("compute");
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(Span)->ArgName("tracing")->Arg(0)->Arg(1);
 
 }  // namespace
 

@@ -12,7 +12,7 @@ docs/runs.md. Two figures are written, at fixed sizes so that reports line up si
                     file name where two runs share a label.
   report-split.png  8 x 5 in at 100 dpi (800 x 500 px), named after --out's stem: where a step's
                     time goes, one stacked bar per run: compute, communication, wait and optimizer
-                    milliseconds per step (an epoch line's seconds divided by steps_per_epoch, the
+                    milliseconds per step (an epoch line's seconds divided by its steps, the
                     median over the epochs).
 
 Only epoch lines are plotted; step lines are read for their time only. A file that holds several
@@ -161,6 +161,8 @@ def read_run(arg):
 
 
 def read_epoch(record, wall_s, steps_per_epoch):
+    # The steps this epoch made: fewer than steps_per_epoch where a run resumed inside it.
+    steps = record.get("steps") or steps_per_epoch
     return Epoch(
         epoch=field(record, "epoch", "count"),
         wall_s=wall_s,
@@ -169,7 +171,7 @@ def read_epoch(record, wall_s, steps_per_epoch):
         test_accuracy=field(record, "test_accuracy", "number", optional=True),
         test_rmse=field(record, "test_rmse", "number", optional=True),
         samples_per_second=field(record, "samples_per_second", "number"),
-        split_s=tuple(field(record, key, "number") / steps_per_epoch for key in SPLIT_FIELDS),
+        split_s=tuple(field(record, key, "number") / steps for key in SPLIT_FIELDS),
     )
 
 
