@@ -1,7 +1,9 @@
 // Using a trained model: psml eval, psml predict, psml checkpoint inspect.
 #include <cstdio>
 #include <iostream>
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -181,10 +183,34 @@ void run_eval(const std::string& checkpoint_path, const std::string& data_path,
   std::fflush(stdout);
 }
 
+// Whether a classifier's scores are logits (trained with cross-entropy or the logistic loss), so
+// that their softmax is the model's class probabilities; an SVM's margins are not.
+bool scores_are_logits(const models::ModelSpec& spec) {
+  return spec.name == "logreg" || spec.name == "softmax" ||
+         (spec.name == "mlp" && spec.output != "squared");
+}
+
+// Row i's class probabilities from its scores: the softmax, or for one output (binary) the
+// sigmoid as [P(0), P(1)].
+void probabilities_of(const ScoresView& scores, Eigen::Index i, float* out) {
+  if (scores.cols() == 1) {
+    const float p = 1.0f / (1.0f + std::exp(-scores(i, 0)));
+    out[0] = 1.0f - p;
+    out[1] = p;
+    return;
+  }
+  const float top = scores.row(i).maxCoeff();
+  float sum = 0;
+  for (Eigen::Index k = 0; k < scores.cols(); ++k) sum += out[k] = std::exp(scores(i, k) - top);
+  for (Eigen::Index k = 0; k < scores.cols(); ++k) out[k] /= sum;
+}
+
 void run_predict(const std::string& checkpoint_path, const std::string& data_path,
                  const std::string& out, const comm::Communicator& world) {
   auto l = load(checkpoint_path, data_path, world);
   const bool classification = l.meta.task == "classification";
+  const bool probabilities =
+      classification && scores_are_logits(models::ModelSpec::parse(l.meta.model));
   const auto rows = static_cast<hsize_t>(l.model ? l.shard.info.rows : l.sparse_shard.info.rows);
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
@@ -195,8 +221,21 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
     const auto predictions_ds =
         classification ? file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0)
                        : file.create_dataset<float>("predictions", {rows}, {}, 0);
+    const auto classes = static_cast<hsize_t>(std::max<std::int64_t>(l.meta.num_classes, 2));
+    std::optional<h5::Dataset> probabilities_ds;
+    if (probabilities)
+      probabilities_ds = file.create_dataset<float>("probabilities", {rows, classes}, {}, 0);
     file.set_attribute("checkpoint", l.path);
     file.set_attribute("data", data_path);
+    file.set_attribute("predictions", classification ? "the predicted class of each row"
+                                                     : "the predicted value of each row");
+    file.set_attribute("scores", !classification ? "the model's output (the prediction)"
+                                 : probabilities ? "the model's raw outputs: logits"
+                                                 : "the model's raw outputs: margins");
+    if (probabilities)
+      file.set_attribute("probabilities",
+                         "P(class k | row), one column per class: the softmax of the scores (one "
+                         "score: its sigmoid as P(1), and P(0) = 1 - P(1))");
     for_each_block(l, [&](const Block& b) {
       const auto n = b.rows;
       const auto at = static_cast<hsize_t>(l.first_row + b.first);
@@ -208,13 +247,25 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
           ids[static_cast<std::size_t>(i)] =
               static_cast<std::int32_t>(predicted_class(b.scores(), i));
         predictions_ds.write_block<std::int32_t>({at}, {static_cast<hsize_t>(n)}, ids);
+        if (probabilities_ds) {
+          std::vector<float> p(static_cast<std::size_t>(n) * classes);
+          for (Eigen::Index i = 0; i < n; ++i)
+            probabilities_of(b.scores(), i, p.data() + static_cast<std::size_t>(i) * classes);
+          probabilities_ds->write_block<float>({at, 0}, {static_cast<hsize_t>(n), classes}, p);
+        }
       } else {
         std::vector<float> values(b.score_values, b.score_values + n);
         predictions_ds.write_block<float>({at}, {static_cast<hsize_t>(n)}, values);
       }
     });
   });
-  if (world.rank() == 0) std::cout << "wrote " << out << " (" << rows << " rows)" << std::endl;
+  if (world.rank() != 0) return;
+  std::cout << "wrote " << out << " (" << rows << " rows): /predictions ("
+            << (classification ? "class ids" : "values") << "), /scores ("
+            << (!classification ? "the same values" : probabilities ? "logits" : "margins") << ")"
+            << (probabilities ? ", /probabilities (softmax of the scores, one column per class)"
+                              : "")
+            << std::endl;
 }
 
 void run_inspect(const std::string& path, const comm::Communicator& world) {

@@ -363,6 +363,11 @@ std::string Dataset::layout() const {
     out += f == H5Z_FILTER_DEFLATE   ? ", gzip"
            : f == H5Z_FILTER_SHUFFLE ? ", shuffle"
                                      : ", filter " + std::string(name);
+    // A filter this HDF5 has no decoder for: say so now, not when the rows fail to read.
+    if (H5Zfilter_avail(f) <= 0)
+      out += " (id " + std::to_string(f) + ", not available in this HDF5: " +
+             ((flags & H5Z_FLAG_OPTIONAL) != 0 ? "optional, chunks written without it still read)"
+                                               : "the rows cannot be read)");
   }
   return out;
 }

@@ -369,8 +369,18 @@ elif scenario == "model-file":
         if test:
             e = ok("-n", "3", psml, "eval", "--model-file", model, "--data", f"{data}/{test}")
             check(re.search(r"^(accuracy|rmse) [0-9.]+$", e, re.M) is not None, f"{name}: eval reads it")
-            ok("-n", "2", psml, "predict", "--model-file", model, "--data", f"{data}/{test}",
-               "--out", f"{work}/{name}.predictions.h5")
+            out = ok("-n", "2", psml, "predict", "--model-file", model, "--data",
+                     f"{data}/{test}", "--out", f"{work}/{name}.predictions.h5")
+            with h5py.File(f"{work}/{name}.predictions.h5") as f:
+                logits = "probabilities" in f
+                check(logits == (test != "regression_test.h5"),
+                      f"{name}: a classifier's predictions hold probabilities")
+                check(("/probabilities (softmax of the scores" in out) == logits,
+                      f"{name}: predict says which dataset is which")
+                if logits:
+                    p, ids = f["probabilities"][:], f["predictions"][:]
+                    check(np.allclose(p.sum(axis=1), 1, atol=1e-5) and (p.argmax(axis=1) == ids).all(),
+                          f"{name}: each row's probabilities sum to 1, the largest is the prediction")
     # A run that keeps nothing says so; a resumed one goes on writing where it came from.
     out = ok("-n", "2", psml, "train", *MODEL, "--epochs", "1")
     check("the trained model was not kept" in out, "a run without --save-model says nothing was kept")

@@ -31,6 +31,15 @@ with h5py.File(p("synth_all.h5"), "r") as f:
 write("train.h5", x[:2001].astype(np.float64), y[:2001].astype(np.int64), compression="gzip",
       chunks=(100, 20), num_classes=4)
 write("test.h5", x[2001:].astype(np.float32), y[2001:].astype(np.uint8))  # no attributes at all
+# A filter no HDF5 here has (id 30999), marked optional: HDF5 writes the chunks without it.
+with h5py.File(p("unknown_filter.h5"), "w") as f:
+    space = h5py.h5s.create_simple((100, 20))
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((50, 20))
+    dcpl.set_filter(30999, h5py.h5z.FLAG_OPTIONAL)
+    h5py.h5d.create(f.id, b"features", h5py.h5t.NATIVE_FLOAT, space, dcpl=dcpl).write(
+        h5py.h5s.ALL, h5py.h5s.ALL, np.tile(np.arange(20, dtype=np.float32), (100, 1)))
+    f.create_dataset("labels", data=y[:100])
 with h5py.File(p("train_lzf.h5"), "w") as f:
     # Compressible values, so that lzf (an h5py-only filter) really is applied to the chunks.
     f.create_dataset("features", data=np.tile(np.arange(20, dtype=np.float32), (100, 1)),
