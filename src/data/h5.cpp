@@ -362,7 +362,7 @@ std::string Dataset::layout() const {
                                           sizeof name, name, nullptr);
     out += f == H5Z_FILTER_DEFLATE   ? ", gzip"
            : f == H5Z_FILTER_SHUFFLE ? ", shuffle"
-                                     : ", filter " + std::string(name);
+                                     : ", filter " + std::string(name[0] ? name : "(unnamed)");
     // A filter this HDF5 has no decoder for: say so now, not when the rows fail to read.
     if (H5Zfilter_avail(f) <= 0)
       out += " (id " + std::to_string(f) + ", not available in this HDF5: " +

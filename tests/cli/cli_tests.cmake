@@ -65,7 +65,7 @@ psml_cli_test(NAME h5py_lzf_file_trains RANKS 2 EXPECT "--stdout=epoch +1/1"
               ARGS train --data @DATA@/train_lzf.h5 --epochs 1)
 # data inspect names a filter this HDF5 lacks (an optional one: its rows still read).
 psml_cli_test(NAME inspect_names_unavailable_filter RANKS 0
-              EXPECT "--stdout=filter .*id 30999, not available in this HDF5: optional.*\n  min/max +0 / 19$"
+              EXPECT "--stdout=filter \\(unnamed\\) \\(id 30999, not available in this HDF5: optional.*\n  min/max +0 / 19$"
               ARGS data inspect @DATA@/unknown_filter.h5)
 psml_bad_input(unknown_model 4 "--model: .*bogus.* not in" train --data @DATA@/train.h5 --model bogus)
 psml_bad_input(unknown_optimizer 2 "--optimizer: .*" train --data @DATA@/train.h5 --optimizer bogus)
