@@ -122,6 +122,13 @@ void add_train_command(CLI::App& app, Action& action) {
           },
           "CONSISTENCY")
       ->default_str("bsp");
+  add_choice(cmd, "--ps-transport", config->ps_transport,
+             std::map<std::string, ps::PayloadPath>{{"auto", ps::PayloadPath::kAuto},
+                                                    {"shm", ps::PayloadPath::kSharedMemory},
+                                                    {"mpi", ps::PayloadPath::kMpi}},
+             "ps: how dense gradients and parameters travel: shm (through memory every rank "
+             "maps, one node), mpi (in MPI messages), auto (shm when every rank is on one node)")
+      ->default_str("auto");
   add_choice(cmd, "--solver", config->solver,
              std::map<std::string, train::Solver>{{"sgd", train::Solver::kSgd},
                                                   {"exact", train::Solver::kExact}},
@@ -204,7 +211,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->callback([config, record, cmd, &action] {
     // Options of the other mode are errors, not silently ignored.
     const auto given = [cmd](const char* name) { return cmd->count(name) > 0; };
-    for (const char* name : {"--servers", "--consistency", "--key-layout"})
+    for (const char* name : {"--servers", "--consistency", "--key-layout", "--ps-transport"})
       if (config->mode != train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode ps only");
     for (const char* name : {"--allreduce", "--bucket-mb"})

@@ -61,7 +61,8 @@ SharedMemoryReduce::SharedMemoryReduce(const comm::Communicator& comm, std::size
   slice_end_ = bound(rank_ + 1);
   const std::size_t sum_offset = static_cast<std::size_t>(ranks_) * slot_bytes_;
   segment_ = std::make_unique<comm::SharedSegment>(
-      comm, sum_offset + round_up(std::max<std::size_t>(num_params, 1) * sizeof(float), kPage));
+      comm, sum_offset + round_up(std::max<std::size_t>(num_params, 1) * sizeof(float), kPage),
+      "--allreduce mpi");
   new (&header(rank_)) Header;
   sum_ = reinterpret_cast<float*>(segment_->data() + sum_offset);
   for (int r = 0; r < ranks_; ++r) gradients_.push_back(slot_gradient(r));

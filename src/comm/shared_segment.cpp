@@ -16,7 +16,8 @@
 
 namespace psml::comm {
 
-SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes) : bytes_(bytes) {
+SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes, const char* without)
+    : bytes_(bytes) {
   static std::atomic<int> segments{0};
   std::array<char, 64> name{};
   int fd = -1;
@@ -31,7 +32,7 @@ SharedSegment::SharedSegment(const Communicator& comm, std::size_t bytes) : byte
       close(fd);
       shm_unlink(name.data());
       throw error("shared memory: cannot reserve ", describe_bytes(static_cast<double>(bytes)),
-                  " in /dev/shm (", std::strerror(rc), "); --allreduce mpi does without");
+                  " in /dev/shm (", std::strerror(rc), "); ", without, " does without");
     }
   });
   comm.broadcast(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(name.data()), name.size()),

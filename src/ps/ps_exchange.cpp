@@ -5,11 +5,14 @@
 namespace psml::ps {
 
 PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
-                       double deadline_seconds, KeyLayoutKind layout, bool sparse)
+                       double deadline_seconds, KeyLayoutKind layout, bool sparse,
+                       const SharedPayloads* shared)
     : world_(world),
-      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout),
+      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout,
+              shared),
       sparse_(sparse),
-      grad_(sparse ? 0 : num_params, 0.0f) {}
+      grad_(sparse || shared ? 0 : num_params, 0.0f),
+      gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}
 
 void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   // The schedule spans the run's global steps in every consistency mode (see ps/server.hpp).
@@ -71,7 +74,7 @@ models::GradientListener* PsExchange::listener() {
 void PsExchange::begin_step(const exchange::StepInfo& info, std::int64_t local_rows) {
   info_ = info;
   rows_ = local_rows;
-  ready_from_ = grad_.size();
+  ready_from_ = gradient_.size();
   client_.set_step(info.global_step, info.stop_wanted);
 }
 
@@ -88,10 +91,10 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
     // Only this worker knows its gradient: it stops the job before any server has a NaN.
     exchange::check_finite(
         0.0,
-        std::span<const float>(grad_).subspan(static_cast<std::size_t>(keys.first),
+        std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
                                               static_cast<std::size_t>(keys.count)),
         info_);
-    client_.push_early(s, grad_, rows_);
+    client_.push_early(s, gradient_, rows_);
     in_flight_ = true;
   }
 }
@@ -100,9 +103,9 @@ bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t l
                       const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
   // rank) before the servers apply them.
-  exchange::check_finite(local_loss, grad_, info);
+  exchange::check_finite(local_loss, gradient_, info);
   client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_pull(grad_, local_rows, params), counters);
+  record(client_.push_pull(gradient_, local_rows, params), counters);
   in_flight_ = false;
   return client_.stop_reached();
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "psml/comm/agreement.hpp"
+#include "psml/comm/idle_wait.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
@@ -22,7 +23,8 @@ Server::Server(Transport& transport, const Roles& roles, int index, ServerOption
       push_version_(static_cast<std::size_t>(roles.workers), 0),
       last_staleness_(static_cast<std::size_t>(roles.workers), -1),
       slots_(static_cast<std::size_t>(roles.workers)),
-      updating_at_push_(static_cast<std::size_t>(roles.workers), 0.0) {
+      updating_at_push_(static_cast<std::size_t>(roles.workers), 0.0),
+      publications_sent_(static_cast<std::size_t>(roles.workers), 0) {
   optimizer_ = optim::make_optimizer(options_.optimizer);
 }
 
@@ -145,12 +147,23 @@ void Server::on_push(int source, const Push& push) {
   payload_bytes_ +=
       static_cast<std::int64_t>(keys.size() * sizeof(std::int64_t) + count * sizeof(float));
 
+  // Shared payloads: the values wait in the worker's slot until this server has used them.
+  const float* shared = nullptr;
+  if (push.shared) {
+    if (options_.shared == nullptr || push.sparse_keys >= 0)
+      throw error("server ", index_, ": worker ", push.worker,
+                  " pushed through shared memory, which this server does not use");
+    std::atomic_thread_fence(std::memory_order_acquire);  // the worker wrote before it sent
+    shared = options_.shared->gradient(push.worker).data() + keys_.first;
+  }
   if (options_.consistency.kind == Consistency::Kind::kBsp) {
     auto& slot = slots_[w];
     PSML_CHECK_EQ(slot.filled, false, "server ", index_, ": worker ", push.worker,
                   " pushed twice in one bsp step");
-    slot.values.resize(count);
-    transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(slot.values)));
+    slot.shared = shared;
+    slot.values.resize(shared ? 0 : count);
+    if (!shared)
+      transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(slot.values)));
     slot.keys = std::move(keys);
     slot.rows = push.rows;
     slot.step = push.step;
@@ -158,9 +171,13 @@ void Server::on_push(int source, const Push& push) {
     if (++slots_filled_ == roles_.workers) finish_bsp_step();
     return;
   }
+  last_staleness_[w] = version_ - push.version;
+  if (shared) {
+    apply(keys, std::span<const float>(shared, count), push.rows, push.step);
+    return;
+  }
   scratch_grad_.resize(count);
   transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(scratch_grad_)));
-  last_staleness_[w] = version_ - push.version;
   apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows, push.step);
 }
 
@@ -191,7 +208,9 @@ void Server::finish_bsp_step() {
   // Sum in worker order, not arrival order, so that a run is the same bit for bit every time.
   // Every worker pushed the same step (the step check says so); without the check, the latest.
   std::int64_t rows = 0, step = 0;
-  const bool dense = slots_.front().keys.empty() && slots_.front().values.size() == params_.size();
+  const auto& first = slots_.front();
+  const bool dense =
+      first.keys.empty() && (first.shared != nullptr || first.values.size() == params_.size());
   for (std::size_t w = 0; w < slots_.size(); ++w) {
     rows += slots_[w].rows;
     step = std::max(step, slots_[w].step);
@@ -202,8 +221,10 @@ void Server::finish_bsp_step() {
   ++steps_applied_;
   if (dense) {
     accumulator_.assign(params_.size(), 0.0f);
-    for (const auto& slot : slots_)
-      for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += slot.values[i];
+    for (const auto& slot : slots_) {
+      const float* values = slot.shared ? slot.shared : slot.values.data();
+      for (std::size_t i = 0; i < params_.size(); ++i) accumulator_[i] += values[i];
+    }
     apply({}, accumulator_, rows, step);
     return;
   }
@@ -365,6 +386,14 @@ void Server::reply(const PendingPull& pull) {
     for (std::size_t i = 0; i < pull.keys.size(); ++i) {
       values[i] = params_[local_index(pull.keys[i], pull.request.worker, "pulled")];
     }
+  } else if (options_.shared != nullptr) {
+    // Published into shared memory: the worker copies its range from there.
+    publish();
+    r.shared = true;
+    ++publications_sent_[static_cast<std::size_t>(pull.request.worker)];
+    payload_bytes_ += static_cast<std::int64_t>(params_.size() * sizeof(float));
+    transport_.send(pull.source, Message(r));
+    return;
   } else {
     // Sent from params_ itself: apply() waits for replies in flight before it changes them.
     payload_bytes_ += static_cast<std::int64_t>(params_.size() * sizeof(float));
@@ -374,6 +403,25 @@ void Server::reply(const PendingPull& pull) {
   }
   payload_bytes_ += static_cast<std::int64_t>(values.size() * sizeof(float));
   transport_.send(pull.source, Message(r), std::move(values));
+}
+
+void Server::publish() {
+  if (published_version_ == version_) return;
+  const trace::Scope span("publish");
+  // No worker may be copying the publication this one replaces.
+  const double started = now_seconds();
+  for (int w = 0; w < roles_.workers; ++w) {
+    const auto& copied = options_.shared->copied(w, index_);
+    const auto sent = publications_sent_[static_cast<std::size_t>(w)];
+    for (comm::IdleWait idle; copied.load(std::memory_order_acquire) < sent; idle.pause())
+      if (now_seconds() - started > options_.deadline_seconds)
+        throw error("server ", index_, ": worker ", w, " has not copied the parameters it was "
+                    "sent for ", options_.deadline_seconds, " s (--deadline)");
+  }
+  const auto out = options_.shared->published().subspan(static_cast<std::size_t>(keys_.first),
+                                                        params_.size());
+  std::copy(params_.begin(), params_.end(), out.begin());
+  published_version_ = version_;
 }
 
 }  // namespace psml::ps

@@ -10,7 +10,8 @@
 
 namespace psml::ps {
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
-                           std::int64_t num_keys, double deadline_seconds, KeyLayoutKind layout)
+                           std::int64_t num_keys, double deadline_seconds, KeyLayoutKind layout,
+                           const SharedPayloads* shared)
     : channel_(world),
       roles_(roles),
       worker_(world.rank()),
@@ -19,6 +20,7 @@ WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
       layout_(num_keys, roles.servers, layout),
       parts_(static_cast<std::size_t>(roles.servers)),
       pushed_(static_cast<std::size_t>(roles.servers), 0),
+      shared_(shared),
       versions_(static_cast<std::size_t>(roles.servers), 0) {
   if (num_keys < roles.servers)
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
@@ -183,7 +185,17 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
     const auto* reply = boost::get<PullReply>(&message);
     if (!reply)
       throw error("worker ", worker_, ": expected a pull reply from server rank ", server_rank);
-    channel_.receive_payload(server_rank, comm::writable_bytes_of(part.reply));
+    if (reply->shared) {
+      // Published by the server: copy this worker's view of its range, then say so.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      const auto range = server_keys_[static_cast<std::size_t>(s)];
+      const auto from = shared_->published().subspan(static_cast<std::size_t>(range.first),
+                                                     part.reply.size());
+      std::copy(from.begin(), from.end(), part.reply.begin());
+      shared_->copied(worker_, s).fetch_add(1, std::memory_order_release);
+    } else {
+      channel_.receive_payload(server_rank, comm::writable_bytes_of(part.reply));
+    }
     bytes_received_ += static_cast<double>(part.reply.size() * sizeof(float));
     scatter_reply(s, sparse, params);
     versions_[static_cast<std::size_t>(s)] = reply->version;
@@ -214,10 +226,16 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
                sparse ? count : -1,
                step_ >= 0 ? step_ : clock_,
                count,
-               stop_wanted_ || stop_hint_};
+               stop_wanted_ || stop_hint_,
+               shared_ != nullptr && !sparse};
   const auto keys = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
   const auto values = comm::bytes_of(part.push);
   bytes_sent_ += static_cast<double>(keys.size() + values.size());
+  if (p.shared) {
+    // The values wait in this worker's shared slot, where backprop wrote them.
+    std::atomic_thread_fence(std::memory_order_release);
+    return channel_.isend(roles_.server_rank(server), Message(p), {});
+  }
   return channel_.isend(roles_.server_rank(server), Message(p), {keys, values});
 }
 

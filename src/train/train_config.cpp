@@ -31,7 +31,8 @@ std::string TrainConfig::describe() const {
   if (mode == Mode::kPs)
     out << " servers=" << servers
         << " key_layout=" << (key_layout ? to_string(*key_layout) : "auto")
-        << " consistency=" << consistency.describe() << " deadline=" << deadline;
+        << " consistency=" << consistency.describe() << " deadline=" << deadline
+        << " ps_transport=" << static_cast<int>(ps_transport);
   out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)

@@ -136,8 +136,20 @@ struct WorkerSetup {
   std::int64_t num_classes = 0;
   std::unique_ptr<Learner> learner;
   DenseLearner* dense = nullptr;  // the learner, on dense data (the closed form needs its shard)
+  std::unique_ptr<ps::SharedPayloads> shared;  // ps: payloads through shared memory, or null
   std::unique_ptr<exchange::Exchange> exchange;
 };
+
+// ps: the shared-memory payloads of --ps-transport (null: over MPI). Collective over `world`,
+// where the servers, which have no model, give `num_keys` 0.
+std::unique_ptr<ps::SharedPayloads> shared_payloads(const TrainConfig& config,
+                                                    const comm::Communicator& world,
+                                                    const ps::Roles& roles, std::int64_t num_keys,
+                                                    const data::DatasetInfo& info) {
+  num_keys = world.allreduce(num_keys, comm::ReduceOp::kMax);
+  return ps::SharedPayloads::make(config.ps_transport, world, roles, num_keys, info.sparse,
+                                  key_layout(config, info));
+}
 
 // The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
 // (workers work, servers only agree), then the resume phase (workers check the checkpoint,
@@ -246,14 +258,17 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
   else
     setup_dense(s, config, world, workers);
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
-  if (config.mode == Mode::kPs)
-    s.exchange = std::make_unique<ps::PsExchange>(world, roles, keys,
-                                                  ps::worker_deadline(config.deadline, roles),
-                                                  key_layout(config, s.info), s.info.sparse);
-  else
+  if (config.mode == Mode::kPs) {
+    s.shared =
+        shared_payloads(config, world, roles, static_cast<std::int64_t>(keys), s.info);
+    s.exchange = std::make_unique<ps::PsExchange>(
+        world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
+        s.info.sparse, s.shared.get());
+  } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer, config.step_check,
         static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)), config.allreduce);
+  }
   s.learner->set_gradient_listener(s.exchange->listener());
   return s;
 }
@@ -368,8 +383,9 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     h.global_batch = config.global_batch;
     h.steps_per_epoch = exact ? 0 : batcher.steps_per_epoch();
     h.optimizer = exact ? "closed form (ridge normal equations)" : config.optimizer.summary();
-    h.exchange =
-        describe_exchange(config, roles, s.info, *s.exchange) + (sparse ? ", sparse push/pull" : "");
+    h.exchange = describe_exchange(config, roles, s.info, *s.exchange) +
+                 (sparse ? ", sparse push/pull" : "") +
+                 (s.shared ? ", payloads in shared memory" : "");
     h.mode = to_string(config.mode);
     if (config.mode == Mode::kPs) h.consistency = config.consistency.describe();
     h.workers = roles.workers;
@@ -634,6 +650,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
     options.step_check = config.step_check;
     if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
     options.on_step = callbacks.on_server_step;
+    const auto shared = shared_payloads(config, world, roles, 0, train_info);
+    options.shared = shared.get();
     ps::ChannelTransport transport(world);
     ps::Server server_loop(transport, roles, roles.server_index(world.rank()), options, &group);
     comm::run_agreed(world, [&] {  // the workers' resume phase

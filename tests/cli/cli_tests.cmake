@@ -186,6 +186,25 @@ add_test(NAME allreduce_shm_reproduces_mpi_3_ranks
 set_tests_properties(allreduce_shm_reproduces_mpi_2_ranks allreduce_shm_reproduces_mpi_3_ranks
                      PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}" FIXTURES_REQUIRED test_data
                      LABELS cli TIMEOUT 300)
+# Parameter-server payloads through shared memory against MPI's messages: bit for bit in bsp
+# (1 and 2 servers, whose early pushes read the shared slot too), and ssp / async train with them.
+set(PS_RUN "${MPIEXEC_EXECUTABLE} --oversubscribe $<TARGET_FILE:psml_cli> train --data ${PSML_TEST_DATA}/train.h5 --model mlp --hidden 16 --optimizer adam --lr 0.01 --epochs 2 --batch 64 --mode ps")
+string(REPLACE "--oversubscribe" "--oversubscribe -n 3" PS_RUN_3 "${PS_RUN}")
+string(REPLACE "--oversubscribe" "--oversubscribe -n 4" PS_RUN_4 "${PS_RUN}")
+add_test(NAME ps_shm_reproduces_mpi
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/same_params.py --tolerance 0
+                 --work ${CMAKE_CURRENT_BINARY_DIR}/ps_shm_vs_mpi --
+                 "${PS_RUN_3} --ps-transport shm" "${PS_RUN_3} --ps-transport mpi"
+                 "${PS_RUN_4} --ps-transport shm --servers 2" "${PS_RUN_4} --ps-transport mpi --servers 2")
+set_tests_properties(ps_shm_reproduces_mpi PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data LABELS cli TIMEOUT 300)
+psml_cli_test(NAME ps_shm_async RANKS 4 TIMEOUT 120 EXPECT --min-accuracy 0.9
+              --stdout "payloads in shared memory"
+              ARGS train ${SMALL} --lr 0.1 --servers 1 --consistency async --ps-transport shm)
+psml_cli_test(NAME ps_shm_ssp_2_servers RANKS 5 TIMEOUT 120 EXPECT --min-accuracy 0.9
+              ARGS train ${SMALL} --lr 0.1 --servers 2 --consistency ssp:2 --ps-transport shm)
+psml_bad_input(ps_shm_sparse 3 "--ps-transport shm moves dense payloads" train --data @DATA@/sparse_train.h5 --mode ps --model logreg --ps-transport shm)
+psml_bad_input(ps_shm_blocks 3 "--ps-transport shm needs --key-layout ranges" train ${SMALL} --key-layout blocks --ps-transport shm)
 psml_bad_input(allreduce_bad_kind 2 "--allreduce: .*" train ${SMALL} --allreduce nccl)
 psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
 psml_bad_input(ps_bad_consistency 3 "--consistency: 'ssp:x' is not bsp, ssp:K" train ${SMALL} --consistency ssp:x)

@@ -13,9 +13,9 @@ namespace psml::comm {
 class SharedSegment {
  public:
   // `bytes` zeroed bytes, reserved in full (a tmpfs that is too small fails here, with a message
-  // naming the size, not later with SIGBUS). Collective; on failure throws CollectiveError on
-  // every rank.
-  SharedSegment(const Communicator& comm, std::size_t bytes);
+  // naming the size and `without`, the option that does without, not later with SIGBUS).
+  // Collective; on failure throws CollectiveError on every rank.
+  SharedSegment(const Communicator& comm, std::size_t bytes, const char* without);
   SharedSegment(const SharedSegment&) = delete;
   SharedSegment& operator=(const SharedSegment&) = delete;
   ~SharedSegment();

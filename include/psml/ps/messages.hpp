@@ -50,10 +50,12 @@ struct Push {
   std::int64_t step = 0;
   std::int64_t values = 0;
   bool stop = false;
+  bool shared = false;  // the values are in the worker's slot of ps/shared_payloads, not a payload
   template <class Archive>
   void serialize(Archive& archive, unsigned) {
     archive & worker & clock & version & rows & sparse_keys & step & values;
     comm::serialize_flag(archive, stop);
+    comm::serialize_flag(archive, shared);
   }
 };
 
@@ -79,10 +81,12 @@ struct PullReply {
   double update_seconds = 0;    // server time in optimizer updates since this worker's last push
   std::int64_t stop_at = -1;    // server 0: every worker stops once its clock reaches this
   bool stop_hint = false;       // this server received SIGTERM / SIGINT
+  bool shared = false;  // the values are published in ps/shared_payloads, not a payload
   template <class Archive>
   void serialize(Archive& archive, unsigned) {
     archive & version & min_clock & staleness & waited_seconds & update_seconds & stop_at;
     comm::serialize_flag(archive, stop_hint);
+    comm::serialize_flag(archive, shared);
   }
 };
 

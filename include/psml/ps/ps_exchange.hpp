@@ -8,6 +8,7 @@
 
 #include "psml/core/aligned.hpp"
 #include "psml/exchange/exchange.hpp"
+#include "psml/ps/shared_payloads.hpp"
 #include "psml/ps/worker_client.hpp"
 
 namespace psml::ps {
@@ -17,11 +18,13 @@ namespace psml::ps {
 // for NaN / Inf first, while the earlier layers compute; step() pushes the rest, then pulls.
 class PsExchange final : public exchange::Exchange, public models::GradientListener {
  public:
+  // `shared`: dense payloads through shared memory (ps/shared_payloads.hpp), or null.
   PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
-             double deadline_seconds, KeyLayoutKind layout, bool sparse);
+             double deadline_seconds, KeyLayoutKind layout, bool sparse,
+             const SharedPayloads* shared = nullptr);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
-  std::span<float> gradient() override { return grad_; }
+  std::span<float> gradient() override { return gradient_; }
   void begin_step(const exchange::StepInfo& info, std::int64_t local_rows) override;
   models::GradientListener* listener() override;
   // From backprop (models::GradientListener).
@@ -47,7 +50,8 @@ class PsExchange final : public exchange::Exchange, public models::GradientListe
   const comm::Communicator& world_;
   WorkerClient client_;
   bool sparse_;
-  AlignedVector<float> grad_;  // dense only
+  AlignedVector<float> grad_;  // dense only, without shared payloads
+  std::span<float> gradient_;  // grad_, or this worker's slot of the shared payloads
   bool resumed_ = false;
   // The step being computed, for pushes during backprop.
   exchange::StepInfo info_;

@@ -25,6 +25,7 @@
 #include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/roles.hpp"
+#include "psml/ps/shared_payloads.hpp"
 #include "psml/ps/transport.hpp"
 
 namespace psml::ps {
@@ -41,6 +42,8 @@ struct ServerOptions {
   KeyLayoutKind key_layout = KeyLayoutKind::kRanges;  // which keys this server holds
   std::function<bool()> stop_wanted;                  // this rank received SIGTERM / SIGINT
   std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)
+  // Dense payloads through shared memory (ps/shared_payloads.hpp); null: over the transport.
+  const SharedPayloads* shared = nullptr;
 };
 
 class Server {
@@ -81,6 +84,7 @@ class Server {
     std::int64_t step = 0;
     std::vector<std::int64_t> keys;  // sparse pushes
     std::vector<float> values;
+    const float* shared = nullptr;  // the values in the worker's shared slot (instead of values)
   };
 
   void check_request(int source, std::int32_t worker, std::int64_t sparse_keys) const;
@@ -102,6 +106,9 @@ class Server {
   bool can_answer(const PendingPull& pull) const;
   void answer_ready_pulls();
   void reply(const PendingPull& pull);
+  // Shared payloads: copies params_ into the published parameters, unless they are current,
+  // once every worker has copied the publication it was last sent.
+  void publish();
   std::int64_t min_clock() const;
   std::string describe_waits() const;
   void check_step(int source, const Push& push) const;
@@ -144,6 +151,8 @@ class Server {
   // a reply tells its worker how much of its wait was the server updating.
   double update_seconds_ = 0;
   std::vector<double> updating_at_push_;
+  std::int64_t published_version_ = -1;             // shared: version_ when last published
+  std::vector<std::int64_t> publications_sent_;     // shared: replies sent per worker
 };
 
 }  // namespace psml::ps

@@ -17,6 +17,7 @@
 #include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
 #include "psml/ps/roles.hpp"
+#include "psml/ps/shared_payloads.hpp"
 
 namespace psml::ps {
 
@@ -35,8 +36,10 @@ struct ExchangeStats {
 class WorkerClient {
  public:
   // `deadline_seconds`: the longest wait for a server's answer before the job is ended.
+  // `shared`: dense pushes and pulls through shared memory (ps/shared_payloads.hpp), or null.
   WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys,
-               double deadline_seconds = 300, KeyLayoutKind layout = KeyLayoutKind::kRanges);
+               double deadline_seconds = 300, KeyLayoutKind layout = KeyLayoutKind::kRanges,
+               const SharedPayloads* shared = nullptr);
 
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
@@ -138,6 +141,7 @@ class WorkerClient {
   std::vector<comm::SendHandle> early_;  // pushes started during backprop this step
   std::vector<char> pushed_;             // per server: pushed this step already
   std::int64_t clock_ = 0;
+  const SharedPayloads* shared_;
   double bytes_sent_ = 0;  // payload sent and received not yet in an ExchangeStats
   double bytes_received_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server

@@ -12,6 +12,7 @@
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/key_layout.hpp"
+#include "psml/ps/shared_payloads.hpp"
 
 namespace psml::train {
 
@@ -32,6 +33,8 @@ struct TrainConfig {
   // ps: which server holds which key; unset: blocks for sparse data, ranges for dense
   std::optional<ps::KeyLayoutKind> key_layout;
   ps::Consistency consistency;  // ps: bsp, ssp:K or async
+  // ps: how dense payloads travel (auto: shared memory when every rank is on one node)
+  ps::PayloadPath ps_transport = ps::PayloadPath::kAuto;
   double deadline = 300;        // longest wait (s) for a peer in any mode before the job is ended
   Solver solver = Solver::kSgd;
   std::string save_model;        // write the trained model here (a checkpoint file), if set
