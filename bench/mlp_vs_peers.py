@@ -9,7 +9,7 @@ Runs, in order: psml allreduce on 2 ranks (--epochs epochs, for the accuracy), p
 psml ps with 1 server + 2 workers (bsp), PyTorch DDP (gloo) 2 processes x 1 thread, and
 scikit-learn's MLPClassifier (10 epochs). Throughput is the median samples/s of epochs 2 and
 later (the first includes start-up); scikit-learn reports only its total time, so its figure is
-60,000 x 10 / wall time. With --rounds N the psml allreduce and DDP runs alternate N times.
+60,000 x 10 / wall time. With --rounds N the psml allreduce, DDP and psml ps runs alternate N times.
 Peers come from Debian's python3-torch and python3-sklearn (bench/setup_peers.sh installs them);
 a missing peer is reported and skipped.
 """
@@ -73,8 +73,9 @@ rows = {}
 for r in range(args.rounds):
     rows.setdefault("psml allreduce, 2 ranks", []).append(psml(2, args.epochs if r == 0 else 3))
     rows.setdefault("PyTorch DDP (gloo), 2 processes x 1 thread", []).append(torch_ddp())
+    rows.setdefault("psml ps, 1 server + 2 workers, bsp", []).append(
+        psml(3, 3, "--mode", "ps", "--servers", "1"))
 rows["psml allreduce, 1 rank"] = [psml(1, 3)]
-rows["psml ps, 1 server + 2 workers, bsp"] = [psml(3, 3, "--mode", "ps", "--servers", "1")]
 rows["scikit-learn MLPClassifier (256,128), 10 epochs"] = [sklearn()]
 
 machine = subprocess.run([args.psml, "--version"], capture_output=True, text=True).stdout.strip()
