@@ -476,3 +476,13 @@ add_test(NAME doc_commands
                  --root ${PROJECT_SOURCE_DIR} --work ${CMAKE_CURRENT_BINARY_DIR}/doc_commands)
 set_tests_properties(doc_commands PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      LABELS "cli;docs" TIMEOUT 300)
+
+# The emulated cluster (cluster/local/run.sh): shaped links measured within 10%, training on 4
+# hosts by allreduce and ps over TCP, nothing left behind (also on failure, timeout and Ctrl-C).
+# Skips (77) where the machine allows no network namespaces.
+add_test(NAME emulated_cluster
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/emulated_cluster.py
+                 $<TARGET_FILE:psml_cli> ${PSML_TEST_DATA} ${PROJECT_SOURCE_DIR})
+set_tests_properties(emulated_cluster PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data LABELS "cli;cluster" SKIP_RETURN_CODE 77
+                     TIMEOUT 600)
