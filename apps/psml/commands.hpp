@@ -20,10 +20,11 @@ void add_model_commands(CLI::App& app, Action& action);
 void add_fit_commands(CLI::App& app, Action& action);
 void add_transform_command(CLI::App& app, Action& action);
 
-// psml report RUN_DIR_OR_METRICS... --out FILE (argv[1] is "report"): replaces this process with
-// apps/report/psml_report.py run by $PSML_PYTHON, else /usr/bin/python3, else python3 from PATH.
-// Returns only by throwing, when the interpreter cannot be started. Call it before MPI starts.
-void exec_report_script(int argc, char** argv);
+// psml report and psml experiment (argv[1]) are Python scripts (apps/report, apps/experiment):
+// exec_python_command replaces this process with the script, run by $PSML_PYTHON, else
+// /usr/bin/python3, else python3 from PATH, with PSML_BIN set to this program.
+bool is_python_command(const char* name);
+void exec_python_command(int argc, char** argv);
 
 // This rank's rows of a dense data file for an unsupervised model (its /labels only when
 // `with_labels` and present). Collective: every rank fails alike on a bad file.

@@ -60,8 +60,11 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
   psml::cli::add_model_commands(app, action);
   psml::cli::add_fit_commands(app, action);
   psml::cli::add_transform_command(app, action);
-  // Run before MPI starts, in main (exec_report_script): here only for --help.
+  // Run before MPI starts, in main (exec_python_command): here only for --help.
   app.add_subcommand("report", "plot runs' metrics: psml report RUN_DIR... --out report.png");
+  app.add_subcommand("experiment",
+                     "run a grid of training runs and plot how they scale: psml experiment "
+                     "GRID.toml (docs/experiments.md)");
   const std::vector<std::string> command_line(argv + 1, argv + argc);
   try {
     // `train --config FILE`: the file's options join the command line (config_file.hpp).
@@ -88,9 +91,9 @@ int main(int argc, char** argv) {
   // A write past the file-size limit (ulimit -f) must fail with EFBIG, which psml reports with the
   // file it was writing, rather than kill the rank without a word.
   std::signal(SIGXFSZ, SIG_IGN);
-  if (argc > 1 && std::string_view(argv[1]) == "report") {  // plotting needs no MPI
+  if (argc > 1 && psml::cli::is_python_command(argv[1])) {  // plots and experiments: no MPI
     try {
-      psml::cli::exec_report_script(argc, argv);
+      psml::cli::exec_python_command(argc, argv);
     } catch (const std::exception& e) {
       print_error(e.what());
     }

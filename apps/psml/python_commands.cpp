@@ -1,0 +1,88 @@
+// psml report and psml experiment are Python scripts shipped with psml (matplotlib): this
+// process is replaced by the script before MPI starts.
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace psml::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PythonCommand {
+  const char* name;    // argv[1]
+  const char* script;  // under apps/ in the source tree
+};
+constexpr std::array<PythonCommand, 2> kCommands{{{"report", "report/psml_report.py"},
+                                                   {"experiment", "experiment/psml_experiment.py"}}};
+
+fs::path this_program() {
+  std::error_code error;
+  return fs::read_symlink("/proc/self/exe", error);
+}
+
+// An installed psml's copy (<prefix>/bin/psml, <prefix>/share/psml/) when there is one, else the
+// source tree's, which the build tree's psml runs.
+std::string find_script(const std::string& relative) {
+  std::error_code error;
+  const auto installed =
+      this_program().parent_path() / ".." / "share" / "psml" / fs::path(relative).filename();
+  if (fs::exists(installed, error)) return installed.lexically_normal().string();
+  const auto source = fs::path(PSML_APPS_DIR) / relative;
+  if (!fs::exists(source, error))
+    throw std::runtime_error("cannot find " + fs::path(relative).filename().string() +
+                             " (not beside this psml in ../share/psml, nor at " + source.string() +
+                             ")");
+  return source.string();
+}
+
+// cluster/local/run.sh, for experiments on the emulated cluster: installed, or the source tree's.
+std::string cluster_script() {
+  std::error_code error;
+  const auto installed = this_program().parent_path() / ".." / "share" / "psml" / "cluster" / "run.sh";
+  if (fs::exists(installed, error)) return installed.lexically_normal().string();
+  return (fs::path(PSML_SOURCE_DIR) / "cluster" / "local" / "run.sh").string();
+}
+
+std::string python_interpreter() {
+  if (const char* python = std::getenv("PSML_PYTHON"); python != nullptr && *python != '\0')
+    return python;
+  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";  // Debian's matplotlib
+  return "python3";
+}
+
+}  // namespace
+
+bool is_python_command(const char* name) {
+  for (const auto& command : kCommands)
+    if (std::string_view(name) == command.name) return true;
+  return false;
+}
+
+void exec_python_command(int argc, char** argv) {
+  std::string script;
+  for (const auto& command : kCommands)
+    if (std::string_view(argv[1]) == command.name) script = find_script(command.script);
+  // The scripts run this psml (experiment starts training runs) and find the cluster script.
+  ::setenv("PSML_BIN", this_program().c_str(), 0);
+  ::setenv("PSML_CLUSTER_RUN", cluster_script().c_str(), 0);
+  std::string python = python_interpreter();
+  std::vector<char*> args{python.data(), script.data()};
+  args.insert(args.end(), argv + 2, argv + argc);
+  args.push_back(nullptr);
+  ::execvp(python.c_str(), args.data());  // a name with a '/' is run as it is, not looked up
+  throw std::runtime_error("cannot run " + python + " (" + std::strerror(errno) + "): psml " +
+                           argv[1] + " needs Python 3 with matplotlib (Debian: python3-matplotlib)");
+}
+
+}  // namespace psml::cli
