@@ -114,7 +114,8 @@ std::string toml_value(const std::vector<std::string>& items, bool array) {
     const bool number = !text.empty() && end == text.c_str() + text.size();
     if (number) return text;
     std::string quoted = "\"";
-    for (const char c : text) quoted += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+    for (const char c : text)
+      quoted += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
     return quoted + "\"";
   };
   if (!array) return items.empty() ? "\"\"" : scalar(items.front());

@@ -1,7 +1,7 @@
 // Using a trained model: psml eval, psml predict, psml checkpoint inspect.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -262,7 +262,10 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
   if (world.rank() != 0) return;
   std::cout << "wrote " << out << " (" << rows << " rows): /predictions ("
             << (classification ? "class ids" : "values") << "), /scores ("
-            << (!classification ? "the same values" : probabilities ? "logits" : "margins") << ")"
+            << (!classification ? "the same values"
+                : probabilities ? "logits"
+                                : "margins")
+            << ")"
             << (probabilities ? ", /probabilities (softmax of the scores, one column per class)"
                               : "")
             << std::endl;

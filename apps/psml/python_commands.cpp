@@ -23,8 +23,8 @@ struct PythonCommand {
   const char* name;    // argv[1]
   const char* script;  // under apps/ in the source tree
 };
-constexpr std::array<PythonCommand, 2> kCommands{{{"report", "report/psml_report.py"},
-                                                   {"experiment", "experiment/psml_experiment.py"}}};
+constexpr std::array<PythonCommand, 2> kCommands{
+    {{"report", "report/psml_report.py"}, {"experiment", "experiment/psml_experiment.py"}}};
 
 fs::path this_program() {
   std::error_code error;
@@ -49,7 +49,8 @@ std::string find_script(const std::string& relative) {
 // cluster/local/run.sh, for experiments on the emulated cluster: installed, or the source tree's.
 std::string cluster_script() {
   std::error_code error;
-  const auto installed = this_program().parent_path() / ".." / "share" / "psml" / "cluster" / "run.sh";
+  const auto installed =
+      this_program().parent_path() / ".." / "share" / "psml" / "cluster" / "run.sh";
   if (fs::exists(installed, error)) return installed.lexically_normal().string();
   return (fs::path(PSML_SOURCE_DIR) / "cluster" / "local" / "run.sh").string();
 }
@@ -82,7 +83,8 @@ void exec_python_command(int argc, char** argv) {
   args.push_back(nullptr);
   ::execvp(python.c_str(), args.data());  // a name with a '/' is run as it is, not looked up
   throw std::runtime_error("cannot run " + python + " (" + std::strerror(errno) + "): psml " +
-                           argv[1] + " needs Python 3 with matplotlib (Debian: python3-matplotlib)");
+                           argv[1] +
+                           " needs Python 3 with matplotlib (Debian: python3-matplotlib)");
 }
 
 }  // namespace psml::cli

@@ -34,8 +34,8 @@ RunRecord::RunRecord(const RecordOptions& options, train::TrainConfig& config,
     if (options_.trace_given && options_.trace.empty() && options_.run_dir.empty())
       throw error("--trace without a file name writes trace.json into --run-dir: give either");
     if (options_.run_dir.empty() || !printer_) return;
-    folder = train::make_run_folder(options_.run_dir, config.model.name,
-                                    train::to_string(config.mode));
+    folder =
+        train::make_run_folder(options_.run_dir, config.model.name, train::to_string(config.mode));
     train::write_text_file(folder + "/config.toml",
                            "# psml train: the effective configuration of this run (psml train "
                            "--config reads it)\n" +
@@ -53,8 +53,8 @@ RunRecord::RunRecord(const RecordOptions& options, train::TrainConfig& config,
       metrics_ = std::make_unique<train::MetricsLog>(options_.metrics);
   });
   if (!printer_) return;
-  progress_ = std::make_unique<train::Progress>(
-      stdout, train::Progress::is_terminal(stdout), options_.quiet, options_.log_every);
+  progress_ = std::make_unique<train::Progress>(stdout, train::Progress::is_terminal(stdout),
+                                                options_.quiet, options_.log_every);
   if (options_.verbose && !options_.quiet)
     std::printf("# the effective configuration\n%s", settings_toml_.c_str());
   if (!folder.empty() && !options_.quiet) std::printf("run folder %s\n", folder.c_str());

@@ -16,9 +16,9 @@
 namespace psml::cli {
 
 struct RecordOptions {
-  std::string run_dir;     // empty: none; "auto": runs/<date>-<model>-<mode>-<n>
-  std::string metrics;     // empty: none, or metrics.jsonl in the run folder
-  std::string trace;       // --trace's value (empty: trace.json in the run folder)
+  std::string run_dir;  // empty: none; "auto": runs/<date>-<model>-<mode>-<n>
+  std::string metrics;  // empty: none, or metrics.jsonl in the run folder
+  std::string trace;    // --trace's value (empty: trace.json in the run folder)
   bool trace_given = false;
   std::int64_t log_every = 0;
   bool quiet = false;
@@ -44,7 +44,7 @@ class RunRecord {
   RecordOptions options_;
   std::string settings_toml_;
   bool printer_;
-  std::unique_ptr<train::Progress> progress_;  // rank 0
+  std::unique_ptr<train::Progress> progress_;   // rank 0
   std::unique_ptr<train::MetricsLog> metrics_;  // rank 0, with --metrics or a run folder
   train::StepProgress last_logged_;             // the step metrics' previous line
 };

@@ -57,8 +57,8 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   }
   counters.wait_seconds += totals.wait_seconds;
   // What a ring allreduce moves each way, whichever algorithm ran (docs/runs.md).
-  const double ring_bytes = 2.0 * (comm_.size() - 1) / comm_.size() *
-                            static_cast<double>(params.size() * sizeof(float));
+  const double ring_bytes =
+      2.0 * (comm_.size() - 1) / comm_.size() * static_cast<double>(params.size() * sizeof(float));
   counters.bytes_sent += ring_bytes;
   counters.bytes_received += ring_bytes;
   counters.allreduce_seconds +=

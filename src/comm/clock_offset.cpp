@@ -27,7 +27,8 @@ double clock_offset_to_root(const Communicator& comm, int rounds) {
     for (int rank = 1; rank < comm.size(); ++rank)
       for (int i = 0; i < rounds; ++i) {
         double unused = 0;
-        check_mpi(MPI_Recv(&unused, 1, MPI_DOUBLE, rank, kPingTag, pings, MPI_STATUS_IGNORE), "MPI_Recv");
+        check_mpi(MPI_Recv(&unused, 1, MPI_DOUBLE, rank, kPingTag, pings, MPI_STATUS_IGNORE),
+                  "MPI_Recv");
         const double root_now = now_seconds();
         check_mpi(MPI_Send(&root_now, 1, MPI_DOUBLE, rank, kPingTag, pings), "MPI_Send");
       }
@@ -37,7 +38,8 @@ double clock_offset_to_root(const Communicator& comm, int rounds) {
       const double sent = now_seconds();
       check_mpi(MPI_Send(&sent, 1, MPI_DOUBLE, 0, kPingTag, pings), "MPI_Send");
       double root_now = 0;
-      check_mpi(MPI_Recv(&root_now, 1, MPI_DOUBLE, 0, kPingTag, pings, MPI_STATUS_IGNORE), "MPI_Recv");
+      check_mpi(MPI_Recv(&root_now, 1, MPI_DOUBLE, 0, kPingTag, pings, MPI_STATUS_IGNORE),
+                "MPI_Recv");
       const double received = now_seconds();
       if (received - sent < best_round_trip) {
         best_round_trip = received - sent;

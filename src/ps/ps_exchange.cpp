@@ -92,7 +92,7 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
     exchange::check_finite(
         0.0,
         std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
-                                              static_cast<std::size_t>(keys.count)),
+                                                  static_cast<std::size_t>(keys.count)),
         info_);
     client_.push_early(s, gradient_, rows_);
     in_flight_ = true;

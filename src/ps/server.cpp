@@ -415,11 +415,12 @@ void Server::publish() {
     const auto sent = publications_sent_[static_cast<std::size_t>(w)];
     for (comm::IdleWait idle; copied.load(std::memory_order_acquire) < sent; idle.pause())
       if (now_seconds() - started > options_.deadline_seconds)
-        throw error("server ", index_, ": worker ", w, " has not copied the parameters it was "
-                    "sent for ", options_.deadline_seconds, " s (--deadline)");
+        throw error("server ", index_, ": worker ", w,
+                    " has not copied the parameters it was sent for ", options_.deadline_seconds,
+                    " s (--deadline)");
   }
-  const auto out = options_.shared->published().subspan(static_cast<std::size_t>(keys_.first),
-                                                        params_.size());
+  const auto out =
+      options_.shared->published().subspan(static_cast<std::size_t>(keys_.first), params_.size());
   std::copy(params_.begin(), params_.end(), out.begin());
   published_version_ = version_;
 }

@@ -8,7 +8,7 @@
 namespace psml::ps {
 namespace {
 
-constexpr std::size_t kLine = 64;     // one counter per cache line: no false sharing
+constexpr std::size_t kLine = 64;    // one counter per cache line: no false sharing
 constexpr std::size_t kPage = 4096;  // each array page-aligned
 
 std::size_t round_up(std::size_t n, std::size_t to) {
@@ -37,13 +37,15 @@ std::unique_ptr<SharedPayloads> SharedPayloads::make(PayloadPath path,
   comm::run_agreed(world, [&] {
     if (!forced) return;
     if (sparse)
-      throw error("--ps-transport shm moves dense payloads; sparse data goes over MPI "
-                  "(--ps-transport auto)");
+      throw error(
+          "--ps-transport shm moves dense payloads; sparse data goes over MPI "
+          "(--ps-transport auto)");
     if (layout != KeyLayoutKind::kRanges)
       throw error("--ps-transport shm needs --key-layout ranges");
     if (!one_node)
-      throw error("--ps-transport shm needs every rank on one node; these ranks span several "
-                  "(--ps-transport auto or mpi)");
+      throw error(
+          "--ps-transport shm needs every rank on one node; these ranks span several "
+          "(--ps-transport auto or mpi)");
   });
   if (sparse || layout != KeyLayoutKind::kRanges || !one_node) return nullptr;
   if (!forced && bytes > kAutoLimitBytes) return nullptr;
@@ -56,8 +58,7 @@ SharedPayloads::SharedPayloads(const comm::Communicator& world, const Roles& rol
       num_keys_(static_cast<std::size_t>(num_keys)),
       slot_bytes_(array_bytes(num_keys)) {
   segment_ = std::make_unique<comm::SharedSegment>(
-      world,
-      counters_bytes(roles) + static_cast<std::size_t>(roles.workers + 1) * slot_bytes_,
+      world, counters_bytes(roles) + static_cast<std::size_t>(roles.workers + 1) * slot_bytes_,
       "--ps-transport mpi");
   // The counters start at zero; no rank uses them before the barrier.
   if (world.rank() == 0)
@@ -73,7 +74,8 @@ std::atomic<std::int64_t>& SharedPayloads::copied(int worker, int server) const 
 }
 
 std::span<float> SharedPayloads::gradient(int worker) const {
-  auto* at = segment_->data() + counters_bytes(roles_) + static_cast<std::size_t>(worker) * slot_bytes_;
+  auto* at =
+      segment_->data() + counters_bytes(roles_) + static_cast<std::size_t>(worker) * slot_bytes_;
   return {reinterpret_cast<float*>(at), num_keys_};
 }
 

@@ -189,8 +189,8 @@ ExchangeStats WorkerClient::exchange(std::span<const std::int64_t> keys, bool sp
       // Published by the server: copy this worker's view of its range, then say so.
       std::atomic_thread_fence(std::memory_order_acquire);
       const auto range = server_keys_[static_cast<std::size_t>(s)];
-      const auto from = shared_->published().subspan(static_cast<std::size_t>(range.first),
-                                                     part.reply.size());
+      const auto from =
+          shared_->published().subspan(static_cast<std::size_t>(range.first), part.reply.size());
       std::copy(from.begin(), from.end(), part.reply.begin());
       shared_->copied(worker_, s).fetch_add(1, std::memory_order_release);
     } else {

@@ -26,8 +26,7 @@ std::string utc_now() {
 // The time split and traffic of `c` per worker (c summed over `workers`).
 void add_split(json& j, const exchange::EpochCounters& c, double workers, bool ps) {
   j["compute_s"] = c.compute_seconds / workers;
-  j["communication_s"] =
-      (ps ? c.push_seconds + c.pull_seconds : c.allreduce_seconds) / workers;
+  j["communication_s"] = (ps ? c.push_seconds + c.pull_seconds : c.allreduce_seconds) / workers;
   j["wait_s"] = c.wait_seconds / workers;
   j["optimizer_s"] = c.optimizer_seconds / workers;
   j["bytes_sent"] = c.bytes_sent / workers;
@@ -146,7 +145,8 @@ void MetricsLog::epoch(const EpochMetrics& m) {
             {"epoch_s", m.seconds},
             {"steps", m.steps},
             {"lr", float_value(m.lr)},
-            {"max_clock_gap", m.parameter_server ? json(static_cast<long long>(c.max_clock_gap)) : json(nullptr)},
+            {"max_clock_gap",
+             m.parameter_server ? json(static_cast<long long>(c.max_clock_gap)) : json(nullptr)},
             {"staleness", m.parameter_server ? staleness_of(c) : json(nullptr)}};
   add_split(j, c, m.workers, m.parameter_server);
   write(j.dump());

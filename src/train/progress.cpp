@@ -74,7 +74,8 @@ void Progress::step(const StepProgress& p) {
   const double samples = p.seconds > 0 ? c.rows * p.workers / p.seconds : 0.0;
   if (log_every_ > 0 && p.global_step % log_every_ == 0) {
     clear_bar();
-    std::fprintf(out_, "step %lld  epoch %lld/%lld  %lld/%lld  loss %.4f  samples/s %.0f  lr %.3g\n",
+    std::fprintf(out_,
+                 "step %lld  epoch %lld/%lld  %lld/%lld  loss %.4f  samples/s %.0f  lr %.3g\n",
                  static_cast<long long>(p.global_step), static_cast<long long>(p.epoch),
                  static_cast<long long>(p.epochs), static_cast<long long>(p.step),
                  static_cast<long long>(p.steps_per_epoch), loss, samples, p.lr);

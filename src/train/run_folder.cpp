@@ -17,8 +17,8 @@ std::string make_run_folder(const std::string& requested, const std::string& mod
   if (requested != "auto") {
     fs::create_directories(requested, ec);
     if (ec || !fs::is_directory(requested))
-      throw error("--run-dir ", requested, ": cannot make the folder: ",
-                  ec ? ec.message() : "a file of that name exists");
+      throw error("--run-dir ", requested,
+                  ": cannot make the folder: ", ec ? ec.message() : "a file of that name exists");
     return requested;
   }
   const std::time_t now = std::time(nullptr);

@@ -28,8 +28,8 @@ TraceSession::TraceSession(const comm::Communicator& world, std::string role)
   double origin = seconds_of(trace::Clock::now());
   world_.broadcast(std::span<double>(&origin, 1), 0);
   origin += offset_;
-  origin_ = trace::Clock::time_point(std::chrono::duration_cast<trace::Clock::duration>(
-      std::chrono::duration<double>(origin)));
+  origin_ = trace::Clock::time_point(
+      std::chrono::duration_cast<trace::Clock::duration>(std::chrono::duration<double>(origin)));
 }
 
 void TraceSession::write(const std::string& path) {
@@ -48,7 +48,10 @@ void TraceSession::write(const std::string& path) {
     events += ',';
     events += event.dump();
   };
-  add({{"name", "process_sort_index"}, {"ph", "M"}, {"pid", rank}, {"args", {{"sort_index", rank}}}});
+  add({{"name", "process_sort_index"},
+       {"ph", "M"},
+       {"pid", rank},
+       {"args", {{"sort_index", rank}}}});
   for (const auto& span : recorder_.spans()) {
     std::string name = span.name;
     if (span.index >= 0) name.append(" ").append(std::to_string(span.index));

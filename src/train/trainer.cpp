@@ -1,14 +1,14 @@
 #include "psml/train/trainer.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <limits>
-#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -56,11 +56,10 @@ std::string format_seconds(double seconds) {
 
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
-  std::vector<double> sums{local.loss_sum,          local.rows,
-                           local.compute_seconds,   local.push_seconds,
-                           local.pull_seconds,      local.wait_seconds,
-                           local.allreduce_seconds, local.optimizer_seconds,
-                           local.bytes_sent,        local.bytes_received};
+  std::vector<double> sums{
+      local.loss_sum,     local.rows,          local.compute_seconds,   local.push_seconds,
+      local.pull_seconds, local.wait_seconds,  local.allreduce_seconds, local.optimizer_seconds,
+      local.bytes_sent,   local.bytes_received};
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
   exchange::EpochCounters out;
@@ -259,8 +258,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
     setup_dense(s, config, world, workers);
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
   if (config.mode == Mode::kPs) {
-    s.shared =
-        shared_payloads(config, world, roles, static_cast<std::int64_t>(keys), s.info);
+    s.shared = shared_payloads(config, world, roles, static_cast<std::int64_t>(keys), s.info);
     s.exchange = std::make_unique<ps::PsExchange>(
         world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
         s.info.sparse, s.shared.get());
@@ -637,36 +635,36 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   TrainResult result;
   std::int64_t server_bytes = 0;
   try {
-  if (server) {
-    for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
-    ps::ServerOptions options;
-    options.consistency = config.consistency;
-    options.key_layout = key_layout(config, train_info);
-    options.optimizer = config.optimizer;
-    options.checkpoint_hook = callbacks.checkpoint_hook;
-    options.deadline_seconds =
-        ps::server_deadline(config.deadline, roles.server_index(world.rank()));
-    options.checkpoint_seconds = ps::checkpoint_deadline(config.deadline, roles);
-    options.step_check = config.step_check;
-    if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
-    options.on_step = callbacks.on_server_step;
-    const auto shared = shared_payloads(config, world, roles, 0, train_info);
-    options.shared = shared.get();
-    ps::ChannelTransport transport(world);
-    ps::Server server_loop(transport, roles, roles.server_index(world.rank()), options, &group);
-    comm::run_agreed(world, [&] {  // the workers' resume phase
-      if (!resume_path.empty())
-        server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
-    });
-    server_loop.run();
-    server_bytes = server_loop.payload_bytes();
-    if (server_loop.stopped()) {
-      const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
-      throw Stopped("stopped", false, own ? own : SIGTERM);
+    if (server) {
+      for (int phase = 0; phase < kSetupPhases; ++phase) comm::run_agreed(world, [] {});
+      ps::ServerOptions options;
+      options.consistency = config.consistency;
+      options.key_layout = key_layout(config, train_info);
+      options.optimizer = config.optimizer;
+      options.checkpoint_hook = callbacks.checkpoint_hook;
+      options.deadline_seconds =
+          ps::server_deadline(config.deadline, roles.server_index(world.rank()));
+      options.checkpoint_seconds = ps::checkpoint_deadline(config.deadline, roles);
+      options.step_check = config.step_check;
+      if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
+      options.on_step = callbacks.on_server_step;
+      const auto shared = shared_payloads(config, world, roles, 0, train_info);
+      options.shared = shared.get();
+      ps::ChannelTransport transport(world);
+      ps::Server server_loop(transport, roles, roles.server_index(world.rank()), options, &group);
+      comm::run_agreed(world, [&] {  // the workers' resume phase
+        if (!resume_path.empty())
+          server_loop.load(resume_path, checkpoint::read_metadata(resume_path));
+      });
+      server_loop.run();
+      server_bytes = server_loop.payload_bytes();
+      if (server_loop.stopped()) {
+        const int own = callbacks.stop_signal ? callbacks.stop_signal() : 0;
+        throw Stopped("stopped", false, own ? own : SIGTERM);
+      }
+    } else {
+      result = run_worker(config, train_info, world, group, roles, resume_path, callbacks);
     }
-  } else {
-    result = run_worker(config, train_info, world, group, roles, resume_path, callbacks);
-  }
   } catch (const Stopped&) {
     // Every rank stopped at an agreed step: the trace so far is still written.
     if (tracing) tracing->write(config.trace_path);

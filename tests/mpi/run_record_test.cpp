@@ -21,7 +21,8 @@ namespace {
 
 TEST(Strings, BroadcastAndGatherEveryRanksText) {
   const auto world = comm::Communicator::world();
-  const std::string mine(static_cast<std::size_t>(world.rank()) * 3, static_cast<char>('a' + world.rank()));
+  const std::string mine(static_cast<std::size_t>(world.rank()) * 3,
+                         static_cast<char>('a' + world.rank()));
   EXPECT_EQ(world.broadcast(world.rank() == 0 ? std::string("from rank 0") : std::string(), 0),
             "from rank 0");
   const auto all = world.gather(mine, 0, "the test's gather");
@@ -45,9 +46,10 @@ TEST(ClockOffset, RanksOnOneNodeShareTheClock) {
 
 TEST(TraceSession, EveryRanksSpansInOneFile) {
   const auto world = comm::Communicator::world();
-  const auto path = (std::filesystem::temp_directory_path() /
-                     ("psml-trace-test-" + world.broadcast(std::to_string(::getpid()), 0) + ".json"))
-                        .string();
+  const auto path =
+      (std::filesystem::temp_directory_path() /
+       ("psml-trace-test-" + world.broadcast(std::to_string(::getpid()), 0) + ".json"))
+          .string();
   {
     train::TraceSession session(world, "worker " + std::to_string(world.rank()));
     trace::active()->set_step(world.rank() + 1);

@@ -17,9 +17,9 @@ namespace psml::trace {
 using Clock = std::chrono::steady_clock;
 
 struct Span {
-  const char* name;        // a string literal
-  int index;               // e.g. the layer of "forward" (-1: none)
-  std::int64_t step;       // the global step it belongs to (0: before the first)
+  const char* name;   // a string literal
+  int index;          // e.g. the layer of "forward" (-1: none)
+  std::int64_t step;  // the global step it belongs to (0: before the first)
   Clock::time_point begin;
   Clock::time_point end;
 };

@@ -151,8 +151,8 @@ class Server {
   // a reply tells its worker how much of its wait was the server updating.
   double update_seconds_ = 0;
   std::vector<double> updating_at_push_;
-  std::int64_t published_version_ = -1;             // shared: version_ when last published
-  std::vector<std::int64_t> publications_sent_;     // shared: replies sent per worker
+  std::int64_t published_version_ = -1;          // shared: version_ when last published
+  std::vector<std::int64_t> publications_sent_;  // shared: replies sent per worker
 };
 
 }  // namespace psml::ps

@@ -39,8 +39,8 @@ class Progress {
   std::int64_t log_every_;
   bool bar_shown_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
-  std::int64_t epoch_ = -1;       // the epoch the bar counts
-  std::int64_t first_step_ = 0;   // the epoch's first step this run made (resumed: later than 1)
+  std::int64_t epoch_ = -1;      // the epoch the bar counts
+  std::int64_t first_step_ = 0;  // the epoch's first step this run made (resumed: later than 1)
 };
 
 }  // namespace psml::train

@@ -22,9 +22,9 @@ struct EpochMetrics {
   double test_rmse = 0;  // regression
   bool parameter_server = false;
   int workers = 1;
-  std::int64_t global_step = 0;  // the last step of the epoch
-  std::int64_t steps = 0;        // steps this epoch made (fewer than steps/epoch when resumed)
-  double lr = 0;                 // the learning rate of the epoch's last step
+  std::int64_t global_step = 0;      // the last step of the epoch
+  std::int64_t steps = 0;            // steps this epoch made (fewer than steps/epoch when resumed)
+  double lr = 0;                     // the learning rate of the epoch's last step
   exchange::EpochCounters counters;  // summed over workers (max_clock_gap: max)
 };
 
@@ -33,7 +33,8 @@ struct EpochMetrics {
 struct StepProgress {
   std::int64_t epoch = 0;  // 1-based
   std::int64_t epochs = 0;
-  std::int64_t step = 0;  // steps done in this epoch (1-based; counts a resumed epoch's skipped ones)
+  std::int64_t step =
+      0;  // steps done in this epoch (1-based; counts a resumed epoch's skipped ones)
   std::int64_t steps_per_epoch = 0;
   std::int64_t global_step = 0;
   double seconds = 0;  // since the epoch's training started

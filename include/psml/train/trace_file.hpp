@@ -27,7 +27,7 @@ class TraceSession {
   const comm::Communicator& world_;
   std::string role_;
   trace::Recorder recorder_;
-  double offset_ = 0;               // this rank's clock minus rank 0's, seconds
+  double offset_ = 0;                // this rank's clock minus rank 0's, seconds
   trace::Clock::time_point origin_;  // rank 0's start, on this rank's clock
   trace::Activation activation_;
 };
