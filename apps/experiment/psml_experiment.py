@@ -155,17 +155,17 @@ def train_option_names(psml):
 
 def check_option(path, table, key, value, train_options):
     where = f"{path}: [{table}] {key}"
+    shown = json.dumps(value, default=str)  # a TOML date is no option value either
     if key in SET_BY_DRIVER:
         raise ExperimentError(f"{where}: set by psml experiment for each point, not by the grid")
     if key not in DRIVER_OPTIONS and key not in train_options:
         raise ExperimentError(f"{where}: not a psml train option (psml train --print-config)")
     if key in ("workers", "hosts") and not (type(value) is int and value > 0):
-        raise ExperimentError(f"{where}: {json.dumps(value)} is not a positive integer")
+        raise ExperimentError(f"{where}: {shown} is not a positive integer")
     if key == "bandwidth" and not (isinstance(value, str) and value):
-        raise ExperimentError(f"{where}: {json.dumps(value)} is not a rate such as \"1gbit\"")
+        raise ExperimentError(f"{where}: {shown} is not a rate such as \"1gbit\"")
     if not is_option_value(value):
-        raise ExperimentError(f"{where}: {json.dumps(value, default=str)} is not a string, "
-                              "number, boolean or list of those")
+        raise ExperimentError(f"{where}: {shown} is not a string, number, boolean or list of those")
 
 
 def load_grid(path, train_options, out=None):
