@@ -468,6 +468,15 @@ add_test(NAME report
                  $<TARGET_FILE:psml_cli> ${CMAKE_CURRENT_BINARY_DIR}/report)
 set_tests_properties(report PROPERTIES LABELS cli TIMEOUT 120)
 
+# psml experiment: examples/experiments/tiny.toml's grid run, summarised, plotted and resumed; a
+# failing and a timed-out point recorded as such; the emulated cluster's command line (dry run).
+add_test(NAME experiment
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/experiment.py
+                 $<TARGET_FILE:psml_cli> ${MPIEXEC_EXECUTABLE} ${PSML_TEST_DATA}
+                 ${CMAKE_CURRENT_BINARY_DIR}/experiment)
+set_tests_properties(experiment PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     FIXTURES_REQUIRED test_data LABELS "cli;experiment" TIMEOUT 300)
+
 # The documentation's commands: every ```sh block of README.md and docs/*.md marked <!-- test -->
 # runs as written, on the small data the pages make (doc_commands.py describes the convention).
 add_test(NAME doc_commands
