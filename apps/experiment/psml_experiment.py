@@ -695,10 +695,11 @@ def main():
                         help="how to start local runs, split as a shell splits it "
                              "(default: mpirun; e.g. 'mpirun --oversubscribe')")
     parser.add_argument("--cluster-run", metavar="PATH",
-                        default=os.path.normpath(os.path.join(here, "..", "..", "cluster", "local",
-                                                              "run.sh")),
+                        default=os.environ.get("PSML_CLUSTER_RUN") or os.path.normpath(
+                            os.path.join(here, "..", "..", "cluster", "local", "run.sh")),
                         help="the emulated cluster's launcher, for points with a bandwidth "
-                             "(default: cluster/local/run.sh of this source tree)")
+                             "(default: $PSML_CLUSTER_RUN, which psml experiment sets, else "
+                             "cluster/local/run.sh of this source tree)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, interrupt)
     mpirun = shlex.split(args.mpirun)

@@ -12,7 +12,6 @@ psml, mpiexec, data, work = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-SCRIPT = os.path.join(ROOT, "apps", "experiment", "psml_experiment.py")
 TINY = os.path.join(ROOT, "examples", "experiments", "tiny.toml")
 TINY_IDS = ["mode=allreduce,workers=1", "mode=allreduce,workers=2",
             "mode=ps,workers=1,consistency=bsp", "mode=ps,workers=1,consistency=async",
@@ -29,8 +28,9 @@ def check(cond, what):
 
 
 def experiment(*args):
-    """Run the driver in the test data's folder (tiny.toml names train.h5 and test.h5)."""
-    cmd = [sys.executable, SCRIPT, *args, "--psml", psml, "--mpirun", mpiexec]
+    """`psml experiment` (which runs training with that same psml) in the test data's folder
+    (tiny.toml names train.h5 and test.h5)."""
+    cmd = [psml, "experiment", *args, "--mpirun", mpiexec]
     print("$", " ".join(cmd), flush=True)
     p = subprocess.run(cmd, cwd=data, capture_output=True, text=True, timeout=240)
     print(p.stdout + p.stderr, flush=True)
