@@ -40,7 +40,9 @@ TEST(ClockOffset, RanksOnOneNodeShareTheClock) {
   // Every rank here reads the same steady clock: the measured offset is within the round trip.
   const auto world = comm::Communicator::world();
   const double offset = comm::clock_offset_to_root(world);
-  if (world.rank() == 0) EXPECT_EQ(offset, 0.0);
+  if (world.rank() == 0) {
+    EXPECT_EQ(offset, 0.0);
+  }
   EXPECT_LT(std::abs(offset), 1e-3);
 }
 

@@ -46,11 +46,11 @@ TEST(Quantize, Fp16RoundTripsWithinHalfPrecision) {
   decode_fp16(bytes, back);
   EXPECT_EQ(bytes.size(), g.size() * 2);
   EXPECT_EQ(back[0], 65504.0f);
-  for (std::size_t i = 1; i < g.size(); ++i)
-    if (std::abs(g[i]) >= 6.2e-5f)  // normal halves
-      EXPECT_LE(std::abs(back[i] - g[i]), std::abs(g[i]) * 0x1p-11f) << i;
-    else
-      EXPECT_LE(std::abs(back[i] - g[i]), 0x1p-25f) << i;  // subnormal spacing / 2
+  for (std::size_t i = 1; i < g.size(); ++i) {
+    // Normal halves: half a unit in the last place; subnormal ones: half their spacing.
+    const float bound = std::abs(g[i]) >= 6.2e-5f ? std::abs(g[i]) * 0x1p-11f : 0x1p-25f;
+    EXPECT_LE(std::abs(back[i] - g[i]), bound) << i;
+  }
 }
 
 TEST(Quantize, Int8RoundTripsWithinHalfAStepOfEachBlock) {
