@@ -13,9 +13,10 @@ namespace psml::allreduce {
 
 AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
                                      const optim::OptimizerSpec& optimizer, bool step_check,
-                                     std::size_t bucket_floats, AllreduceKind kind)
+                                     std::size_t bucket_floats, AllreduceKind kind,
+                                     const compress::CompressionSpec& compression)
     : comm_(comm),
-      reduce_(make_gradient_sum(comm, num_params, kind, step_check, bucket_floats)),
+      reduce_(make_gradient_sum(comm, num_params, kind, step_check, bucket_floats, compression)),
       spec_(optimizer),
       optimizer_(optim::make_optimizer(optimizer)),
       state_(optimizer_->state_slots() * num_params, 0.0f) {}
@@ -56,11 +57,10 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
     optimizer_->step(params, reduce_->sum(), state_, schedule_->at(info.global_step, mean));
   }
   counters.wait_seconds += totals.wait_seconds;
-  // What a ring allreduce moves each way, whichever algorithm ran (docs/runs.md).
-  const double ring_bytes =
-      2.0 * (comm_.size() - 1) / comm_.size() * static_cast<double>(params.size() * sizeof(float));
-  counters.bytes_sent += ring_bytes;
-  counters.bytes_received += ring_bytes;
+  // What a ring moves each way, whichever algorithm ran (docs/runs.md).
+  const double bytes = reduce_->bytes_per_step(params.size(), comm_.size());
+  counters.bytes_sent += bytes;
+  counters.bytes_received += bytes;
   counters.allreduce_seconds +=
       std::chrono::duration<double>(reduced - start).count() - totals.wait_seconds;
   counters.optimizer_seconds +=

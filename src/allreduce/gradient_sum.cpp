@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "psml/allreduce/compressed_allreduce.hpp"
 #include "psml/allreduce/gradient_allreduce.hpp"
 #include "psml/allreduce/shared_memory_reduce.hpp"
 #include "psml/comm/agreement.hpp"
@@ -12,13 +13,16 @@ namespace psml::allreduce {
 
 std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
                                                std::size_t num_params, AllreduceKind kind,
-                                               bool step_check, std::size_t bucket_floats) {
+                                               bool step_check, std::size_t bucket_floats,
+                                               const compress::CompressionSpec& compression) {
   // Before any kind is chosen: a shared-memory failure falls back to MPI, a mismatch must not.
   const auto size = static_cast<std::int64_t>(num_params);
   if (comm.allreduce(size, comm::ReduceOp::kMin) != comm.allreduce(size, comm::ReduceOp::kMax))
     throw comm::CollectiveError(detail::concat("the ranks' models differ in size (", size,
                                                " gradient values on rank ", comm.rank(), ")"),
                                 comm.rank() == 0);
+  if (compression.kind != compress::CompressionSpec::Kind::kNone)
+    return std::make_unique<CompressedAllreduce>(comm, num_params, compression, step_check);
   if (kind == AllreduceKind::kSharedMemory) {
     if (!comm.single_node())
       throw comm::CollectiveError(

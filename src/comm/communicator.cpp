@@ -137,6 +137,18 @@ void Communicator::barrier(const char* what) const {
   }
 }
 
+void Communicator::allgather(std::span<const std::byte> mine, std::span<std::byte> all,
+                             const char* what) const {
+  if (mine.size() > INT_MAX) throw error(what, ": more than 2 GB from one rank");
+  if (all.size() != mine.size() * static_cast<std::size_t>(size_))
+    throw error(what, ": room for ", all.size(), " bytes, ", size_, " ranks send ", mine.size());
+  MPI_Request request;
+  check_mpi(MPI_Iallgather(mine.data(), static_cast<int>(mine.size()), MPI_BYTE, all.data(),
+                           static_cast<int>(mine.size()), MPI_BYTE, comm_, &request),
+            "MPI_Iallgather");
+  wait(std::span<MPI_Request>(&request, 1), what);
+}
+
 std::string Communicator::broadcast(std::string text, int root) const {
   auto length = static_cast<std::int64_t>(text.size());
   broadcast(std::span<std::int64_t>(&length, 1), root);

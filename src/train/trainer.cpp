@@ -265,7 +265,8 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer, config.step_check,
-        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)), config.allreduce);
+        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)), config.allreduce,
+        config.compression);
   }
   s.learner->set_gradient_listener(s.exchange->listener());
   return s;

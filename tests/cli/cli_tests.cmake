@@ -206,6 +206,18 @@ psml_cli_test(NAME ps_shm_ssp_2_servers RANKS 5 TIMEOUT 120 EXPECT --min-accurac
 psml_bad_input(ps_shm_sparse 3 "--ps-transport shm moves dense payloads" train --data @DATA@/sparse_train.h5 --mode ps --model logreg --ps-transport shm)
 psml_bad_input(ps_shm_blocks 3 "--ps-transport shm needs --key-layout ranges" train ${SMALL} --key-layout blocks --ps-transport shm)
 psml_bad_input(allreduce_bad_kind 2 "--allreduce: .*" train ${SMALL} --allreduce nccl)
+# --compression (allreduce): each codec trains; bad specs and other modes are usage errors.
+foreach(codec fp16 int8 topk:0.1)
+  string(REPLACE ":" "_" name "${codec}")
+  psml_cli_test(NAME compression_${name}_trains RANKS 3 TIMEOUT 120
+                EXPECT --min-accuracy 0.9 --stdout "MPI allgather of ${codec} gradients"
+                ARGS train --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 3 --model mlp
+                     --hidden 16 --optimizer adam --lr 0.01 --compression ${codec})
+endforeach()
+psml_bad_input(compression_bad_ratio 2 "--compression 'topk:2': say none, fp16, int8, topk:R" train --data @DATA@/train.h5 --compression topk:2)
+psml_bad_input(compression_powersgd_not_yet 2 "powersgd:R is not available in psml train yet" train --data @DATA@/train.h5 --compression powersgd:4)
+psml_bad_input(compression_in_ps_mode 3 "--compression: applies to --mode allreduce only" train ${SMALL} --compression fp16)
+psml_bad_input(compression_with_shm 2 "--compression: gathers compressed gradients over MPI" train --data @DATA@/train.h5 --compression int8 --allreduce shm)
 psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
 psml_bad_input(ps_bad_consistency 3 "--consistency: 'ssp:x' is not bsp, ssp:K" train ${SMALL} --consistency ssp:x)
 psml_bad_input(ps_exact_solver 3 "--solver exact runs in --mode allreduce only" train ${SMALL} --model linreg --solver exact)

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "psml/comm/communicator.hpp"
+#include "psml/compress/compression_spec.hpp"
 #include "psml/models/gradient_listener.hpp"
 
 namespace psml::allreduce {
@@ -47,15 +48,24 @@ class GradientSum {
 
   // "shared memory" or "MPI, 25 MB buckets": for the run's first line.
   virtual std::string describe() const = 0;
+
+  // Payload bytes a rank sends (and receives) per step, for the metrics: what a ring allreduce
+  // of `num_params` floats over `ranks` ranks moves, 2 (ranks - 1) / ranks of them, unless the
+  // exchange moves something else.
+  virtual double bytes_per_step(std::size_t num_params, int ranks) const {
+    return 2.0 * (ranks - 1) / ranks * static_cast<double>(num_params * sizeof(float));
+  }
 };
 
 // `bucket_floats`: keys per MPI bucket (0: one, after backprop); `step_check`: compare each
 // exchange's global step and size across ranks. Collective. kAuto falls back to MPI, with a
 // warning from rank 0, when the shared memory cannot be had.
+// `compression` (not none): the compressed exchange (compressed_allreduce.hpp), over MPI.
 std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
                                                std::size_t num_params, AllreduceKind kind,
                                                bool step_check = true,
-                                               std::size_t bucket_floats = 0);
+                                               std::size_t bucket_floats = 0,
+                                               const compress::CompressionSpec& compression = {});
 
 // The step check's verdict when ranks disagree: `seen[r]` = (global step, gradient values) of
 // rank r. "the ranks are out of step (<why>): ranks 0,2 at step 5 with 404 gradient values; ..."

@@ -107,6 +107,10 @@ class Communicator {
   // `what` names it in a deadline error.
   void barrier(const char* what = "MPI_Barrier") const;
 
+  // Every rank's `mine` (the same size on each) into `all`, in rank order, on every rank. `what`
+  // names it in a deadline error.
+  void allgather(std::span<const std::byte> mine, std::span<std::byte> all, const char* what) const;
+
   // `text` of rank `root`, on every rank.
   std::string broadcast(std::string text, int root) const;
 

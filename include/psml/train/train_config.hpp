@@ -7,6 +7,7 @@
 #include <string>
 
 #include "psml/allreduce/gradient_sum.hpp"
+#include "psml/compress/compression_spec.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/optimizer_factory.hpp"
@@ -51,6 +52,8 @@ struct TrainConfig {
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
   // allreduce: shared memory or MPI (auto: shared memory when every rank is on one node)
   allreduce::AllreduceKind allreduce = allreduce::AllreduceKind::kAuto;
+  // allreduce: the gradients' compression for slow links (none, fp16, int8, topk:R)
+  compress::CompressionSpec compression;
   double bucket_mb =
       25;  // MPI allreduce: gradient bucket size (MB); 0: one allreduce after backprop
   std::uint64_t seed = 1;

@@ -1,0 +1,52 @@
+// Gradients compressed for slow links (--compression fp16, int8 or topk:R, allreduce mode): each
+// rank encodes its gradient sum (compress/), the ranks gather every rank's encoding
+// (MPI_Allgather: encodings cannot be added up on the way, top-k's indices and int8's scales
+// differ from rank to rank), and every rank decodes and adds them in rank order, so that all hold
+// the same sum. Top-k keeps what it did not send as the next step's residual (error feedback).
+// The step's header (loss, rows, stop, non-finite, step) travels first in a small allreduce.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/compress/compression_spec.hpp"
+#include "psml/compress/top_k.hpp"
+#include "psml/core/aligned.hpp"
+
+namespace psml::allreduce {
+
+class CompressedAllreduce final : public GradientSum {
+ public:
+  // Collective. `spec`: fp16, int8 or topk:R.
+  CompressedAllreduce(const comm::Communicator& comm, std::size_t num_params,
+                      const compress::CompressionSpec& spec, bool step_check);
+
+  std::span<float> gradient() override { return grad_; }
+  std::span<const float> sum() const override { return sum_; }
+  models::GradientListener* listener() override { return nullptr; }
+  StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step,
+                    bool stop) override;
+  std::string describe() const override;
+
+  // A ring allgather: every rank's encoding but its own passes through each rank once.
+  double bytes_per_step(std::size_t, int ranks) const override {
+    return static_cast<double>(mine_.size()) * (ranks - 1);
+  }
+
+ private:
+  void encode();
+  void add_decoded(std::span<const std::byte> encoding);
+
+  const comm::Communicator& comm_;
+  compress::CompressionSpec spec_;
+  bool step_check_;
+  AlignedVector<float> grad_, sum_;
+  std::unique_ptr<compress::TopK> top_k_;  // topk only
+  std::vector<std::byte> mine_, all_;      // this rank's encoding, every rank's
+  std::vector<float> decoded_;             // scratch: one rank's values
+  std::vector<std::uint32_t> indices_;     // scratch: top-k's
+};
+
+}  // namespace psml::allreduce
