@@ -162,9 +162,9 @@ void add_train_command(CLI::App& app, Action& action) {
          [config](const std::string& text) {
            config->compression = compress::CompressionSpec::parse(text);
          },
-         "allreduce mode: compress each step's gradients for slow links: none, fp16, int8 (a "
-         "scale per 1024 values), topk:R (the fraction R of the largest, the rest fed back into "
-         "the next step); gathered over MPI")
+         "compress each step's gradients for slow links (allreduce: every rank's, gathered; ps: "
+         "the pushes), over MPI: none, fp16, int8 (a scale per 1024 values), topk:R (the "
+         "fraction R of the largest, the rest fed back into the next step)")
       ->check(
           [](const std::string& text) {
             try {
@@ -236,13 +236,16 @@ void add_train_command(CLI::App& app, Action& action) {
     for (const char* name : {"--servers", "--consistency", "--key-layout", "--ps-transport"})
       if (config->mode != train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode ps only");
-    for (const char* name : {"--allreduce", "--bucket-mb", "--compression"})
+    for (const char* name : {"--allreduce", "--bucket-mb"})
       if (config->mode == train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode allreduce only");
-    if (config->compression.kind != compress::CompressionSpec::Kind::kNone &&
-        config->allreduce == allreduce::AllreduceKind::kSharedMemory)
+    const bool compressed = config->compression.kind != compress::CompressionSpec::Kind::kNone;
+    if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--compression",
                                  "gathers compressed gradients over MPI: not with --allreduce shm");
+    if (compressed && config->ps_transport == ps::PayloadPath::kSharedMemory)
+      throw CLI::ValidationError("--compression",
+                                 "sends compressed pushes over MPI: not with --ps-transport shm");
     if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--bucket-mb",
                                  "applies to --allreduce mpi (or auto across nodes) only");

@@ -110,6 +110,10 @@ void Server::check_request(int source, std::int32_t worker, std::int64_t sparse_
 void Server::hold_keys(std::int64_t num_keys) {
   layout_ = KeyLayout(num_keys, roles_.servers, options_.key_layout);
   keys_ = layout_.keys_of(index_);
+  if (options_.compression.kind != compress::CompressionSpec::Kind::kNone) {
+    codec_.emplace(options_.compression, static_cast<std::size_t>(keys_.count()));
+    encoded_.resize(codec_->encoded_bytes());
+  }
 }
 
 std::size_t Server::local_index(std::int64_t key, std::int32_t worker, const char* what) const {
@@ -162,8 +166,7 @@ void Server::on_push(int source, const Push& push) {
                   " pushed twice in one bsp step");
     slot.shared = shared;
     slot.values.resize(shared ? 0 : count);
-    if (!shared)
-      transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(slot.values)));
+    if (!shared) receive_values(source, push, slot.values);
     slot.keys = std::move(keys);
     slot.rows = push.rows;
     slot.step = push.step;
@@ -177,8 +180,21 @@ void Server::on_push(int source, const Push& push) {
     return;
   }
   scratch_grad_.resize(count);
-  transport_.receive_payload(source, std::as_writable_bytes(std::span<float>(scratch_grad_)));
+  receive_values(source, push, scratch_grad_);
   apply(keys, std::span<const float>(scratch_grad_.data(), count), push.rows, push.step);
+}
+
+void Server::receive_values(int source, const Push& push, std::span<float> values) {
+  if (!push.encoded) {
+    transport_.receive_payload(source, std::as_writable_bytes(values));
+    return;
+  }
+  if (!codec_ || push.sparse_keys >= 0)
+    throw error("server ", index_, ": worker ", push.worker,
+                " pushed an encoded gradient, which this server does not decode");
+  transport_.receive_payload(source, encoded_);
+  std::fill(values.begin(), values.end(), 0.0f);
+  codec_->add_decoded(encoded_, values);
 }
 
 void Server::check_step(int source, const Push& push) const {

@@ -11,7 +11,8 @@
 namespace psml::ps {
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
                            std::int64_t num_keys, double deadline_seconds, KeyLayoutKind layout,
-                           const SharedPayloads* shared)
+                           const SharedPayloads* shared,
+                           const compress::CompressionSpec& compression)
     : channel_(world),
       roles_(roles),
       worker_(world.rank()),
@@ -25,6 +26,11 @@ WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
   if (num_keys < roles.servers)
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
   for (int s = 0; s < roles.servers; ++s) server_keys_.push_back(layout_.keys_of(s));
+  if (compression.kind != compress::CompressionSpec::Kind::kNone)
+    for (const auto& keys : server_keys_) {
+      codecs_.emplace_back(compression, static_cast<std::size_t>(keys.count()));
+      encoded_.emplace_back(codecs_.back().encoded_bytes());
+    }
 }
 
 void WorkerClient::send_to_servers(const Message& message, std::span<const float> values) {
@@ -219,7 +225,7 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
   const auto& part = parts_[static_cast<std::size_t>(server)];
   const auto count = static_cast<std::int64_t>(
       sparse ? part.keys.size() : static_cast<std::size_t>(keys_of(server).count));
-  const Push p{worker_,
+  Push p{worker_,
                clock_,
                versions_[static_cast<std::size_t>(server)],
                rows,
@@ -229,7 +235,14 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
                stop_wanted_ || stop_hint_,
                shared_ != nullptr && !sparse};
   const auto keys = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
-  const auto values = comm::bytes_of(part.push);
+  auto values = comm::bytes_of(part.push);
+  if (!p.shared && !sparse && !codecs_.empty()) {
+    // --compression: the share goes encoded (it stays in encoded_ until the send has left).
+    auto& encoded = encoded_[static_cast<std::size_t>(server)];
+    codecs_[static_cast<std::size_t>(server)].encode(part.push, encoded);
+    values = encoded;
+    p.encoded = true;
+  }
   bytes_sent_ += static_cast<double>(keys.size() + values.size());
   if (p.shared) {
     // The values wait in this worker's shared slot, where backprop wrote them.

@@ -146,8 +146,10 @@ std::unique_ptr<ps::SharedPayloads> shared_payloads(const TrainConfig& config,
                                                     const ps::Roles& roles, std::int64_t num_keys,
                                                     const data::DatasetInfo& info) {
   num_keys = world.allreduce(num_keys, comm::ReduceOp::kMax);
-  return ps::SharedPayloads::make(config.ps_transport, world, roles, num_keys, info.sparse,
-                                  key_layout(config, info));
+  // Compressed pushes are for links slower than memory: they go over MPI.
+  const bool compressed = config.compression.kind != compress::CompressionSpec::Kind::kNone;
+  return ps::SharedPayloads::make(compressed ? ps::PayloadPath::kMpi : config.ps_transport, world,
+                                  roles, num_keys, info.sparse, key_layout(config, info));
 }
 
 // The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
@@ -261,7 +263,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
     s.shared = shared_payloads(config, world, roles, static_cast<std::int64_t>(keys), s.info);
     s.exchange = std::make_unique<ps::PsExchange>(
         world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
-        s.info.sparse, s.shared.get());
+        s.info.sparse, s.shared.get(), config.compression);
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer, config.step_check,
@@ -649,6 +651,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       options.step_check = config.step_check;
       if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
       options.on_step = callbacks.on_server_step;
+    options.compression = config.compression;
       const auto shared = shared_payloads(config, world, roles, 0, train_info);
       options.shared = shared.get();
       ps::ChannelTransport transport(world);

@@ -216,7 +216,14 @@ foreach(codec fp16 int8 topk:0.1)
 endforeach()
 psml_bad_input(compression_bad_ratio 2 "--compression 'topk:2': say none, fp16, int8, topk:R" train --data @DATA@/train.h5 --compression topk:2)
 psml_bad_input(compression_powersgd_not_yet 2 "powersgd:R is not available in psml train yet" train --data @DATA@/train.h5 --compression powersgd:4)
-psml_bad_input(compression_in_ps_mode 3 "--compression: applies to --mode allreduce only" train ${SMALL} --compression fp16)
+foreach(codec int8 topk:0.2)
+  string(REPLACE ":" "_" name "${codec}")
+  psml_cli_test(NAME compression_ps_${name}_trains RANKS 4 TIMEOUT 120
+                EXPECT --min-accuracy 0.9
+                ARGS train ${SMALL} --model mlp --hidden 16 --optimizer adam --lr 0.01 --servers 2
+                     --compression ${codec})
+endforeach()
+psml_bad_input(compression_with_ps_shm 3 "--compression: sends compressed pushes over MPI" train ${SMALL} --compression fp16 --ps-transport shm)
 psml_bad_input(compression_with_shm 2 "--compression: gathers compressed gradients over MPI" train --data @DATA@/train.h5 --compression int8 --allreduce shm)
 psml_bad_input(ps_too_many_servers 4 "--servers 4 leaves no worker among the 4 ranks" train ${SMALL} --servers 4)
 psml_bad_input(ps_bad_consistency 3 "--consistency: 'ssp:x' is not bsp, ssp:K" train ${SMALL} --consistency ssp:x)

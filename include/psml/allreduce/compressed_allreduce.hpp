@@ -7,12 +7,10 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 #include "psml/allreduce/gradient_sum.hpp"
-#include "psml/compress/compression_spec.hpp"
-#include "psml/compress/top_k.hpp"
+#include "psml/compress/gradient_codec.hpp"
 #include "psml/core/aligned.hpp"
 
 namespace psml::allreduce {
@@ -36,17 +34,12 @@ class CompressedAllreduce final : public GradientSum {
   }
 
  private:
-  void encode();
-  void add_decoded(std::span<const std::byte> encoding);
-
   const comm::Communicator& comm_;
   compress::CompressionSpec spec_;
   bool step_check_;
   AlignedVector<float> grad_, sum_;
-  std::unique_ptr<compress::TopK> top_k_;  // topk only
-  std::vector<std::byte> mine_, all_;      // this rank's encoding, every rank's
-  std::vector<float> decoded_;             // scratch: one rank's values
-  std::vector<std::uint32_t> indices_;     // scratch: top-k's
+  compress::GradientCodec codec_;      // this rank's (top-k: its residual), and the decoder
+  std::vector<std::byte> mine_, all_;  // this rank's encoding, every rank's
 };
 
 }  // namespace psml::allreduce

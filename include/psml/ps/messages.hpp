@@ -51,11 +51,13 @@ struct Push {
   std::int64_t values = 0;
   bool stop = false;
   bool shared = false;  // the values are in the worker's slot of ps/shared_payloads, not a payload
+  bool encoded = false;  // the payload is the values encoded by --compression's codec
   template <class Archive>
   void serialize(Archive& archive, unsigned) {
     archive & worker & clock & version & rows & sparse_keys & step & values;
     comm::serialize_flag(archive, stop);
     comm::serialize_flag(archive, shared);
+    comm::serialize_flag(archive, encoded);
   }
 };
 

@@ -18,10 +18,12 @@ namespace psml::ps {
 // for NaN / Inf first, while the earlier layers compute; step() pushes the rest, then pulls.
 class PsExchange final : public exchange::Exchange, public models::GradientListener {
  public:
-  // `shared`: dense payloads through shared memory (ps/shared_payloads.hpp), or null.
+  // `shared`: dense payloads through shared memory (ps/shared_payloads.hpp), or null;
+  // `compression`: how dense pushes are encoded.
   PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
              double deadline_seconds, KeyLayoutKind layout, bool sparse,
-             const SharedPayloads* shared = nullptr);
+             const SharedPayloads* shared = nullptr,
+             const compress::CompressionSpec& compression = {});
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return gradient_; }

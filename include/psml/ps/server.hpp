@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "psml/compress/gradient_codec.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/optim/schedule.hpp"
 #include "psml/ps/consistency.hpp"
@@ -44,6 +45,8 @@ struct ServerOptions {
   std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)
   // Dense payloads through shared memory (ps/shared_payloads.hpp); null: over the transport.
   const SharedPayloads* shared = nullptr;
+  // How dense pushes are encoded (--compression): none, fp16, int8 or topk:R.
+  compress::CompressionSpec compression;
 };
 
 class Server {
@@ -94,6 +97,8 @@ class Server {
   std::size_t local_index(std::int64_t key, std::int32_t worker, const char* what) const;
   void on_init(int source, const InitShard& init);
   void on_push(int source, const Push& push);
+  // A push's values into `values`: as sent, or decoded (--compression).
+  void receive_values(int source, const Push& push, std::span<float> values);
   void on_pull(int source, const Pull& pull);
   void on_checkpoint(int source, const CheckpointRequest& request);
   // Applies the gradient sum over `rows` rows to the given local keys (all keys if dense) as
@@ -139,6 +144,8 @@ class Server {
   std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
   std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
   std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // updates
+  std::optional<compress::GradientCodec> codec_;  // --compression: decodes dense pushes
+  std::vector<std::byte> encoded_;                // scratch: an encoded push
   std::deque<PendingPull> pending_;
   int done_ = 0;
   std::int64_t max_clock_ = 0;  // the highest push clock received (for the step hook)

@@ -16,6 +16,7 @@
 #include "psml/comm/framing.hpp"
 #include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
+#include "psml/compress/gradient_codec.hpp"
 #include "psml/ps/roles.hpp"
 #include "psml/ps/shared_payloads.hpp"
 
@@ -37,9 +38,12 @@ class WorkerClient {
  public:
   // `deadline_seconds`: the longest wait for a server's answer before the job is ended.
   // `shared`: dense pushes and pulls through shared memory (ps/shared_payloads.hpp), or null.
+  // `compression`: how dense pushes are encoded (each server's share by its own codec, top-k
+  // with its own residual).
   WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys,
                double deadline_seconds = 300, KeyLayoutKind layout = KeyLayoutKind::kRanges,
-               const SharedPayloads* shared = nullptr);
+               const SharedPayloads* shared = nullptr,
+               const compress::CompressionSpec& compression = {});
 
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
@@ -142,6 +146,8 @@ class WorkerClient {
   std::vector<char> pushed_;             // per server: pushed this step already
   std::int64_t clock_ = 0;
   const SharedPayloads* shared_;
+  std::vector<compress::GradientCodec> codecs_;      // --compression: per server
+  std::vector<std::vector<std::byte>> encoded_;      // per server: its encoded push in flight
   double bytes_sent_ = 0;  // payload sent and received not yet in an ExchangeStats
   double bytes_received_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server
