@@ -11,7 +11,8 @@ namespace psml::allreduce {
 namespace {
 
 float value(int rank, std::size_t i) {
-  return std::sin(static_cast<float>(i) * 0.37f + static_cast<float>(rank)) * (1.0f + rank);
+  return std::sin(static_cast<float>(i) * 0.37f + static_cast<float>(rank)) *
+         (1.0f + static_cast<float>(rank));
 }
 
 class Compressed : public ::testing::TestWithParam<const char*> {};
@@ -39,8 +40,12 @@ TEST_P(Compressed, EveryRankHoldsTheSameSumWithinTheCodecsError) {
     total += sum[i] != 0.0f ? 1 : 0;
   }
   const double scale = world.size() * (1.0 + world.size());  // bound on |truth|
-  if (spec.kind == compress::CompressionSpec::Kind::kFp16) EXPECT_LT(largest_error, scale * 1e-3);
-  if (spec.kind == compress::CompressionSpec::Kind::kInt8) EXPECT_LT(largest_error, scale / 127.0);
+  if (spec.kind == compress::CompressionSpec::Kind::kFp16) {
+    EXPECT_LT(largest_error, scale * 1e-3);
+  }
+  if (spec.kind == compress::CompressionSpec::Kind::kInt8) {
+    EXPECT_LT(largest_error, scale / 127.0);
+  }
   if (spec.kind == compress::CompressionSpec::Kind::kTopK) {
     EXPECT_LE(total, 0.1 * n * world.size() + 1);  // only what was sent is in the sum
     EXPECT_DOUBLE_EQ(exchange.bytes_per_step(n, world.size()),
