@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev                  # bench/: Google Benchmark micro-benchmarks
   nlohmann-json3-dev                # metrics (JSON lines) and traces (Chrome trace JSON)
   python3-matplotlib                # psml report: plots of runs
+  iproute2 util-linux               # cluster/local: network namespaces (ip), tc, unshare
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do
   clang libclang-rt-14-dev          # scripts/fuzz.sh: clang and its libFuzzer / sanitizer runtimes

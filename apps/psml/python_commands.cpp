@@ -31,28 +31,31 @@ fs::path this_program() {
   return fs::read_symlink("/proc/self/exe", error);
 }
 
-// An installed psml's copy (<prefix>/bin/psml, <prefix>/share/psml/) when there is one, else the
-// source tree's, which the build tree's psml runs.
-std::string find_script(const std::string& relative) {
+// An installed psml's copy of `installed` (under <prefix>/share/psml/, beside <prefix>/bin/psml)
+// when there is one, else `source`, the source tree's, which the build tree's psml runs.
+fs::path installed_or_source(const fs::path& installed, const fs::path& source) {
   std::error_code error;
-  const auto installed =
-      this_program().parent_path() / ".." / "share" / "psml" / fs::path(relative).filename();
-  if (fs::exists(installed, error)) return installed.lexically_normal().string();
-  const auto source = fs::path(PSML_APPS_DIR) / relative;
-  if (!fs::exists(source, error))
-    throw std::runtime_error("cannot find " + fs::path(relative).filename().string() +
-                             " (not beside this psml in ../share/psml, nor at " + source.string() +
-                             ")");
-  return source.string();
+  const auto copy = this_program().parent_path() / ".." / "share" / "psml" / installed;
+  if (fs::exists(copy, error)) return copy.lexically_normal();
+  return source;
 }
 
-// cluster/local/run.sh, for experiments on the emulated cluster: installed, or the source tree's.
-std::string cluster_script() {
+std::string find_script(const std::string& relative) {
+  const auto name = fs::path(relative).filename();
+  const auto script = installed_or_source(name, fs::path(PSML_APPS_DIR) / relative);
   std::error_code error;
-  const auto installed =
-      this_program().parent_path() / ".." / "share" / "psml" / "cluster" / "run.sh";
-  if (fs::exists(installed, error)) return installed.lexically_normal().string();
-  return (fs::path(PSML_SOURCE_DIR) / "cluster" / "local" / "run.sh").string();
+  if (!fs::exists(script, error))
+    throw std::runtime_error("cannot find " + name.string() +
+                             " (not beside this psml in ../share/psml, nor at " + script.string() +
+                             ")");
+  return script.string();
+}
+
+// cluster/local/run.sh, for experiments on the emulated cluster.
+std::string cluster_script() {
+  return installed_or_source(fs::path("cluster") / "run.sh",
+                             fs::path(PSML_SOURCE_DIR) / "cluster" / "local" / "run.sh")
+      .string();
 }
 
 std::string python_interpreter() {

@@ -170,8 +170,9 @@ void add_train_command(CLI::App& app, Action& action) {
             try {
               const auto spec = compress::CompressionSpec::parse(text);
               if (spec.kind == compress::CompressionSpec::Kind::kPowerSgd)
-                return std::string("powersgd:R is not available in psml train yet (the codec "
-                                   "is built; its exchange is not)");
+                return std::string(
+                    "powersgd:R is not available in psml train yet (the codec "
+                    "is built; its exchange is not)");
               return std::string();
             } catch (const Error& e) {
               return std::string(e.what());

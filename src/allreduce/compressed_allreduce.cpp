@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/trace.hpp"
@@ -38,13 +37,14 @@ StepTotals CompressedAllreduce::reduce(double local_loss, std::int64_t local_row
   totals.rows = static_cast<std::int64_t>(header[1]);
   totals.stop = header[2] > 0;
   totals.non_finite_ranks = static_cast<int>(header[3]);
-  if (step_check_ && comm_.allreduce(global_step, comm::ReduceOp::kMin) !=
-                         comm_.allreduce(global_step, comm::ReduceOp::kMax))
-    throw comm::CollectiveError(
-        detail::concat("the ranks are out of step (the global steps of their compressed "
-                       "gradient exchange differ; this rank is at step ",
-                       global_step, ") (--no-step-check turns this check off)"),
-        comm_.rank() == 0);
+  if (step_check_) {
+    // The highest step and the highest negated step (minus the lowest), in one allreduce.
+    std::int64_t steps[2] = {global_step, -global_step};
+    comm_.allreduce(std::span<std::int64_t>(steps), comm::ReduceOp::kMax);
+    if (steps[0] != -steps[1])
+      throw_out_of_step(comm_, global_step, static_cast<std::int64_t>(grad_.size()),
+                        "the global steps of their compressed gradient exchange differ");
+  }
   // A gradient with a NaN or Inf is refused before anything is sent (the caller stops).
   if (totals.non_finite_ranks > 0) return totals;
   trace::Scope span("allreduce");
@@ -53,10 +53,9 @@ StepTotals CompressedAllreduce::reduce(double local_loss, std::int64_t local_row
                   "the compressed gradient allgather");
   std::fill(sum_.begin(), sum_.end(), 0.0f);
   for (int r = 0; r < comm_.size(); ++r)
-    codec_.add_decoded(
-        std::span<const std::byte>(all_).subspan(static_cast<std::size_t>(r) * mine_.size(),
-                                                 mine_.size()),
-        sum_);
+    codec_.add_decoded(std::span<const std::byte>(all_).subspan(
+                           static_cast<std::size_t>(r) * mine_.size(), mine_.size()),
+                       sum_);
   return totals;
 }
 

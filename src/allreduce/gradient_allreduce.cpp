@@ -90,7 +90,9 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   non_finite_ = false;
   const auto n = static_cast<float>(comm_.size());
   for (std::size_t b = 0; b < kBits; ++b)
-    if (buffer_[b] != 0.0f && buffer_[b] != n) report_mismatch(global_step);
+    if (buffer_[b] != 0.0f && buffer_[b] != n)
+      throw_out_of_step(comm_, global_step, static_cast<std::int64_t>(num_params_),
+                        "the fingerprints of their gradient allreduce differ");
   return {buffer_[kLoss], std::llround(buffer_[kRows]), buffer_[kStop] > 0.0f,
           static_cast<int>(std::lround(buffer_[kNonFinite])), waited.count()};
 }
@@ -99,21 +101,6 @@ std::string GradientAllreduce::describe() const {
   if (bucket_first_.size() == 1) return "MPI, one allreduce after backprop";
   const double mb = static_cast<double>((num_params_ - bucket_first_[0]) * sizeof(float)) / 1e6;
   return detail::concat("MPI, ", bucket_first_.size(), " buckets of ", mb, " MB");
-}
-
-void GradientAllreduce::report_mismatch(std::int64_t global_step) const {
-  // Every rank saw the same sums, so every rank is here: one more (fixed-size) collective tells
-  // each rank what the others were doing.
-  const auto size = static_cast<std::size_t>(comm_.size());
-  std::vector<std::int64_t> seen(2 * size, 0);
-  seen[2 * static_cast<std::size_t>(comm_.rank())] = global_step;
-  seen[2 * static_cast<std::size_t>(comm_.rank()) + 1] = static_cast<std::int64_t>(num_params_);
-  comm_.allreduce(std::span<std::int64_t>(seen));
-  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
-  for (std::size_t r = 0; r < size; ++r) pairs.emplace_back(seen[2 * r], seen[2 * r + 1]);
-  throw comm::CollectiveError(
-      out_of_step_message(pairs, "the fingerprints of their gradient allreduce differ"),
-      comm_.rank() == 0);
 }
 
 }  // namespace psml::allreduce

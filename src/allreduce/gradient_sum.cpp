@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <vector>
 
 #include "psml/allreduce/compressed_allreduce.hpp"
 #include "psml/allreduce/gradient_allreduce.hpp"
@@ -41,6 +42,18 @@ std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
     }
   }
   return std::make_unique<GradientAllreduce>(comm, num_params, bucket_floats, step_check);
+}
+
+void throw_out_of_step(const comm::Communicator& comm, std::int64_t global_step,
+                       std::int64_t num_params, const std::string& why) {
+  const auto size = static_cast<std::size_t>(comm.size());
+  std::vector<std::int64_t> seen(2 * size, 0);
+  seen[2 * static_cast<std::size_t>(comm.rank())] = global_step;
+  seen[2 * static_cast<std::size_t>(comm.rank()) + 1] = num_params;
+  comm.allreduce(std::span<std::int64_t>(seen));
+  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+  for (std::size_t r = 0; r < size; ++r) pairs.emplace_back(seen[2 * r], seen[2 * r + 1]);
+  throw comm::CollectiveError(out_of_step_message(pairs, why), comm.rank() == 0);
 }
 
 std::string out_of_step_message(std::span<const std::pair<std::int64_t, std::int64_t>> seen,

@@ -9,8 +9,9 @@
 namespace psml::compress {
 
 TopK::TopK(std::size_t n, double ratio)
-    : k_(std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(ratio * static_cast<double>(n))),
-                                 1, std::max<std::size_t>(n, 1))),
+    : k_(std::clamp<std::size_t>(
+          static_cast<std::size_t>(std::ceil(ratio * static_cast<double>(n))), 1,
+          std::max<std::size_t>(n, 1))),
       residual_(n, 0.0f),
       order_(n) {
   if (n > std::size_t{0xffffffff}) throw error("topk: more than 2^32 values in one vector");

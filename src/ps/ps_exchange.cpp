@@ -8,8 +8,8 @@ PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std:
                        double deadline_seconds, KeyLayoutKind layout, bool sparse,
                        const SharedPayloads* shared, const compress::CompressionSpec& compression)
     : world_(world),
-      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout,
-              shared, compression),
+      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout, shared,
+              compression),
       sparse_(sparse),
       grad_(sparse || shared ? 0 : num_params, 0.0f),
       gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}

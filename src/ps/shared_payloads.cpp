@@ -23,6 +23,12 @@ std::size_t array_bytes(std::int64_t num_keys) {
   return round_up(static_cast<std::size_t>(num_keys) * sizeof(float), kPage);
 }
 
+// The counters, a gradient slot per worker, the published parameters.
+std::size_t segment_bytes(const Roles& roles, std::int64_t num_keys) {
+  return counters_bytes(roles) +
+         static_cast<std::size_t>(roles.workers + 1) * array_bytes(num_keys);
+}
+
 }  // namespace
 
 std::unique_ptr<SharedPayloads> SharedPayloads::make(PayloadPath path,
@@ -31,8 +37,7 @@ std::unique_ptr<SharedPayloads> SharedPayloads::make(PayloadPath path,
                                                      bool sparse, KeyLayoutKind layout) {
   if (path == PayloadPath::kMpi) return nullptr;
   const bool forced = path == PayloadPath::kSharedMemory;
-  const std::size_t bytes =
-      counters_bytes(roles) + static_cast<std::size_t>(roles.workers + 1) * array_bytes(num_keys);
+  const std::size_t bytes = segment_bytes(roles, num_keys);
   const bool one_node = world.single_node();
   comm::run_agreed(world, [&] {
     if (!forced) return;
@@ -57,9 +62,8 @@ SharedPayloads::SharedPayloads(const comm::Communicator& world, const Roles& rol
     : roles_(roles),
       num_keys_(static_cast<std::size_t>(num_keys)),
       slot_bytes_(array_bytes(num_keys)) {
-  segment_ = std::make_unique<comm::SharedSegment>(
-      world, counters_bytes(roles) + static_cast<std::size_t>(roles.workers + 1) * slot_bytes_,
-      "--ps-transport mpi");
+  segment_ = std::make_unique<comm::SharedSegment>(world, segment_bytes(roles, num_keys),
+                                                   "--ps-transport mpi");
   // The counters start at zero; no rank uses them before the barrier.
   if (world.rank() == 0)
     for (int w = 0; w < roles.workers; ++w)

@@ -226,14 +226,14 @@ comm::SendHandle WorkerClient::post_push(int server, bool sparse, std::int64_t r
   const auto count = static_cast<std::int64_t>(
       sparse ? part.keys.size() : static_cast<std::size_t>(keys_of(server).count));
   Push p{worker_,
-               clock_,
-               versions_[static_cast<std::size_t>(server)],
-               rows,
-               sparse ? count : -1,
-               step_ >= 0 ? step_ : clock_,
-               count,
-               stop_wanted_ || stop_hint_,
-               shared_ != nullptr && !sparse};
+         clock_,
+         versions_[static_cast<std::size_t>(server)],
+         rows,
+         sparse ? count : -1,
+         step_ >= 0 ? step_ : clock_,
+         count,
+         stop_wanted_ || stop_hint_,
+         shared_ != nullptr && !sparse};
   const auto keys = sparse ? comm::bytes_of(part.keys) : std::span<const std::byte>{};
   auto values = comm::bytes_of(part.push);
   if (!p.shared && !sparse && !codecs_.empty()) {

@@ -36,10 +36,10 @@ std::string TrainConfig::describe() const {
   out << " solver=" << to_string(solver) << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)
-      << " bucket_mb=" << bucket_mb << " compression=" << compression.describe() << " seed=" << seed << " data_memory=" << data_memory
-      << " checkpoint_dir=" << checkpoint_dir << " checkpoint_every=" << checkpoint_every
-      << " checkpoint_keep=" << checkpoint_keep << " resume=" << resume
-      << " step_check=" << step_check << " grace_seconds=" << grace_seconds;
+      << " bucket_mb=" << bucket_mb << " compression=" << compression.describe() << " seed=" << seed
+      << " data_memory=" << data_memory << " checkpoint_dir=" << checkpoint_dir
+      << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
+      << " resume=" << resume << " step_check=" << step_check << " grace_seconds=" << grace_seconds;
   return out.str();
 }
 

@@ -651,7 +651,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       options.step_check = config.step_check;
       if (callbacks.stop_signal) options.stop_wanted = [&] { return callbacks.stop_signal() != 0; };
       options.on_step = callbacks.on_server_step;
-    options.compression = config.compression;
+      options.compression = config.compression;
       const auto shared = shared_payloads(config, world, roles, 0, train_info);
       options.shared = shared.get();
       ps::ChannelTransport transport(world);

@@ -32,8 +32,8 @@ TEST(CompressionSpec, ParsesEachKindAndNamesBadText) {
   EXPECT_EQ(CompressionSpec::parse("int8").describe(), "int8");
   EXPECT_EQ(CompressionSpec::parse("topk:0.01").ratio, 0.01);
   EXPECT_EQ(CompressionSpec::parse("powersgd:4").rank, 4);
-  for (const char* bad : {"", "fp8", "topk", "topk:0", "topk:1.5", "topk:x", "powersgd:0",
-                          "powersgd:2.5", "int8:3"})
+  for (const char* bad :
+       {"", "fp8", "topk", "topk:0", "topk:1.5", "topk:x", "powersgd:0", "powersgd:2.5", "int8:3"})
     EXPECT_THROW(CompressionSpec::parse(bad), Error) << bad;
 }
 
@@ -56,7 +56,7 @@ TEST(Quantize, Fp16RoundTripsWithinHalfPrecision) {
 TEST(Quantize, Int8RoundTripsWithinHalfAStepOfEachBlock) {
   auto g = gradient(3 * kInt8Block + 17, 2);
   for (std::size_t i = kInt8Block; i < 2 * kInt8Block; ++i) g[i] *= 1000;  // blocks differ
-  std::fill(g.end() - 17, g.end(), 0.0f);                                    // an all-zero tail
+  std::fill(g.end() - 17, g.end(), 0.0f);                                  // an all-zero tail
   std::vector<std::byte> bytes(int8_bytes(g.size()));
   std::vector<float> back(g.size());
   encode_int8(g, bytes);
@@ -142,7 +142,8 @@ TEST(PowerSgd, ErrorFeedbackOverWorkersLosesNothing) {
       workers[static_cast<std::size_t>(w)].middle(p_orthonormal, q);
       for (std::size_t i = 0; i < q.size(); ++i) q_sum[i] += q[i];
     }
-    for (int w = 0; w < 2; ++w) workers[static_cast<std::size_t>(w)].finish(p_orthonormal, q_sum, 2, out);
+    for (int w = 0; w < 2; ++w)
+      workers[static_cast<std::size_t>(w)].finish(p_orthonormal, q_sum, 2, out);
     for (std::size_t i = 0; i < size; ++i) {
       sent[static_cast<Eigen::Index>(i)] += out[i];
       truth[static_cast<Eigen::Index>(i)] += grads[0][i] + grads[1][i];

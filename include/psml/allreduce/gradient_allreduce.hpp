@@ -62,7 +62,6 @@ class GradientAllreduce final : public GradientSum, public models::GradientListe
   static constexpr std::size_t kHeader = 48, kBits = 32, kStop = 32, kLoss = 33, kRows = 34,
                                kNonFinite = 35;
   void start(std::size_t bucket);
-  [[noreturn]] void report_mismatch(std::int64_t global_step) const;
 
   const comm::Communicator& comm_;
   std::size_t num_params_;

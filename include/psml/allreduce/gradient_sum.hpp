@@ -67,6 +67,12 @@ std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
                                                std::size_t bucket_floats = 0,
                                                const compress::CompressionSpec& compression = {});
 
+// Every rank, having seen that the ranks disagree (`why`): one more collective tells each rank
+// every rank's global step and gradient size, and all throw comm::CollectiveError with
+// out_of_step_message's text (rank 0 reports).
+[[noreturn]] void throw_out_of_step(const comm::Communicator& comm, std::int64_t global_step,
+                                    std::int64_t num_params, const std::string& why);
+
 // The step check's verdict when ranks disagree: `seen[r]` = (global step, gradient values) of
 // rank r. "the ranks are out of step (<why>): ranks 0,2 at step 5 with 404 gradient values; ..."
 std::string out_of_step_message(std::span<const std::pair<std::int64_t, std::int64_t>> seen,

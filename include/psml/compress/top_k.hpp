@@ -25,8 +25,8 @@ class TopK {
 
  private:
   std::size_t k_;
-  std::vector<float> residual_;         // becomes grad + residual during encode
-  std::vector<std::uint32_t> order_;    // scratch: positions, partially sorted
+  std::vector<float> residual_;       // becomes grad + residual during encode
+  std::vector<std::uint32_t> order_;  // scratch: positions, partially sorted
 };
 
 // sum[indices[i]] += values[i]: what a receiver does with each worker's top-k.

@@ -24,7 +24,7 @@ struct EpochCounters {
   double loss_sum = 0;
   double rows = 0;
   // Seconds this worker spent, by what it did; each bucket measures what its name says.
-  double compute_seconds = 0;  // the model's forward and backward passes
+  double compute_seconds = 0;    // the model's forward and backward passes
   double allreduce_seconds = 0;  // allreduce mode: the gradient sum, once every rank has arrived
   double optimizer_seconds = 0;  // allreduce mode: the optimizer's update of this rank's copy
   double push_seconds = 0;       // ps: posting the pushes until they have left

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "psml/comm/framing.hpp"
+#include "psml/compress/gradient_codec.hpp"
 #include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
-#include "psml/compress/gradient_codec.hpp"
 #include "psml/ps/roles.hpp"
 #include "psml/ps/shared_payloads.hpp"
 
@@ -146,8 +146,8 @@ class WorkerClient {
   std::vector<char> pushed_;             // per server: pushed this step already
   std::int64_t clock_ = 0;
   const SharedPayloads* shared_;
-  std::vector<compress::GradientCodec> codecs_;      // --compression: per server
-  std::vector<std::vector<std::byte>> encoded_;      // per server: its encoded push in flight
+  std::vector<compress::GradientCodec> codecs_;  // --compression: per server
+  std::vector<std::vector<std::byte>> encoded_;  // per server: its encoded push in flight
   double bytes_sent_ = 0;  // payload sent and received not yet in an ExchangeStats
   double bytes_received_ = 0;
   std::vector<std::int64_t> versions_;  // server version of the values last pulled, per server

@@ -56,8 +56,8 @@ struct RunHeader {
   std::int64_t global_batch = 0;
   std::int64_t steps_per_epoch = 0;
   std::string optimizer;
-  std::string exchange;  // "allreduce" or "ps: 2 servers + 2 workers, bsp"
-  std::string mode;      // "allreduce" or "ps"
+  std::string exchange;     // "allreduce" or "ps: 2 servers + 2 workers, bsp"
+  std::string mode;         // "allreduce" or "ps"
   std::string consistency;  // ps: "bsp", "ssp:3", "async"; else empty
   int workers = 1;
   int servers = 0;
