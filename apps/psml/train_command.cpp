@@ -162,17 +162,15 @@ void add_train_command(CLI::App& app, Action& action) {
          [config](const std::string& text) {
            config->compression = compress::CompressionSpec::parse(text);
          },
-         "compress each step's gradients for slow links (allreduce: every rank's, gathered; ps: "
-         "the pushes), over MPI: none, fp16, int8 (a scale per 1024 values), topk:R (the "
-         "fraction R of the largest, the rest fed back into the next step)")
+         "compress each step's gradients for slow links, over MPI: none, fp16, int8 (a scale "
+         "per 1024 values), topk:R (the fraction R of the largest, the rest fed back into the "
+         "next step; allreduce: every rank's gathered, ps: the pushes), powersgd:R (allreduce "
+         "mode: rank-R factors of each weight matrix, summed by two allreduces, the error fed "
+         "back)")
       ->check(
           [](const std::string& text) {
             try {
-              const auto spec = compress::CompressionSpec::parse(text);
-              if (spec.kind == compress::CompressionSpec::Kind::kPowerSgd)
-                return std::string(
-                    "powersgd:R is not available in psml train yet (the codec "
-                    "is built; its exchange is not)");
+              compress::CompressionSpec::parse(text);
               return std::string();
             } catch (const Error& e) {
               return std::string(e.what());
@@ -244,6 +242,12 @@ void add_train_command(CLI::App& app, Action& action) {
     if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--compression",
                                  "gathers compressed gradients over MPI: not with --allreduce shm");
+    if (config->mode == train::Mode::kPs &&
+        config->compression.kind == compress::CompressionSpec::Kind::kPowerSgd)
+      throw CLI::ValidationError(
+          "--compression",
+          "powersgd:R applies to --mode allreduce (its factors are sums over "
+          "the workers); --mode ps compresses with fp16, int8 or topk:R");
     if (compressed && config->ps_transport == ps::PayloadPath::kSharedMemory)
       throw CLI::ValidationError("--compression",
                                  "sends compressed pushes over MPI: not with --ps-transport shm");

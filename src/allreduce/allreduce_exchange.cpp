@@ -12,11 +12,10 @@
 namespace psml::allreduce {
 
 AllreduceExchange::AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                                     const optim::OptimizerSpec& optimizer, bool step_check,
-                                     std::size_t bucket_floats, AllreduceKind kind,
-                                     const compress::CompressionSpec& compression)
+                                     const optim::OptimizerSpec& optimizer,
+                                     const GradientSumOptions& sum)
     : comm_(comm),
-      reduce_(make_gradient_sum(comm, num_params, kind, step_check, bucket_floats, compression)),
+      reduce_(make_gradient_sum(comm, num_params, sum)),
       spec_(optimizer),
       optimizer_(optim::make_optimizer(optimizer)),
       state_(optimizer_->state_slots() * num_params, 0.0f) {}

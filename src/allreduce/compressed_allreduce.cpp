@@ -1,9 +1,7 @@
 #include "psml/allreduce/compressed_allreduce.hpp"
 
-#include <chrono>
-
+#include "psml/allreduce/step_header.hpp"
 #include "psml/core/error.hpp"
-#include "psml/core/finite.hpp"
 #include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
@@ -21,30 +19,9 @@ CompressedAllreduce::CompressedAllreduce(const comm::Communicator& comm, std::si
 
 StepTotals CompressedAllreduce::reduce(double local_loss, std::int64_t local_rows,
                                        std::int64_t global_step, bool stop) {
-  StepTotals totals;
-  // The header: every rank has arrived once it is summed (timed apart as the wait).
-  const bool finite = all_finite(grad_);
-  double header[4] = {local_loss, static_cast<double>(local_rows), stop ? 1.0 : 0.0,
-                      finite ? 0.0 : 1.0};
-  const auto arrival = std::chrono::steady_clock::now();
-  {
-    trace::Scope span("wait");
-    comm_.allreduce(std::span<double>(header));
-  }
-  totals.wait_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count();
-  totals.loss_sum = header[0];
-  totals.rows = static_cast<std::int64_t>(header[1]);
-  totals.stop = header[2] > 0;
-  totals.non_finite_ranks = static_cast<int>(header[3]);
-  if (step_check_) {
-    // The highest step and the highest negated step (minus the lowest), in one allreduce.
-    std::int64_t steps[2] = {global_step, -global_step};
-    comm_.allreduce(std::span<std::int64_t>(steps), comm::ReduceOp::kMax);
-    if (steps[0] != -steps[1])
-      throw_out_of_step(comm_, global_step, static_cast<std::int64_t>(grad_.size()),
-                        "the global steps of their compressed gradient exchange differ");
-  }
+  const StepTotals totals =
+      exchange_step_header(comm_, grad_, local_loss, local_rows, global_step, stop, step_check_,
+                           "their compressed gradient exchange");
   // A gradient with a NaN or Inf is refused before anything is sent (the caller stops).
   if (totals.non_finite_ranks > 0) return totals;
   trace::Scope span("allreduce");

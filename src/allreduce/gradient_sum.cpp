@@ -6,6 +6,8 @@
 
 #include "psml/allreduce/compressed_allreduce.hpp"
 #include "psml/allreduce/gradient_allreduce.hpp"
+#include "psml/allreduce/power_sgd_allreduce.hpp"
+#include "psml/allreduce/quantized_ring_allreduce.hpp"
 #include "psml/allreduce/shared_memory_reduce.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
@@ -13,15 +15,23 @@
 namespace psml::allreduce {
 
 std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
-                                               std::size_t num_params, AllreduceKind kind,
-                                               bool step_check, std::size_t bucket_floats,
-                                               const compress::CompressionSpec& compression) {
+                                               std::size_t num_params,
+                                               const GradientSumOptions& options) {
+  const AllreduceKind kind = options.kind;
+  const bool step_check = options.step_check;
+  const auto& compression = options.compression;
   // Before any kind is chosen: a shared-memory failure falls back to MPI, a mismatch must not.
   const auto size = static_cast<std::int64_t>(num_params);
   if (comm.allreduce(size, comm::ReduceOp::kMin) != comm.allreduce(size, comm::ReduceOp::kMax))
     throw comm::CollectiveError(detail::concat("the ranks' models differ in size (", size,
                                                " gradient values on rank ", comm.rank(), ")"),
                                 comm.rank() == 0);
+  if (compression.kind == compress::CompressionSpec::Kind::kPowerSgd)
+    return std::make_unique<PowerSgdAllreduce>(comm, num_params, options.matrices, compression.rank,
+                                               options.seed, step_check);
+  if (compression.kind == compress::CompressionSpec::Kind::kFp16 ||
+      compression.kind == compress::CompressionSpec::Kind::kInt8)
+    return std::make_unique<QuantizedRingAllreduce>(comm, num_params, compression, step_check);
   if (compression.kind != compress::CompressionSpec::Kind::kNone)
     return std::make_unique<CompressedAllreduce>(comm, num_params, compression, step_check);
   if (kind == AllreduceKind::kSharedMemory) {
@@ -41,7 +51,7 @@ std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
         std::fprintf(stderr, "psml: warning: %s; the gradient allreduce runs over MPI\n", e.what());
     }
   }
-  return std::make_unique<GradientAllreduce>(comm, num_params, bucket_floats, step_check);
+  return std::make_unique<GradientAllreduce>(comm, num_params, options.bucket_floats, step_check);
 }
 
 void throw_out_of_step(const comm::Communicator& comm, std::int64_t global_step,

@@ -149,6 +149,21 @@ void Communicator::allgather(std::span<const std::byte> mine, std::span<std::byt
   wait(std::span<MPI_Request>(&request, 1), what);
 }
 
+void Communicator::sendrecv(std::span<const std::byte> send, int to, std::span<std::byte> receive,
+                            int from, const char* what) const {
+  constexpr int kRingTag = 0x7269;  // point-to-point traffic of its own on this communicator
+  if (send.size() > INT_MAX || receive.size() > INT_MAX)
+    throw error(what, ": more than 2 GB in one message");
+  MPI_Request requests[2];
+  check_mpi(MPI_Irecv(receive.data(), static_cast<int>(receive.size()), MPI_BYTE, from, kRingTag,
+                      comm_, &requests[0]),
+            "MPI_Irecv");
+  check_mpi(MPI_Isend(send.data(), static_cast<int>(send.size()), MPI_BYTE, to, kRingTag, comm_,
+                      &requests[1]),
+            "MPI_Isend");
+  wait(std::span<MPI_Request>(requests), what);
+}
+
 std::string Communicator::broadcast(std::string text, int root) const {
   auto length = static_cast<std::int64_t>(text.size());
   broadcast(std::span<std::int64_t>(&length, 1), root);

@@ -12,12 +12,19 @@ namespace {
 using ColMap = Eigen::Map<Eigen::MatrixXf>;
 using ConstColMap = Eigen::Map<const Eigen::MatrixXf>;
 
-// Gram-Schmidt on the columns, in place; a column with nothing left becomes zero.
+// Gram-Schmidt on the columns, in place, each projection done twice ("twice is enough": the
+// second pass removes what rounding left of the first). A column with almost nothing left of it,
+// less than kDependent of its length, depends on the ones before it: it becomes zero. Normalising
+// what is left of such a column would make a direction of rounding noise that is not orthogonal to
+// the others, and P Pᵀ would no longer project.
 void orthonormalize(ColMap a) {
+  constexpr float kDependent = 1e-3f;
   for (Eigen::Index j = 0; j < a.cols(); ++j) {
-    for (Eigen::Index i = 0; i < j; ++i) a.col(j) -= a.col(i).dot(a.col(j)) * a.col(i);
+    const float before = a.col(j).norm();
+    for (int pass = 0; pass < 2; ++pass)
+      for (Eigen::Index i = 0; i < j; ++i) a.col(j) -= a.col(i).dot(a.col(j)) * a.col(i);
     const float norm = a.col(j).norm();
-    if (norm > 1e-12f)
+    if (norm > kDependent * before && norm > 0.0f)
       a.col(j) /= norm;
     else
       a.col(j).setZero();

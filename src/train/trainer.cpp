@@ -266,9 +266,14 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
         s.info.sparse, s.shared.get(), config.compression);
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
-        workers, keys, config.optimizer, config.step_check,
-        static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)), config.allreduce,
-        config.compression);
+        workers, keys, config.optimizer,
+        allreduce::GradientSumOptions{
+            .kind = config.allreduce,
+            .step_check = config.step_check,
+            .bucket_floats = static_cast<std::size_t>(config.bucket_mb * 1e6 / sizeof(float)),
+            .compression = config.compression,
+            .matrices = s.learner->matrices(),
+            .seed = config.seed});
   }
   s.learner->set_gradient_listener(s.exchange->listener());
   return s;

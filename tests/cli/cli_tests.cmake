@@ -206,16 +206,23 @@ psml_cli_test(NAME ps_shm_ssp_2_servers RANKS 5 TIMEOUT 120 EXPECT --min-accurac
 psml_bad_input(ps_shm_sparse 3 "--ps-transport shm moves dense payloads" train --data @DATA@/sparse_train.h5 --mode ps --model logreg --ps-transport shm)
 psml_bad_input(ps_shm_blocks 3 "--ps-transport shm needs --key-layout ranges" train ${SMALL} --key-layout blocks --ps-transport shm)
 psml_bad_input(allreduce_bad_kind 2 "--allreduce: .*" train ${SMALL} --allreduce nccl)
-# --compression (allreduce): each codec trains; bad specs and other modes are usage errors.
-foreach(codec fp16 int8 topk:0.1)
+# --compression (allreduce): each codec trains, by the exchange it names; bad specs and other
+# modes are usage errors.
+set(COMPRESSED_RUNS "fp16@a ring of fp16 gradients" "int8@a ring of int8 gradients"
+    "topk:0.1@MPI allgather of topk:0.1 gradients"
+    "powersgd:2@MPI allreduce of PowerSGD rank-2 factors \\(2 of 2 weight matrices")
+foreach(run ${COMPRESSED_RUNS})
+  string(REPLACE "@" ";" run "${run}")
+  list(GET run 0 codec)
+  list(GET run 1 exchange)
   string(REPLACE ":" "_" name "${codec}")
   psml_cli_test(NAME compression_${name}_trains RANKS 3 TIMEOUT 120
-                EXPECT --min-accuracy 0.9 --stdout "MPI allgather of ${codec} gradients"
+                EXPECT --min-accuracy 0.9 --stdout "${exchange}"
                 ARGS train --data @DATA@/train.h5 --test @DATA@/test.h5 --epochs 3 --model mlp
                      --hidden 16 --optimizer adam --lr 0.01 --compression ${codec})
 endforeach()
 psml_bad_input(compression_bad_ratio 2 "--compression 'topk:2': say none, fp16, int8, topk:R" train --data @DATA@/train.h5 --compression topk:2)
-psml_bad_input(compression_powersgd_not_yet 2 "powersgd:R is not available in psml train yet" train --data @DATA@/train.h5 --compression powersgd:4)
+psml_bad_input(compression_powersgd_in_ps 3 "--compression: powersgd:R applies to --mode allreduce" train ${SMALL} --compression powersgd:4)
 foreach(codec int8 topk:0.2)
   string(REPLACE ":" "_" name "${codec}")
   psml_cli_test(NAME compression_ps_${name}_trains RANKS 4 TIMEOUT 120

@@ -15,6 +15,12 @@
 namespace psml {
 namespace {
 
+allreduce::GradientSumOptions of_kind(allreduce::AllreduceKind kind) {
+  allreduce::GradientSumOptions options;
+  options.kind = kind;
+  return options;
+}
+
 using allreduce::AllreduceKind;
 
 class GradientSumKinds : public testing::TestWithParam<AllreduceKind> {};
@@ -32,7 +38,7 @@ TEST_P(GradientSumKinds, SumsEveryKeyOfEveryStepExactly) {
   const int r = world.rank(), n = world.size();
   for (const std::size_t p :
        {std::size_t{1}, std::size_t{3}, std::size_t{1000}, std::size_t{70'001}}) {
-    auto sum = allreduce::make_gradient_sum(world, p, GetParam());
+    auto sum = allreduce::make_gradient_sum(world, p, of_kind(GetParam()));
     for (std::int64_t step = 1; step <= 20; ++step) {
       auto g = sum->gradient();
       for (std::size_t k = 0; k < p; ++k)
@@ -57,8 +63,8 @@ TEST_P(GradientSumKinds, SumsEveryKeyOfEveryStepExactly) {
 TEST(SharedMemoryReduce, AgreesWithMpiAndIsTheSameOnEveryRank) {
   const auto world = comm::Communicator::world();
   const std::size_t p = 50'000;
-  auto shm = allreduce::make_gradient_sum(world, p, AllreduceKind::kSharedMemory);
-  auto mpi = allreduce::make_gradient_sum(world, p, AllreduceKind::kMpi);
+  auto shm = allreduce::make_gradient_sum(world, p, of_kind(AllreduceKind::kSharedMemory));
+  auto mpi = allreduce::make_gradient_sum(world, p, of_kind(AllreduceKind::kMpi));
   EXPECT_EQ(shm->describe(), "shared memory");
   auto rng = make_rng(7, RngPurpose::kSynthetic, static_cast<std::uint64_t>(world.rank()));
   std::normal_distribution<double> normal;
@@ -87,7 +93,7 @@ TEST_P(GradientSumKinds, CountsTheRanksWhoseGradientIsNotFinite) {
   const auto world = comm::Communicator::world();
   const int r = world.rank(), n = world.size();
   const std::size_t p = 4096;
-  auto sum = allreduce::make_gradient_sum(world, p, GetParam());
+  auto sum = allreduce::make_gradient_sum(world, p, of_kind(GetParam()));
   const auto fill = [&] {
     auto g = sum->gradient();
     std::fill(g.begin(), g.end(), 1.0f);
@@ -111,7 +117,7 @@ TEST_P(GradientSumKinds, CountsTheRanksWhoseGradientIsNotFinite) {
 TEST_P(GradientSumKinds, RanksOutOfStepStopEveryRankWithEachRanksStep) {
   const auto world = comm::Communicator::world();
   if (world.size() < 2) GTEST_SKIP() << "needs 2 ranks";
-  auto sum = allreduce::make_gradient_sum(world, 100, GetParam());
+  auto sum = allreduce::make_gradient_sum(world, 100, of_kind(GetParam()));
   EXPECT_NO_THROW(sum->reduce(1.0, 1, 4));
   try {
     sum->reduce(1.0, 1, world.rank() == 1 ? 6 : 5);

@@ -15,12 +15,9 @@ namespace psml::allreduce {
 
 class AllreduceExchange final : public exchange::Exchange {
  public:
-  // `bucket_floats`: keys per MPI allreduce bucket (0: one, after backprop); `compression`: the
-  // gradients' (compressed_allreduce.hpp). Collective.
+  // `sum`: how the gradients are summed (gradient_sum.hpp). Collective.
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
-                    const optim::OptimizerSpec& optimizer, bool step_check = true,
-                    std::size_t bucket_floats = 0, AllreduceKind kind = AllreduceKind::kAuto,
-                    const compress::CompressionSpec& compression = {});
+                    const optim::OptimizerSpec& optimizer, const GradientSumOptions& sum = {});
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return reduce_->gradient(); }

@@ -1,9 +1,11 @@
-// Gradients compressed for slow links (--compression fp16, int8 or topk:R, allreduce mode): each
-// rank encodes its gradient sum (compress/), the ranks gather every rank's encoding
-// (MPI_Allgather: encodings cannot be added up on the way, top-k's indices and int8's scales
-// differ from rank to rank), and every rank decodes and adds them in rank order, so that all hold
-// the same sum. Top-k keeps what it did not send as the next step's residual (error feedback).
-// The step's header (loss, rows, stop, non-finite, step) travels first in a small allreduce.
+// Gradients compressed for slow links by gathering every rank's encoding (--compression topk:R,
+// allreduce mode; it takes any codec of compress/gradient_codec.hpp): each rank encodes its
+// gradient sum, the ranks gather every rank's encoding (MPI_Allgather: top-k's encodings cannot
+// be added up on the way, their indices differ from rank to rank), and every rank decodes and adds
+// them in rank order, so that all hold the same sum. fp16 and int8 are summed on the way instead
+// (quantized_ring_allreduce.hpp): a gather moves N - 1 encodings per rank, a ring 2 (N - 1) / N.
+// Top-k keeps what it did not send as the next step's residual (error feedback). The step's header
+// (loss, rows, stop, non-finite, step) travels first in a small allreduce.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +19,7 @@ namespace psml::allreduce {
 
 class CompressedAllreduce final : public GradientSum {
  public:
-  // Collective. `spec`: fp16, int8 or topk:R.
+  // Collective. `spec`: topk:R (or fp16, int8).
   CompressedAllreduce(const comm::Communicator& comm, std::size_t num_params,
                       const compress::CompressionSpec& spec, bool step_check);
 

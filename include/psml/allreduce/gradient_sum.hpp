@@ -11,10 +11,12 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "psml/comm/communicator.hpp"
 #include "psml/compress/compression_spec.hpp"
 #include "psml/models/gradient_listener.hpp"
+#include "psml/models/matrix_block.hpp"
 
 namespace psml::allreduce {
 
@@ -57,15 +59,23 @@ class GradientSum {
   }
 };
 
-// `bucket_floats`: keys per MPI bucket (0: one, after backprop); `step_check`: compare each
-// exchange's global step and size across ranks. Collective. kAuto falls back to MPI, with a
-// warning from rank 0, when the shared memory cannot be had.
-// `compression` (not none): the compressed exchange (compressed_allreduce.hpp), over MPI.
+// How make_gradient_sum sums.
+struct GradientSumOptions {
+  AllreduceKind kind = AllreduceKind::kAuto;
+  bool step_check = true;         // compare each exchange's global step and size across ranks
+  std::size_t bucket_floats = 0;  // keys per MPI bucket (0: one, after backprop)
+  // Not none: compressed, over MPI: fp16 and int8 by quantized_ring_allreduce.hpp, topk by
+  // compressed_allreduce.hpp, powersgd by power_sgd_allreduce.hpp.
+  compress::CompressionSpec compression;
+  std::vector<models::MatrixBlock> matrices;  // powersgd: the model's weight matrices
+  std::uint64_t seed = 0;                     // powersgd: of the first factors, as every rank's
+};
+
+// Collective. kAuto falls back to MPI, with a warning from rank 0, when the shared memory cannot
+// be had.
 std::unique_ptr<GradientSum> make_gradient_sum(const comm::Communicator& comm,
-                                               std::size_t num_params, AllreduceKind kind,
-                                               bool step_check = true,
-                                               std::size_t bucket_floats = 0,
-                                               const compress::CompressionSpec& compression = {});
+                                               std::size_t num_params,
+                                               const GradientSumOptions& options = {});
 
 // Every rank, having seen that the ranks disagree (`why`): one more collective tells each rank
 // every rank's global step and gradient size, and all throw comm::CollectiveError with

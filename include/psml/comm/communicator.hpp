@@ -111,6 +111,11 @@ class Communicator {
   // names it in a deadline error.
   void allgather(std::span<const std::byte> mine, std::span<std::byte> all, const char* what) const;
 
+  // Sends `send` to rank `to` while receiving `receive` (exactly its size) from rank `from`: one
+  // step of a ring. `what` names it in a deadline error.
+  void sendrecv(std::span<const std::byte> send, int to, std::span<std::byte> receive, int from,
+                const char* what) const;
+
   // `text` of rank `root`, on every rank.
   std::string broadcast(std::string text, int root) const;
 

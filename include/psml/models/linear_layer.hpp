@@ -9,6 +9,7 @@
 
 #include "psml/data/shard.hpp"
 #include "psml/models/gradient_listener.hpp"
+#include "psml/models/matrix_block.hpp"
 
 namespace psml::models {
 
@@ -26,6 +27,8 @@ class LinearLayer {
   std::size_t offset() const { return offset_; }
   Eigen::Index in() const { return in_; }
   Eigen::Index out() const { return out_; }
+  // W's place in the parameter vector.
+  MatrixBlock matrix() const { return {offset_, out_, in_}; }
 
   ConstMap weights(std::span<const Scalar> params) const {
     return ConstMap(params.data() + offset_, out_, in_);

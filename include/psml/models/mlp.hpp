@@ -32,6 +32,11 @@ class Mlp final : public ModelT<Scalar> {
 
   std::string name() const override { return "mlp"; }
   std::size_t num_params() const override { return num_params_; }
+  std::vector<MatrixBlock> matrices() const override {
+    std::vector<MatrixBlock> blocks;
+    for (const auto& layer : layers_) blocks.push_back(layer.matrix());
+    return blocks;
+  }
   data::Task task() const override;
   void init_params(std::span<Scalar> params, std::uint64_t seed) const override;
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "psml/data/row_buffer.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/models/gradient_listener.hpp"
+#include "psml/models/matrix_block.hpp"
 
 namespace psml::models {
 
@@ -50,6 +52,9 @@ class ModelT {
   // for regression. Valid until the next call.
   virtual data::ConstRowsMapT<Scalar> scores(std::span<const Scalar> params,
                                              const data::BatchViewT<Scalar>& batch) = 0;
+
+  // The weight matrices in the parameter vector, in order (none for a model without layers).
+  virtual std::vector<MatrixBlock> matrices() const { return {}; }
 
   // Sizes the workspaces for batches of up to `rows` rows: no later call with at most that many
   // rows allocates memory.

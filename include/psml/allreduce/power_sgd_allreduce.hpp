@@ -1,0 +1,70 @@
+// PowerSGD over an allreduce (--compression powersgd:R, allreduce mode; Vogels et al. 2019): each
+// weight matrix of the model (models::MatrixBlock) whose rank-R factors are smaller than itself
+// travels as those factors, P then Q, each summed over the ranks by an allreduce
+// (compress/power_sgd.hpp), with this rank's residual kept for the next step (error feedback);
+// every other value (biases, matrices too small to gain) travels as it is, in P's allreduce. So a
+// step is the header, then two allreduces, whatever the number of layers:
+//
+//   allreduce( P of every matrix | the other values )   allreduce( Q of every matrix )
+//
+// and every rank ends with the same sum: P Qᵀ for each compressed matrix, the exact sum elsewhere.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/compress/power_sgd.hpp"
+#include "psml/core/aligned.hpp"
+#include "psml/models/matrix_block.hpp"
+
+namespace psml::allreduce {
+
+class PowerSgdAllreduce final : public GradientSum {
+ public:
+  // `matrices`: the model's weight matrices within [0, num_params), not overlapping; `rank`: R;
+  // `seed`: of the first Q of every matrix, the same on every rank. Throws naming a matrix that
+  // lies outside the parameters or overlaps another.
+  PowerSgdAllreduce(const comm::Communicator& comm, std::size_t num_params,
+                    std::span<const models::MatrixBlock> matrices, int rank, std::uint64_t seed,
+                    bool step_check);
+
+  std::span<float> gradient() override { return grad_; }
+  std::span<const float> sum() const override { return sum_; }
+  models::GradientListener* listener() override { return nullptr; }
+  StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step,
+                    bool stop) override;
+  std::string describe() const override;
+
+  // Two ring allreduces, of the factors and the uncompressed values.
+  double bytes_per_step(std::size_t, int ranks) const override {
+    return 2.0 * (ranks - 1) / ranks *
+           static_cast<double>((first_.size() + second_.size()) * sizeof(float));
+  }
+  // How many of the matrices travel as factors.
+  std::size_t compressed_matrices() const { return compressed_.size(); }
+
+ private:
+  struct Compressed {
+    models::MatrixBlock block;
+    compress::PowerSgd power;
+    std::size_t p_at, q_at;  // its P in first_, its Q in second_
+  };
+  struct Range {
+    std::size_t offset, count;
+  };
+
+  const comm::Communicator& comm_;
+  int rank_;
+  bool step_check_;
+  std::size_t matrices_;
+  AlignedVector<float> grad_, sum_;
+  std::vector<Compressed> compressed_;
+  std::vector<Range> raw_;     // the values sent as they are, after every P in first_
+  std::vector<float> first_;   // every P, then the raw values
+  std::vector<float> second_;  // every Q
+};
+
+}  // namespace psml::allreduce

@@ -1,0 +1,105 @@
+#include "psml/allreduce/power_sgd_allreduce.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "psml/allreduce/step_header.hpp"
+#include "psml/core/error.hpp"
+#include "psml/core/rng.hpp"
+#include "psml/core/trace.hpp"
+
+namespace psml::allreduce {
+namespace {
+
+// Whether rank-`rank` factors of the matrix are fewer values than the matrix itself.
+bool worth_compressing(const models::MatrixBlock& m, int rank) {
+  const std::int64_t r = std::min<std::int64_t>(rank, std::min(m.rows, m.cols));
+  return r * (m.rows + m.cols) < m.rows * m.cols;
+}
+
+}  // namespace
+
+PowerSgdAllreduce::PowerSgdAllreduce(const comm::Communicator& comm, std::size_t num_params,
+                                     std::span<const models::MatrixBlock> matrices, int rank,
+                                     std::uint64_t seed, bool step_check)
+    : comm_(comm),
+      rank_(rank),
+      step_check_(step_check),
+      matrices_(matrices.size()),
+      grad_(num_params),
+      sum_(num_params) {
+  if (rank < 1) throw error("--compression powersgd:", rank, ": the rank must be at least 1");
+  std::vector<models::MatrixBlock> sorted(matrices.begin(), matrices.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.offset < b.offset; });
+  std::size_t covered = 0;  // every value below this is a factor's or in raw_
+  std::size_t previous_end = 0, p_size = 0, q_size = 0;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const auto& m = sorted[i];
+    if (m.rows < 1 || m.cols < 1 || m.offset + m.size() > num_params || m.offset < previous_end)
+      throw error("powersgd: weight matrix ", m.rows, " x ", m.cols, " at ", m.offset,
+                  " does not fit ", num_params, " parameters without overlapping another");
+    previous_end = m.offset + m.size();
+    if (!worth_compressing(m, rank)) continue;
+    if (m.offset > covered) raw_.push_back({covered, m.offset - covered});
+    compressed_.push_back(
+        {m, compress::PowerSgd(m.rows, m.cols, rank, mix64(seed ^ mix64(i))), p_size, q_size});
+    p_size += static_cast<std::size_t>(compressed_.back().power.p_size());
+    q_size += static_cast<std::size_t>(compressed_.back().power.q_size());
+    covered = m.offset + m.size();
+  }
+  if (covered < num_params) raw_.push_back({covered, num_params - covered});
+  std::size_t raw_size = 0;
+  for (const auto& r : raw_) raw_size += r.count;
+  first_.resize(p_size + raw_size);
+  second_.resize(q_size);
+}
+
+StepTotals PowerSgdAllreduce::reduce(double local_loss, std::int64_t local_rows,
+                                     std::int64_t global_step, bool stop) {
+  const StepTotals totals =
+      exchange_step_header(comm_, grad_, local_loss, local_rows, global_step, stop, step_check_,
+                           "their PowerSGD gradient exchange");
+  // A gradient with a NaN or Inf is refused before anything is sent (the caller stops).
+  if (totals.non_finite_ranks > 0) return totals;
+  trace::Scope span("allreduce");
+  const std::span<float> first(first_), second(second_);
+  const std::span<const float> grad(grad_);
+  for (auto& c : compressed_)
+    c.power.start(grad.subspan(c.block.offset, c.block.size()),
+                  first.subspan(c.p_at, static_cast<std::size_t>(c.power.p_size())));
+  std::size_t at = first_.size();
+  for (const auto& r : raw_) at -= r.count;
+  const std::size_t raw_at = at;
+  for (const auto& r : raw_) {
+    std::memcpy(first_.data() + at, grad_.data() + r.offset, r.count * sizeof(float));
+    at += r.count;
+  }
+  // Arrival was checked by the header: both go straight to MPI_Allreduce.
+  comm_.allreduce(first, comm::ReduceOp::kSum, comm::Arrival::kChecked);
+  for (auto& c : compressed_)
+    c.power.middle(first.subspan(c.p_at, static_cast<std::size_t>(c.power.p_size())),
+                   second.subspan(c.q_at, static_cast<std::size_t>(c.power.q_size())));
+  comm_.allreduce(second, comm::ReduceOp::kSum, comm::Arrival::kChecked);
+  const std::span<float> sum(sum_);
+  for (auto& c : compressed_)
+    c.power.finish(first.subspan(c.p_at, static_cast<std::size_t>(c.power.p_size())),
+                   second.subspan(c.q_at, static_cast<std::size_t>(c.power.q_size())), comm_.size(),
+                   sum.subspan(c.block.offset, c.block.size()));
+  at = raw_at;
+  for (const auto& r : raw_) {
+    std::memcpy(sum_.data() + r.offset, first_.data() + at, r.count * sizeof(float));
+    at += r.count;
+  }
+  return totals;
+}
+
+std::string PowerSgdAllreduce::describe() const {
+  return detail::concat("MPI allreduce of PowerSGD rank-", rank_, " factors (", compressed_.size(),
+                        " of ", matrices_, " weight matrices; ",
+                        static_cast<double>((first_.size() + second_.size()) * sizeof(float)) / 1e6,
+                        " MB per rank and step instead of ",
+                        static_cast<double>(grad_.size() * sizeof(float)) / 1e6, ")");
+}
+
+}  // namespace psml::allreduce
