@@ -164,9 +164,9 @@ void add_train_command(CLI::App& app, Action& action) {
          },
          "compress each step's gradients for slow links, over MPI: none, fp16, int8 (a scale "
          "per 1024 values), topk:R (the fraction R of the largest, the rest fed back into the "
-         "next step; allreduce: every rank's gathered, ps: the pushes), powersgd:R (allreduce "
-         "mode: rank-R factors of each weight matrix, summed by two allreduces, the error fed "
-         "back)")
+         "next step; allreduce: every rank's gathered, ps: the pushes), powersgd:R (rank-R "
+         "factors of each weight matrix, the error fed back; allreduce: summed by two "
+         "allreduces, ps: each worker's own)")
       ->check(
           [](const std::string& text) {
             try {
@@ -241,13 +241,7 @@ void add_train_command(CLI::App& app, Action& action) {
     const bool compressed = config->compression.kind != compress::CompressionSpec::Kind::kNone;
     if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--compression",
-                                 "gathers compressed gradients over MPI: not with --allreduce shm");
-    if (config->mode == train::Mode::kPs &&
-        config->compression.kind == compress::CompressionSpec::Kind::kPowerSgd)
-      throw CLI::ValidationError(
-          "--compression",
-          "powersgd:R applies to --mode allreduce (its factors are sums over "
-          "the workers); --mode ps compresses with fp16, int8 or topk:R");
+                                 "sends compressed gradients over MPI: not with --allreduce shm");
     if (compressed && config->ps_transport == ps::PayloadPath::kSharedMemory)
       throw CLI::ValidationError("--compression",
                                  "sends compressed pushes over MPI: not with --ps-transport shm");

@@ -1,6 +1,5 @@
 #include "psml/allreduce/power_sgd_allreduce.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 #include "psml/allreduce/step_header.hpp"
@@ -9,18 +8,9 @@
 #include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
-namespace {
-
-// Whether rank-`rank` factors of the matrix are fewer values than the matrix itself.
-bool worth_compressing(const models::MatrixBlock& m, int rank) {
-  const std::int64_t r = std::min<std::int64_t>(rank, std::min(m.rows, m.cols));
-  return r * (m.rows + m.cols) < m.rows * m.cols;
-}
-
-}  // namespace
 
 PowerSgdAllreduce::PowerSgdAllreduce(const comm::Communicator& comm, std::size_t num_params,
-                                     std::span<const models::MatrixBlock> matrices, int rank,
+                                     std::span<const MatrixBlock> matrices, int rank,
                                      std::uint64_t seed, bool step_check)
     : comm_(comm),
       rank_(rank),
@@ -28,30 +18,18 @@ PowerSgdAllreduce::PowerSgdAllreduce(const comm::Communicator& comm, std::size_t
       matrices_(matrices.size()),
       grad_(num_params),
       sum_(num_params) {
-  if (rank < 1) throw error("--compression powersgd:", rank, ": the rank must be at least 1");
-  std::vector<models::MatrixBlock> sorted(matrices.begin(), matrices.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.offset < b.offset; });
-  std::size_t covered = 0;  // every value below this is a factor's or in raw_
-  std::size_t previous_end = 0, p_size = 0, q_size = 0;
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    const auto& m = sorted[i];
-    if (m.rows < 1 || m.cols < 1 || m.offset + m.size() > num_params || m.offset < previous_end)
-      throw error("powersgd: weight matrix ", m.rows, " x ", m.cols, " at ", m.offset,
-                  " does not fit ", num_params, " parameters without overlapping another");
-    previous_end = m.offset + m.size();
-    if (!worth_compressing(m, rank)) continue;
-    if (m.offset > covered) raw_.push_back({covered, m.offset - covered});
+  auto plan = compress::plan_factors(num_params, matrices, rank);
+  std::size_t p_size = 0, q_size = 0;
+  for (std::size_t i = 0; i < plan.factored.size(); ++i) {
+    const auto& m = plan.factored[i];
     compressed_.push_back(
         {m, compress::PowerSgd(m.rows, m.cols, rank, mix64(seed ^ mix64(i))), p_size, q_size});
     p_size += static_cast<std::size_t>(compressed_.back().power.p_size());
     q_size += static_cast<std::size_t>(compressed_.back().power.q_size());
-    covered = m.offset + m.size();
   }
-  if (covered < num_params) raw_.push_back({covered, num_params - covered});
-  std::size_t raw_size = 0;
-  for (const auto& r : raw_) raw_size += r.count;
-  first_.resize(p_size + raw_size);
+  raw_at_ = p_size;
+  first_.resize(p_size + plan.raw_values());
+  raw_ = std::move(plan.raw);
   second_.resize(q_size);
 }
 
@@ -68,9 +46,7 @@ StepTotals PowerSgdAllreduce::reduce(double local_loss, std::int64_t local_rows,
   for (auto& c : compressed_)
     c.power.start(grad.subspan(c.block.offset, c.block.size()),
                   first.subspan(c.p_at, static_cast<std::size_t>(c.power.p_size())));
-  std::size_t at = first_.size();
-  for (const auto& r : raw_) at -= r.count;
-  const std::size_t raw_at = at;
+  std::size_t at = raw_at_;
   for (const auto& r : raw_) {
     std::memcpy(first_.data() + at, grad_.data() + r.offset, r.count * sizeof(float));
     at += r.count;
@@ -86,7 +62,7 @@ StepTotals PowerSgdAllreduce::reduce(double local_loss, std::int64_t local_rows,
     c.power.finish(first.subspan(c.p_at, static_cast<std::size_t>(c.power.p_size())),
                    second.subspan(c.q_at, static_cast<std::size_t>(c.power.q_size())), comm_.size(),
                    sum.subspan(c.block.offset, c.block.size()));
-  at = raw_at;
+  at = raw_at_;
   for (const auto& r : raw_) {
     std::memcpy(sum_.data() + r.offset, first_.data() + at, r.count * sizeof(float));
     at += r.count;

@@ -9,7 +9,9 @@ namespace psml::compress {
 
 using Kind = CompressionSpec::Kind;
 
-GradientCodec::GradientCodec(const CompressionSpec& spec, std::size_t n) : spec_(spec), n_(n) {
+GradientCodec::GradientCodec(const CompressionSpec& spec, std::size_t n,
+                             std::span<const MatrixBlock> matrices)
+    : spec_(spec), n_(n) {
   switch (spec.kind) {
     case Kind::kFp16:
       bytes_ = fp16_bytes(n);
@@ -25,6 +27,10 @@ GradientCodec::GradientCodec(const CompressionSpec& spec, std::size_t n) : spec_
       indices_.resize(top_k_->k());
       values_.resize(top_k_->k());
       break;
+    case Kind::kPowerSgd:
+      power_ = std::make_unique<PowerSgdCodec>(n, matrices, spec.rank);
+      bytes_ = power_->encoded_bytes();
+      break;
     default:
       throw error("--compression ", spec.describe(), " is not a codec of one gradient vector");
   }
@@ -35,6 +41,7 @@ void GradientCodec::encode(std::span<const float> values, std::span<std::byte> o
   PSML_CHECK_EQ(out.size(), bytes_, "gradient encoding bytes");
   if (spec_.kind == Kind::kFp16) return encode_fp16(values, out);
   if (spec_.kind == Kind::kInt8) return encode_int8(values, out);
+  if (spec_.kind == Kind::kPowerSgd) return power_->encode(values, out);
   const std::size_t k = top_k_->k();
   top_k_->encode(values, indices_, values_);
   std::memcpy(out.data(), indices_.data(), k * sizeof(std::uint32_t));
@@ -44,6 +51,7 @@ void GradientCodec::encode(std::span<const float> values, std::span<std::byte> o
 void GradientCodec::add_decoded(std::span<const std::byte> in, std::span<float> sum) {
   PSML_CHECK_EQ(in.size(), bytes_, "gradient decoding bytes");
   PSML_CHECK_EQ(sum.size(), n_, "gradient decoding");
+  if (spec_.kind == Kind::kPowerSgd) return power_->add_decoded(in, sum);
   if (spec_.kind == Kind::kTopK) {
     const std::size_t k = top_k_->k();
     std::memcpy(indices_.data(), in.data(), k * sizeof(std::uint32_t));

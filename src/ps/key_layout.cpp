@@ -39,4 +39,12 @@ std::int64_t KeyLayout::local_index(std::int64_t key) const {
   return key - data::balanced_range(num_keys_, servers_, owner(key)).first;
 }
 
+std::vector<MatrixBlock> KeyLayout::matrices_of(int server,
+                                                std::span<const MatrixBlock> matrices) const {
+  if (kind_ != KeyLayoutKind::kRanges) return {};
+  const auto keys = keys_of(server);
+  return matrices_within(matrices, static_cast<std::size_t>(keys.first),
+                         static_cast<std::size_t>(keys.count()));
+}
+
 }  // namespace psml::ps

@@ -6,10 +6,11 @@ namespace psml::ps {
 
 PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
                        double deadline_seconds, KeyLayoutKind layout, bool sparse,
-                       const SharedPayloads* shared, const compress::CompressionSpec& compression)
+                       const SharedPayloads* shared, const compress::CompressionSpec& compression,
+                       std::span<const MatrixBlock> matrices)
     : world_(world),
       client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout, shared,
-              compression),
+              compression, matrices),
       sparse_(sparse),
       grad_(sparse || shared ? 0 : num_params, 0.0f),
       gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}

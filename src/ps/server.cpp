@@ -111,7 +111,8 @@ void Server::hold_keys(std::int64_t num_keys) {
   layout_ = KeyLayout(num_keys, roles_.servers, options_.key_layout);
   keys_ = layout_.keys_of(index_);
   if (options_.compression.kind != compress::CompressionSpec::Kind::kNone) {
-    codec_.emplace(options_.compression, static_cast<std::size_t>(keys_.count()));
+    codec_.emplace(options_.compression, static_cast<std::size_t>(keys_.count()),
+                   layout_.matrices_of(index_, options_.matrices));
     encoded_.resize(codec_->encoded_bytes());
   }
 }

@@ -12,7 +12,8 @@ namespace psml::ps {
 WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
                            std::int64_t num_keys, double deadline_seconds, KeyLayoutKind layout,
                            const SharedPayloads* shared,
-                           const compress::CompressionSpec& compression)
+                           const compress::CompressionSpec& compression,
+                           std::span<const MatrixBlock> matrices)
     : channel_(world),
       roles_(roles),
       worker_(world.rank()),
@@ -27,8 +28,10 @@ WorkerClient::WorkerClient(const comm::Communicator& world, const Roles& roles,
     throw error("--servers ", roles.servers, " is more than the model's ", num_keys, " parameters");
   for (int s = 0; s < roles.servers; ++s) server_keys_.push_back(layout_.keys_of(s));
   if (compression.kind != compress::CompressionSpec::Kind::kNone)
-    for (const auto& keys : server_keys_) {
-      codecs_.emplace_back(compression, static_cast<std::size_t>(keys.count()));
+    for (int s = 0; s < roles.servers; ++s) {
+      codecs_.emplace_back(
+          compression, static_cast<std::size_t>(server_keys_[static_cast<std::size_t>(s)].count()),
+          layout_.matrices_of(s, matrices));
       encoded_.emplace_back(codecs_.back().encoded_bytes());
     }
 }

@@ -96,8 +96,10 @@ std::string label_of(const TrainConfig& config, const ps::Roles& roles, int rank
   std::string label = config.model.name;
   if (config.model.name == "mlp") {
     label += " ";
-    for (std::size_t i = 0; i < config.model.hidden.size(); ++i)
-      label += (i ? "," : "") + std::to_string(config.model.hidden[i]);
+    for (std::size_t i = 0; i < config.model.hidden.size(); ++i) {
+      if (i > 0) label += ",";
+      label += std::to_string(config.model.hidden[i]);
+    }
   }
   label += ", " + to_string(config.mode);
   if (config.mode == Mode::kPs)
@@ -150,6 +152,35 @@ std::unique_ptr<ps::SharedPayloads> shared_payloads(const TrainConfig& config,
   const bool compressed = config.compression.kind != compress::CompressionSpec::Kind::kNone;
   return ps::SharedPayloads::make(compressed ? ps::PayloadPath::kMpi : config.ps_transport, world,
                                   roles, num_keys, info.sparse, key_layout(config, info));
+}
+
+// ps with --compression powersgd: the model's weight matrices, which the servers (with no model)
+// need to decode the pushes, from world rank 0 (a worker) to every rank. Collective over `world`
+// (nothing to do for other codecs); `local`: this rank's learner's (servers: none).
+std::vector<MatrixBlock> agreed_matrices(const TrainConfig& config, const comm::Communicator& world,
+                                         const data::DatasetInfo& info,
+                                         std::vector<MatrixBlock> local) {
+  if (config.compression.kind != compress::CompressionSpec::Kind::kPowerSgd) return {};
+  comm::run_agreed(world, [&] {
+    if (key_layout(config, info) != ps::KeyLayoutKind::kRanges)
+      throw error("--compression ", config.compression.describe(),
+                  " needs --key-layout ranges (a server factors the whole rows of the weight "
+                  "matrices it holds)");
+  });
+  std::int64_t count = static_cast<std::int64_t>(local.size());
+  world.broadcast(std::span<std::int64_t>(&count, 1), 0);
+  std::vector<std::int64_t> flat(3 * static_cast<std::size_t>(count));
+  if (world.rank() == 0)
+    for (std::size_t i = 0; i < local.size(); ++i) {
+      flat[3 * i] = static_cast<std::int64_t>(local[i].offset);
+      flat[3 * i + 1] = local[i].rows;
+      flat[3 * i + 2] = local[i].cols;
+    }
+  world.broadcast(std::span<std::int64_t>(flat), 0);
+  std::vector<MatrixBlock> matrices;
+  for (std::size_t i = 0; i < flat.size(); i += 3)
+    matrices.push_back({static_cast<std::size_t>(flat[i]), flat[i + 1], flat[i + 2]});
+  return matrices;
 }
 
 // The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
@@ -261,9 +292,10 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
   if (config.mode == Mode::kPs) {
     s.shared = shared_payloads(config, world, roles, static_cast<std::int64_t>(keys), s.info);
+    const auto matrices = agreed_matrices(config, world, s.info, s.learner->matrices());
     s.exchange = std::make_unique<ps::PsExchange>(
         world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
-        s.info.sparse, s.shared.get(), config.compression);
+        s.info.sparse, s.shared.get(), config.compression, matrices);
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer,
@@ -659,6 +691,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       options.compression = config.compression;
       const auto shared = shared_payloads(config, world, roles, 0, train_info);
       options.shared = shared.get();
+      options.matrices = agreed_matrices(config, world, train_info, {});
       ps::ChannelTransport transport(world);
       ps::Server server_loop(transport, roles, roles.server_index(world.rank()), options, &group);
       comm::run_agreed(world, [&] {  // the workers' resume phase

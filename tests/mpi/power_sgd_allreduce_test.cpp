@@ -15,7 +15,7 @@ namespace {
 
 // A 40 x 30 matrix and its bias, then a 3 x 2 matrix (rank-2 factors would be 10 values, more
 // than its 6) and its bias.
-const std::vector<models::MatrixBlock> kMatrices{{0, 40, 30}, {1240, 3, 2}};
+const std::vector<MatrixBlock> kMatrices{{0, 40, 30}, {1240, 3, 2}};
 constexpr std::size_t kParams = 1250;
 
 // A value in [-1, 1) for each index and rank, with no structure (a matrix of them has full rank).
@@ -117,9 +117,9 @@ TEST(PowerSgdAllreduce, RanksOutOfStepAreNamed) {
 
 TEST(PowerSgdAllreduce, RefusesMatricesOutsideTheParametersOrOverlapping) {
   const auto world = comm::Communicator::world();
-  const std::vector<models::MatrixBlock> outside{{1200, 10, 10}};
+  const std::vector<MatrixBlock> outside{{1200, 10, 10}};
   EXPECT_THROW(PowerSgdAllreduce(world, kParams, outside, 2, 1, true), Error);
-  const std::vector<models::MatrixBlock> overlapping{{0, 40, 30}, {1000, 10, 10}};
+  const std::vector<MatrixBlock> overlapping{{0, 40, 30}, {1000, 10, 10}};
   EXPECT_THROW(PowerSgdAllreduce(world, kParams, overlapping, 2, 1, true), Error);
 }
 

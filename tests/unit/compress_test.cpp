@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "psml/compress/compression_spec.hpp"
+#include "psml/compress/gradient_codec.hpp"
 #include "psml/compress/power_sgd.hpp"
 #include "psml/compress/quantize.hpp"
 #include "psml/compress/top_k.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/matrix_block.hpp"
 
 namespace psml::compress {
 namespace {
@@ -156,6 +158,67 @@ TEST(PowerSgd, ErrorFeedbackOverWorkersLosesNothing) {
       const double residuals = workers[0].residual()(r, c) + workers[1].residual()(r, c);
       EXPECT_NEAR(sent[i] + residuals, truth[i], 1e-3) << r << "," << c;
     }
+}
+
+TEST(MatrixBlock, ARangeKeepsTheWholeRowsItHolds) {
+  // A 4 x 10 matrix at 5 and a 3 x 2 one at 50; keys [12, 52) hold rows 1..3 of the first (row 0
+  // is cut) and row 0 of the second (row 1 is cut).
+  const std::vector<MatrixBlock> matrices{{5, 4, 10}, {50, 3, 2}};
+  const auto within = matrices_within(matrices, 12, 40);
+  ASSERT_EQ(within.size(), 2u);
+  EXPECT_EQ(within[0], (MatrixBlock{3, 3, 10}));
+  EXPECT_EQ(within[1], (MatrixBlock{38, 1, 2}));
+  EXPECT_TRUE(matrices_within(matrices, 0, 5).empty());
+  EXPECT_EQ(matrices_within(matrices, 0, 100), matrices);
+}
+
+TEST(PowerSgdCodec, ALowRankMatrixArrivesExactlyAndTheRestAsItIs) {
+  // One worker's codec over a vector that holds a rank-2 40 x 30 matrix after 7 other values,
+  // and 9 values after it; the receiver adds what it decodes to what it has.
+  const Eigen::Index rows = 40, cols = 30;
+  const Eigen::MatrixXf u = Eigen::MatrixXf::Random(rows, 2), v = Eigen::MatrixXf::Random(cols, 2);
+  const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m = u * v.transpose();
+  const std::size_t n = 7 + 1200 + 9;
+  std::vector<float> values = gradient(n, 5);
+  std::copy(m.data(), m.data() + 1200, values.begin() + 7);
+  const std::vector<MatrixBlock> matrices{{7, rows, cols}};
+  GradientCodec sender(CompressionSpec::parse("powersgd:2"), n, matrices);
+  GradientCodec receiver(CompressionSpec::parse("powersgd:2"), n, matrices);
+  EXPECT_EQ(sender.encoded_bytes(), (2 * 40 + 2 * 30 + 16) * sizeof(float));
+  std::vector<std::byte> bytes(sender.encoded_bytes());
+  sender.encode(values, bytes);
+  std::vector<float> sum(n, 1.0f);
+  receiver.add_decoded(bytes, sum);
+  for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(sum[i], 1.0f + values[i], 2e-4f) << i;
+}
+
+TEST(PowerSgdCodec, ErrorFeedbackLosesNothing) {
+  // Full-rank gradients at rank 1: the sum of what was decoded plus what is still to be sent is
+  // the sum of the gradients. The residual is what the next encoding of zeros sends in part;
+  // here it is measured as the gradient sum minus the decoded sum, which must stay bounded.
+  const std::size_t rows = 12, cols = 9, n = rows * cols;
+  const std::vector<MatrixBlock> matrices{{0, rows, cols}};
+  GradientCodec sender(CompressionSpec::parse("powersgd:1"), n, matrices);
+  GradientCodec receiver(CompressionSpec::parse("powersgd:1"), n, matrices);
+  EXPECT_EQ(sender.encoded_bytes(), (12 + 9) * sizeof(float));
+  std::vector<std::byte> bytes(sender.encoded_bytes());
+  std::vector<float> decoded(n, 0.0f);
+  std::vector<double> truth(n, 0.0);
+  double first_gap = 0, last_gap = 0;
+  for (int step = 0; step < 200; ++step) {
+    const auto grad = gradient(n, 300 + static_cast<std::uint64_t>(step % 3));
+    for (std::size_t i = 0; i < n; ++i) truth[i] += grad[i];
+    sender.encode(grad, bytes);
+    receiver.add_decoded(bytes, decoded);
+    double gap = 0, norm = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      gap += std::pow(truth[i] - decoded[i], 2);
+      norm += truth[i] * truth[i];
+    }
+    (step == 0 ? first_gap : last_gap) = std::sqrt(gap / norm);
+  }
+  EXPECT_GT(first_gap, 0.3);  // one rank-1 view misses much of the first gradient
+  EXPECT_LT(last_gap, 0.05);  // after 200 steps what is missing is a sliver of the total
 }
 
 }  // namespace

@@ -15,8 +15,8 @@
 
 #include "psml/comm/communicator.hpp"
 #include "psml/compress/compression_spec.hpp"
+#include "psml/core/matrix_block.hpp"
 #include "psml/models/gradient_listener.hpp"
-#include "psml/models/matrix_block.hpp"
 
 namespace psml::allreduce {
 
@@ -67,7 +67,7 @@ struct GradientSumOptions {
   // Not none: compressed, over MPI: fp16 and int8 by quantized_ring_allreduce.hpp, topk by
   // compressed_allreduce.hpp, powersgd by power_sgd_allreduce.hpp.
   compress::CompressionSpec compression;
-  std::vector<models::MatrixBlock> matrices;  // powersgd: the model's weight matrices
+  std::vector<MatrixBlock> matrices;          // powersgd: the model's weight matrices
   std::uint64_t seed = 0;                     // powersgd: of the first factors, as every rank's
 };
 

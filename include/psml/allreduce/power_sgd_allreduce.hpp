@@ -1,5 +1,5 @@
 // PowerSGD over an allreduce (--compression powersgd:R, allreduce mode; Vogels et al. 2019): each
-// weight matrix of the model (models::MatrixBlock) whose rank-R factors are smaller than itself
+// weight matrix of the model (MatrixBlock) whose rank-R factors are smaller than itself
 // travels as those factors, P then Q, each summed over the ranks by an allreduce
 // (compress/power_sgd.hpp), with this rank's residual kept for the next step (error feedback);
 // every other value (biases, matrices too small to gain) travels as it is, in P's allreduce. So a
@@ -17,8 +17,9 @@
 
 #include "psml/allreduce/gradient_sum.hpp"
 #include "psml/compress/power_sgd.hpp"
+#include "psml/compress/power_sgd_codec.hpp"
 #include "psml/core/aligned.hpp"
-#include "psml/models/matrix_block.hpp"
+#include "psml/core/matrix_block.hpp"
 
 namespace psml::allreduce {
 
@@ -28,7 +29,7 @@ class PowerSgdAllreduce final : public GradientSum {
   // `seed`: of the first Q of every matrix, the same on every rank. Throws naming a matrix that
   // lies outside the parameters or overlaps another.
   PowerSgdAllreduce(const comm::Communicator& comm, std::size_t num_params,
-                    std::span<const models::MatrixBlock> matrices, int rank, std::uint64_t seed,
+                    std::span<const MatrixBlock> matrices, int rank, std::uint64_t seed,
                     bool step_check);
 
   std::span<float> gradient() override { return grad_; }
@@ -48,21 +49,18 @@ class PowerSgdAllreduce final : public GradientSum {
 
  private:
   struct Compressed {
-    models::MatrixBlock block;
+    MatrixBlock block;
     compress::PowerSgd power;
     std::size_t p_at, q_at;  // its P in first_, its Q in second_
   };
-  struct Range {
-    std::size_t offset, count;
-  };
-
   const comm::Communicator& comm_;
   int rank_;
   bool step_check_;
   std::size_t matrices_;
   AlignedVector<float> grad_, sum_;
   std::vector<Compressed> compressed_;
-  std::vector<Range> raw_;     // the values sent as they are, after every P in first_
+  std::vector<compress::FactorPlan::Range> raw_;  // values sent as they are, after every P
+  std::size_t raw_at_ = 0;                        // where they start in first_
   std::vector<float> first_;   // every P, then the raw values
   std::vector<float> second_;  // every Q
 };

@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <span>
 
+#include "psml/core/matrix_block.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/models/gradient_listener.hpp"
-#include "psml/models/matrix_block.hpp"
 
 namespace psml::models {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "psml/core/matrix_block.hpp"
 #include "psml/data/row_buffer.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/models/gradient_listener.hpp"
-#include "psml/models/matrix_block.hpp"
 
 namespace psml::models {
 

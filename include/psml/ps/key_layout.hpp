@@ -10,8 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "psml/core/matrix_block.hpp"
 #include "psml/data/row_range.hpp"
 
 namespace psml::ps {
@@ -33,6 +36,9 @@ class KeyLayout {
   // The server holding `key`, and the key's position in that server's storage.
   int owner(std::int64_t key) const;
   std::int64_t local_index(std::int64_t key) const;
+  // The whole rows of the model's weight `matrices` that server s holds, offsets from its first
+  // key, for --compression powersgd (ranges; blocks: none, a 64-key block cuts rows anywhere).
+  std::vector<MatrixBlock> matrices_of(int server, std::span<const MatrixBlock> matrices) const;
 
  private:
   std::int64_t num_keys_ = 0;

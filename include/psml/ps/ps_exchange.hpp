@@ -19,11 +19,13 @@ namespace psml::ps {
 class PsExchange final : public exchange::Exchange, public models::GradientListener {
  public:
   // `shared`: dense payloads through shared memory (ps/shared_payloads.hpp), or null;
-  // `compression`: how dense pushes are encoded.
+  // `compression`: how dense pushes are encoded; `matrices`: the model's weight matrices (for
+  // powersgd).
   PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
              double deadline_seconds, KeyLayoutKind layout, bool sparse,
              const SharedPayloads* shared = nullptr,
-             const compress::CompressionSpec& compression = {});
+             const compress::CompressionSpec& compression = {},
+             std::span<const MatrixBlock> matrices = {});
 
   void start(std::span<float> params, std::int64_t total_steps) override;
   std::span<float> gradient() override { return gradient_; }

@@ -45,8 +45,10 @@ struct ServerOptions {
   std::function<void(std::int64_t)> on_step;  // when the first push of a step arrives (faults)
   // Dense payloads through shared memory (ps/shared_payloads.hpp); null: over the transport.
   const SharedPayloads* shared = nullptr;
-  // How dense pushes are encoded (--compression): none, fp16, int8 or topk:R.
+  // How dense pushes are encoded (--compression): none, fp16, int8, topk:R or powersgd:R, and
+  // for powersgd the model's weight matrices (KeyLayout::matrices_of cuts this server's rows).
   compress::CompressionSpec compression;
+  std::vector<MatrixBlock> matrices;
 };
 
 class Server {

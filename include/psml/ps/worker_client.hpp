@@ -39,11 +39,13 @@ class WorkerClient {
   // `deadline_seconds`: the longest wait for a server's answer before the job is ended.
   // `shared`: dense pushes and pulls through shared memory (ps/shared_payloads.hpp), or null.
   // `compression`: how dense pushes are encoded (each server's share by its own codec, top-k
-  // with its own residual).
+  // and PowerSGD with their own residual); `matrices`: the model's weight matrices, for powersgd
+  // (under the ranges layout: each server's codec factors the whole rows its range holds).
   WorkerClient(const comm::Communicator& world, const Roles& roles, std::int64_t num_keys,
                double deadline_seconds = 300, KeyLayoutKind layout = KeyLayoutKind::kRanges,
                const SharedPayloads* shared = nullptr,
-               const compress::CompressionSpec& compression = {});
+               const compress::CompressionSpec& compression = {},
+               std::span<const MatrixBlock> matrices = {});
 
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.

@@ -25,7 +25,7 @@ class DenseLearner final : public Learner {
   void init_params(std::span<float> params, std::uint64_t seed) const override {
     model_->init_params(params, seed);
   }
-  std::vector<models::MatrixBlock> matrices() const override { return model_->matrices(); }
+  std::vector<MatrixBlock> matrices() const override { return model_->matrices(); }
   void reserve(std::int64_t rows) override;
   void begin_epoch(std::int64_t epoch) override {
     if (stream_) stream_->begin_epoch(epoch);

@@ -29,8 +29,8 @@ class Learner {
   // every rank). Sparse learners start from zeros the servers set.
   virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
 
-  // The model's weight matrices in the parameter vector (models::MatrixBlock; none for sparse).
-  virtual std::vector<models::MatrixBlock> matrices() const { return {}; }
+  // The model's weight matrices in the parameter vector (MatrixBlock; none for sparse).
+  virtual std::vector<MatrixBlock> matrices() const { return {}; }
 
   // Sizes every buffer for steps of up to `rows` rows, so that the steady state allocates nothing.
   virtual void reserve(std::int64_t rows) = 0;
