@@ -503,11 +503,21 @@ def scaling_figures(grid, results):
     return {"scaling.png": scaling, "efficiency.png": efficiency}
 
 
-def bar_axes(results):
-    """A bar chart's figure and axes, one bar per point from top to bottom, labelled by its id."""
+def bar_axes(results, title):
+    """A bar chart's figure and axes, one bar per point from top to bottom, labelled by the axes
+    whose values differ between the points; those that do not go under the title."""
     fig = Figure(figsize=BAR_SIZE, dpi=DPI, layout="constrained")
     ax = fig.subplots()
-    ids = [textwrap.fill(p.id.replace(",", ", "), 48) for p, _ in results]
+    names = list(dict.fromkeys(k for p, _ in results for k in p.axes))
+    values = {k: {value_text(p.axes.get(k)) for p, _ in results} for k in names}
+    varying = [k for k in names if len(values[k]) > 1] or names
+    shared = [k for k in names if k not in varying and all(k in p.axes for p, _ in results)]
+    ids = [textwrap.fill(", ".join(f"{k}={value_text(p.axes[k])}" for k in varying if k in p.axes),
+                         48) for p, _ in results]
+    if shared:
+        title += "\n" + textwrap.fill(
+            "every point: " + ", ".join(f"{k}={next(iter(values[k]))}" for k in shared), 90)
+    ax.set_title(title)
     ax.set_yticks(range(len(ids)), ids, fontsize=max(4, min(9, 360 / len(ids))))
     ax.invert_yaxis()
     ax.grid(axis="x", alpha=0.3)
@@ -520,14 +530,13 @@ def time_to_accuracy_figure(grid, results):
         return "the grid sets no target_accuracy"
     if not results:
         return "no point finished"
-    fig, ax = bar_axes(results)
+    fig, ax = bar_axes(results, f"{grid.name}: time to test accuracy {grid.target_accuracy:g}")
     times = [r["time_to_target_s"] for _, r in results]
     ax.barh(range(len(times)), [t or 0.0 for t in times], color="C0")
     for y, t in enumerate(times):
         ax.text(t or 0.0, y, f" {t:.3g} s" if t is not None else " not reached", va="center",
                 fontsize="small")
     ax.margins(x=0.12)  # room for the last bar's label
-    ax.set_title(f"{grid.name}: time to test accuracy {grid.target_accuracy:g}")
     ax.set_xlabel("seconds from the run's start (training and evaluation)")
     return {"time_to_accuracy.png": fig}
 
@@ -538,16 +547,15 @@ def communication_share_figure(grid, results):
     split = [(p, r) for p, r in results if r["compute_share"] is not None]
     if not split:
         return "no finished point has a time split"
-    fig, ax = bar_axes(split)
+    fig, ax = bar_axes(split, f"{grid.name}: where a worker's time goes")
     left = [0.0] * len(split)
     for part in SPLIT:
         shares = [r[f"{part}_share"] for _, r in split]
         ax.barh(range(len(split)), shares, left=left, label=part)
         left = [a + b for a, b in zip(left, shares)]
-    ax.set_title(f"{grid.name}: where a worker's time goes")
     ax.set_xlabel("share of compute + communication + wait + optimizer time")
     ax.set_xlim(0, 1)
-    ax.legend(fontsize="small", ncols=len(SPLIT), loc="lower center", bbox_to_anchor=(0.5, 1.04))
+    ax.legend(fontsize="small", ncols=len(SPLIT), loc="upper center", bbox_to_anchor=(0.5, -0.08))
     return {"communication_share.png": fig}
 
 
