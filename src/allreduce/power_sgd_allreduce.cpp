@@ -2,22 +2,17 @@
 
 #include <cstring>
 
-#include "psml/allreduce/step_header.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
-#include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
 
 PowerSgdAllreduce::PowerSgdAllreduce(const comm::Communicator& comm, std::size_t num_params,
                                      std::span<const MatrixBlock> matrices, int rank,
                                      std::uint64_t seed, bool step_check)
-    : comm_(comm),
+    : BufferedGradientSum(comm, num_params, step_check, "their PowerSGD gradient exchange"),
       rank_(rank),
-      step_check_(step_check),
-      matrices_(matrices.size()),
-      grad_(num_params),
-      sum_(num_params) {
+      matrices_(matrices.size()) {
   auto plan = compress::plan_factors(num_params, matrices, rank);
   std::size_t p_size = 0, q_size = 0;
   for (std::size_t i = 0; i < plan.factored.size(); ++i) {
@@ -33,14 +28,7 @@ PowerSgdAllreduce::PowerSgdAllreduce(const comm::Communicator& comm, std::size_t
   second_.resize(q_size);
 }
 
-StepTotals PowerSgdAllreduce::reduce(double local_loss, std::int64_t local_rows,
-                                     std::int64_t global_step, bool stop) {
-  const StepTotals totals =
-      exchange_step_header(comm_, grad_, local_loss, local_rows, global_step, stop, step_check_,
-                           "their PowerSGD gradient exchange");
-  // A gradient with a NaN or Inf is refused before anything is sent (the caller stops).
-  if (totals.non_finite_ranks > 0) return totals;
-  trace::Scope span("allreduce");
+void PowerSgdAllreduce::exchange() {
   const std::span<float> first(first_), second(second_);
   const std::span<const float> grad(grad_);
   for (auto& c : compressed_)
@@ -67,7 +55,6 @@ StepTotals PowerSgdAllreduce::reduce(double local_loss, std::int64_t local_rows,
     std::memcpy(sum_.data() + r.offset, first_.data() + at, r.count * sizeof(float));
     at += r.count;
   }
-  return totals;
 }
 
 std::string PowerSgdAllreduce::describe() const {

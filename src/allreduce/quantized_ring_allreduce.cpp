@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "psml/allreduce/step_header.hpp"
 #include "psml/compress/quantize.hpp"
 #include "psml/core/error.hpp"
-#include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
 
@@ -15,7 +13,8 @@ QuantizedRingAllreduce::QuantizedRingAllreduce(const comm::Communicator& comm,
                                                std::size_t num_params,
                                                const compress::CompressionSpec& spec,
                                                bool step_check)
-    : comm_(comm), spec_(spec), step_check_(step_check), grad_(num_params), sum_(num_params) {
+    : BufferedGradientSum(comm, num_params, step_check, "their quantised gradient ring"),
+      spec_(spec) {
   if (spec.kind != Kind::kFp16 && spec.kind != Kind::kInt8)
     throw error("--compression ", spec.describe(), " is not a quantisation (fp16 or int8)");
   std::size_t at = 0, largest = 0;
@@ -56,14 +55,7 @@ void QuantizedRingAllreduce::decode(std::span<const std::byte> in, std::span<flo
     compress::decode_int8(in, out);
 }
 
-StepTotals QuantizedRingAllreduce::reduce(double local_loss, std::int64_t local_rows,
-                                          std::int64_t global_step, bool stop) {
-  const StepTotals totals =
-      exchange_step_header(comm_, grad_, local_loss, local_rows, global_step, stop, step_check_,
-                           "their quantised gradient ring");
-  // A gradient with a NaN or Inf is refused before anything is sent (the caller stops).
-  if (totals.non_finite_ranks > 0) return totals;
-  trace::Scope span("allreduce");
+void QuantizedRingAllreduce::exchange() {
   const int n = comm_.size(), me = comm_.rank();
   const int next = (me + 1) % n, previous = (me + n - 1) % n;
   const auto chunk_of = [n](int c) { return ((c % n) + n) % n; };
@@ -92,7 +84,6 @@ StepTotals QuantizedRingAllreduce::reduce(double local_loss, std::int64_t local_
   }
   const std::span<float> sum(sum_);
   for (int c = 0; c < n; ++c) decode(encoded_chunk(c), sum.subspan(chunk_begin(c), chunk_size(c)));
-  return totals;
 }
 
 std::string QuantizedRingAllreduce::describe() const {

@@ -11,23 +11,17 @@
 #include <cstddef>
 #include <vector>
 
-#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/allreduce/buffered_gradient_sum.hpp"
 #include "psml/compress/gradient_codec.hpp"
-#include "psml/core/aligned.hpp"
 
 namespace psml::allreduce {
 
-class CompressedAllreduce final : public GradientSum {
+class CompressedAllreduce final : public BufferedGradientSum {
  public:
   // Collective. `spec`: topk:R (or fp16, int8).
   CompressedAllreduce(const comm::Communicator& comm, std::size_t num_params,
                       const compress::CompressionSpec& spec, bool step_check);
 
-  std::span<float> gradient() override { return grad_; }
-  std::span<const float> sum() const override { return sum_; }
-  models::GradientListener* listener() override { return nullptr; }
-  StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step,
-                    bool stop) override;
   std::string describe() const override;
 
   // A ring allgather: every rank's encoding but its own passes through each rank once.
@@ -36,10 +30,9 @@ class CompressedAllreduce final : public GradientSum {
   }
 
  private:
-  const comm::Communicator& comm_;
+  void exchange() override;
+
   compress::CompressionSpec spec_;
-  bool step_check_;
-  AlignedVector<float> grad_, sum_;
   compress::GradientCodec codec_;      // this rank's (top-k: its residual), and the decoder
   std::vector<std::byte> mine_, all_;  // this rank's encoding, every rank's
 };

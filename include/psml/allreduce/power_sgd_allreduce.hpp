@@ -15,15 +15,14 @@
 #include <utility>
 #include <vector>
 
-#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/allreduce/buffered_gradient_sum.hpp"
 #include "psml/compress/power_sgd.hpp"
 #include "psml/compress/power_sgd_codec.hpp"
-#include "psml/core/aligned.hpp"
 #include "psml/core/matrix_block.hpp"
 
 namespace psml::allreduce {
 
-class PowerSgdAllreduce final : public GradientSum {
+class PowerSgdAllreduce final : public BufferedGradientSum {
  public:
   // `matrices`: the model's weight matrices within [0, num_params), not overlapping; `rank`: R;
   // `seed`: of the first Q of every matrix, the same on every rank. Throws naming a matrix that
@@ -32,11 +31,6 @@ class PowerSgdAllreduce final : public GradientSum {
                     std::span<const MatrixBlock> matrices, int rank, std::uint64_t seed,
                     bool step_check);
 
-  std::span<float> gradient() override { return grad_; }
-  std::span<const float> sum() const override { return sum_; }
-  models::GradientListener* listener() override { return nullptr; }
-  StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step,
-                    bool stop) override;
   std::string describe() const override;
 
   // Two ring allreduces, of the factors and the uncompressed values.
@@ -48,16 +42,15 @@ class PowerSgdAllreduce final : public GradientSum {
   std::size_t compressed_matrices() const { return compressed_.size(); }
 
  private:
+  void exchange() override;
+
   struct Compressed {
     MatrixBlock block;
     compress::PowerSgd power;
     std::size_t p_at, q_at;  // its P in first_, its Q in second_
   };
-  const comm::Communicator& comm_;
   int rank_;
-  bool step_check_;
   std::size_t matrices_;
-  AlignedVector<float> grad_, sum_;
   std::vector<Compressed> compressed_;
   std::vector<compress::FactorPlan::Range> raw_;  // values sent as they are, after every P
   std::size_t raw_at_ = 0;                        // where they start in first_

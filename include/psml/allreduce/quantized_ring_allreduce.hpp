@@ -13,23 +13,17 @@
 #include <cstddef>
 #include <vector>
 
-#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/allreduce/buffered_gradient_sum.hpp"
 #include "psml/compress/compression_spec.hpp"
-#include "psml/core/aligned.hpp"
 
 namespace psml::allreduce {
 
-class QuantizedRingAllreduce final : public GradientSum {
+class QuantizedRingAllreduce final : public BufferedGradientSum {
  public:
   // Collective. `spec`: fp16 or int8.
   QuantizedRingAllreduce(const comm::Communicator& comm, std::size_t num_params,
                          const compress::CompressionSpec& spec, bool step_check);
 
-  std::span<float> gradient() override { return grad_; }
-  std::span<const float> sum() const override { return sum_; }
-  models::GradientListener* listener() override { return nullptr; }
-  StepTotals reduce(double local_loss, std::int64_t local_rows, std::int64_t global_step,
-                    bool stop) override;
   std::string describe() const override;
 
   // Every chunk but one leaves each rank twice, encoded (the average chunk's size).
@@ -38,16 +32,14 @@ class QuantizedRingAllreduce final : public GradientSum {
   }
 
  private:
+  void exchange() override;
   std::size_t chunk_begin(int chunk) const;
   std::size_t chunk_size(int chunk) const { return chunk_begin(chunk + 1) - chunk_begin(chunk); }
   std::span<std::byte> encoded_chunk(int chunk);
   void encode(std::span<const float> values, std::span<std::byte> out) const;
   void decode(std::span<const std::byte> in, std::span<float> out) const;
 
-  const comm::Communicator& comm_;
   compress::CompressionSpec spec_;
-  bool step_check_;
-  AlignedVector<float> grad_, sum_;
   std::vector<std::size_t> encoded_at_;  // where each chunk's encoding starts in encoded_
   std::vector<std::byte> encoded_;       // every chunk's encoded sum (the allgather's)
   std::vector<std::byte> outgoing_;      // a partial sum on its way
