@@ -37,16 +37,7 @@ void add_split(json& j, const exchange::EpochCounters& c, double workers, bool p
 exchange::EpochCounters difference(const exchange::EpochCounters& now,
                                    const exchange::EpochCounters& since) {
   exchange::EpochCounters d = now;
-  d.loss_sum -= since.loss_sum;
-  d.rows -= since.rows;
-  d.compute_seconds -= since.compute_seconds;
-  d.allreduce_seconds -= since.allreduce_seconds;
-  d.optimizer_seconds -= since.optimizer_seconds;
-  d.push_seconds -= since.push_seconds;
-  d.pull_seconds -= since.pull_seconds;
-  d.wait_seconds -= since.wait_seconds;
-  d.bytes_sent -= since.bytes_sent;
-  d.bytes_received -= since.bytes_received;
+  for (const auto field : exchange::EpochCounters::kSums) d.*field -= since.*field;
   for (std::size_t i = 0; i < d.staleness.size(); ++i) d.staleness[i] -= since.staleness[i];
   return d;
 }

@@ -56,24 +56,14 @@ std::string format_seconds(double seconds) {
 
 exchange::EpochCounters reduce_counters(const exchange::EpochCounters& local,
                                         const comm::Communicator& workers) {
-  std::vector<double> sums{
-      local.loss_sum,     local.rows,          local.compute_seconds,   local.push_seconds,
-      local.pull_seconds, local.wait_seconds,  local.allreduce_seconds, local.optimizer_seconds,
-      local.bytes_sent,   local.bytes_received};
+  std::vector<double> sums;
+  for (const auto field : exchange::EpochCounters::kSums) sums.push_back(local.*field);
   sums.insert(sums.end(), local.staleness.begin(), local.staleness.end());
   workers.allreduce(std::span<double>(sums));
   exchange::EpochCounters out;
-  out.loss_sum = sums[0];
-  out.rows = sums[1];
-  out.compute_seconds = sums[2];
-  out.push_seconds = sums[3];
-  out.pull_seconds = sums[4];
-  out.wait_seconds = sums[5];
-  out.allreduce_seconds = sums[6];
-  out.optimizer_seconds = sums[7];
-  out.bytes_sent = sums[8];
-  out.bytes_received = sums[9];
-  std::copy(sums.begin() + 10, sums.end(), out.staleness.begin());
+  std::size_t i = 0;
+  for (const auto field : exchange::EpochCounters::kSums) out.*field = sums[i++];
+  std::copy(sums.begin() + static_cast<std::ptrdiff_t>(i), sums.end(), out.staleness.begin());
   out.max_clock_gap = workers.allreduce(local.max_clock_gap, comm::ReduceOp::kMax);
   return out;
 }

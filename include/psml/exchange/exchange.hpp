@@ -38,6 +38,15 @@ struct EpochCounters {
   std::array<double, kStalenessBuckets> staleness{};  // counts of pushes by staleness
   double max_clock_gap = 0;                           // reduced with max, not sum
 
+  // The fields that add up over workers and steps (all but the staleness counts and
+  // max_clock_gap), for the code that treats them alike: reductions, differences.
+  static constexpr std::array kSums{
+      &EpochCounters::loss_sum,          &EpochCounters::rows,
+      &EpochCounters::compute_seconds,   &EpochCounters::allreduce_seconds,
+      &EpochCounters::optimizer_seconds, &EpochCounters::push_seconds,
+      &EpochCounters::pull_seconds,      &EpochCounters::wait_seconds,
+      &EpochCounters::bytes_sent,        &EpochCounters::bytes_received};
+
   void record_staleness(std::int64_t s) {
     if (s >= 0)
       staleness[static_cast<std::size_t>(std::min<std::int64_t>(s, kStalenessBuckets - 1))] += 1;
