@@ -42,6 +42,7 @@ import glob, os, re, shutil, signal, subprocess, sys, time
 import h5py
 from procs import children
 import numpy as np
+from harness import check, logged_run
 
 psml, mpiexec, data, work, scenario = sys.argv[1:6]
 shutil.rmtree(work, ignore_errors=True)
@@ -56,11 +57,8 @@ def run(ranks, *args, env=None, expect_ok=True):
     if "--hidden" in args:  # this run's width replaces the default one
         i = model.index("--hidden")
         del model[i:i + 2]
-    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *model, *args]
-    print("$", " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, **(env or {})))
-    print(p.stdout + p.stderr, flush=True)
+    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *model, *args],
+                   env=env)
     if expect_ok and p.returncode != 0:
         sys.exit(f"FAIL: exit code {p.returncode}")
     if not expect_ok and p.returncode == 0:
@@ -75,12 +73,6 @@ def params(path):
 
 def train_losses(p):
     return [float(x) for x in re.findall(r"epoch +\d+/\d+ +train_loss ([0-9.]+)", p.stdout)]
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def verify(path):

@@ -4,7 +4,8 @@ configuration (Python's tomllib must read it too).
 
   config_file.py PSML MPIEXEC DATA_DIR WORK_DIR
 """
-import os, re, shutil, subprocess, sys, tomllib
+import os, re, shutil, sys, tomllib
+from harness import check, logged_run
 
 psml, mpiexec, data, work = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
@@ -12,17 +13,7 @@ os.makedirs(work)
 
 
 def run(*args, ranks=2):
-    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *args]
-    print("$", " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    print(p.stdout + p.stderr, flush=True)
-    return p
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
+    return logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *args])
 
 
 def write(name, text):

@@ -10,17 +10,12 @@ Checks, where the machine allows network namespaces (root, `ip netns`, tc; else 
     after Ctrl-C (SIGINT) in the middle of a run.
 """
 import os, re, signal, subprocess, sys, time
+from harness import check
 
 psml, data, source = sys.argv[1:4]
 run_sh = os.path.join(source, "cluster/local/run.sh")
 probe = os.path.join(source, "cluster/local/bandwidth_probe.py")
 RATE = 200  # Mbit/s
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def skip(why):

@@ -7,6 +7,7 @@ the emulated cluster's command line (dry run); a bad grid as one error line.
   experiment.py PSML MPIEXEC DATA_DIR WORK_DIR
 """
 import csv, json, math, os, re, shutil, struct, subprocess, sys, time
+from harness import check
 
 psml, mpiexec, data, work = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
@@ -19,12 +20,6 @@ TINY_IDS = ["mode=allreduce,workers=1", "mode=allreduce,workers=2",
 PLOT_SIZES = {"scaling.png": (800, 500), "efficiency.png": (800, 500),
               "staleness.png": (800, 500), "time_to_accuracy.png": (1000, 600),
               "communication_share.png": (1000, 600)}
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def experiment(*args):

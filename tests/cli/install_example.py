@@ -9,7 +9,8 @@ build or source tree), configures and builds examples/train_from_cpp against tha
 installed psml, runs the example on 2 ranks (epoch lines, a model file) and reads its model with
 `psml checkpoint inspect`.
 """
-import glob, os, re, shutil, subprocess, sys
+import glob, os, re, shutil, sys
+from harness import check, logged_run
 
 cmake, build, source, mpiexec, work = sys.argv[1:6]
 cxx = sys.argv[6] if len(sys.argv) > 6 else None
@@ -18,16 +19,8 @@ os.makedirs(work)
 prefix, example_build = f"{work}/prefix", f"{work}/example"
 
 
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
-
-
 def run(*cmd, timeout=240):
-    print("$", " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    print(p.stdout + p.stderr, flush=True)
+    p = logged_run(cmd, timeout=timeout)
     check(p.returncode == 0, f"{os.path.basename(cmd[0])} exits 0")
     return p
 

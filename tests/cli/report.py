@@ -5,18 +5,13 @@ resumed parts joined into one run, and bad inputs as one error line naming the f
   report.py PSML WORK_DIR
 """
 import importlib.util, json, os, re, shutil, subprocess, sys
+from harness import check
 
 psml, work = sys.argv[1:3]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "apps", "report", "psml_report.py")
 STEPS_PER_EPOCH = 16
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def report(*args):

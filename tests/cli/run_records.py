@@ -12,6 +12,7 @@
   report             psml report of an allreduce and a ps run: a PNG of the expected size
 """
 import json, os, pty, re, select, shutil, struct, subprocess, sys, time, tomllib
+from harness import check
 
 psml, mpiexec, data, work, scenario = sys.argv[1:6]
 shutil.rmtree(work, ignore_errors=True)
@@ -30,12 +31,6 @@ def train(*args, ranks=2, check_rc=True):
     if check_rc:
         check(p.returncode == 0, f"exit code 0 ({p.returncode})")
     return p
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def require(cond, what):

@@ -11,6 +11,7 @@
   time are printed.
 """
 import os, re, subprocess, sys, time
+from harness import check
 
 psml, mpiexec, work = sys.argv[1:4]
 rows = int(sys.argv[4]) if len(sys.argv) > 4 else 50000
@@ -22,12 +23,6 @@ if not os.path.exists(data):
                    check=True, stdout=subprocess.DEVNULL)
 TRAIN = ["train", "--data", data, "--test", test, "--mode", "ps", "--model", "logreg",
          "--optimizer", "adagrad", "--lr", "0.1"]
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def run(ranks, *args):

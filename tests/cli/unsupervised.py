@@ -11,9 +11,10 @@
            1.01 x scikit-learn's 1,926,912, a 10-component diagonal GMM on the 50 PCA scores
            with mean log-likelihood >= scikit-learn's -39.153 - 0.05; ranks agree to 1e-6
 """
-import os, re, shutil, subprocess, sys
+import os, re, shutil, sys
 import h5py
 import numpy as np
+from harness import check, logged_run
 
 psml, mpiexec, data, work, scenario = sys.argv[1:6]
 shutil.rmtree(work, ignore_errors=True)
@@ -21,10 +22,7 @@ os.makedirs(work)
 
 
 def run(ranks, *args, expect_ok=True, timeout=300):
-    cmd = [mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args]
-    print("$", " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    print(p.stdout + p.stderr, flush=True)
+    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=timeout)
     if expect_ok and p.returncode != 0:
         sys.exit(f"FAIL: exit code {p.returncode}")
     if not expect_ok:
@@ -33,12 +31,6 @@ def run(ranks, *args, expect_ok=True, timeout=300):
             sys.exit(f"FAIL: expected one error line and a failure, got {errors}")
         return errors[0]
     return p.stdout
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def relative(a, b):
