@@ -17,5 +17,6 @@ export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:fast_unwind_on_malloc=0:stri
 export LSAN_OPTIONS="suppressions=$sup/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export OMPI_MCA_mca_base_component_disable_dlclose=1
+export PMIX_MCA_psec=^munge
 cd "$build"
 ctest --output-on-failure --timeout 300 -L "unit|mpi" "$@"
