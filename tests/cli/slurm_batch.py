@@ -16,16 +16,11 @@ checks, on a small synthetic set:
 """
 import os, re, subprocess, sys, time
 
+from harness import check
 from local_slurm import CannotStart, LocalSlurm
 
 psml, source, work = (os.path.abspath(p) for p in sys.argv[1:4])
 JOB_TIMEOUT = 90  # seconds a job may take, queueing included (4 jobs stay within ctest's 600)
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        sys.exit(1)
 
 
 def run_job(slurm, name, tasks, script, *args, env=None):
