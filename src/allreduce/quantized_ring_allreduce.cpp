@@ -7,27 +7,21 @@
 
 namespace psml::allreduce {
 
-using Kind = compress::CompressionSpec::Kind;
-
 QuantizedRingAllreduce::QuantizedRingAllreduce(const comm::Communicator& comm,
                                                std::size_t num_params,
                                                const compress::CompressionSpec& spec,
                                                bool step_check)
     : BufferedGradientSum(comm, num_params, step_check, "their quantised gradient ring"),
       spec_(spec) {
-  if (spec.kind != Kind::kFp16 && spec.kind != Kind::kInt8)
-    throw error("--compression ", spec.describe(), " is not a quantisation (fp16 or int8)");
   std::size_t at = 0, largest = 0;
   for (int c = 0; c < comm.size(); ++c) {
     encoded_at_.push_back(at);
-    const std::size_t bytes = spec.kind == Kind::kFp16 ? compress::fp16_bytes(chunk_size(c))
-                                                       : compress::int8_bytes(chunk_size(c));
-    at += bytes;
+    at += compress::quantized_bytes(spec.kind, chunk_size(c));
     largest = std::max(largest, chunk_size(c));
   }
   encoded_at_.push_back(at);
   encoded_.resize(at);
-  outgoing_.resize(std::max(compress::fp16_bytes(largest), compress::int8_bytes(largest)));
+  outgoing_.resize(compress::quantized_bytes(spec.kind, largest));
   incoming_.resize(largest);
 }
 
@@ -41,20 +35,6 @@ std::span<std::byte> QuantizedRingAllreduce::encoded_chunk(int chunk) {
                                                 encoded_at_[c + 1] - encoded_at_[c]);
 }
 
-void QuantizedRingAllreduce::encode(std::span<const float> values, std::span<std::byte> out) const {
-  if (spec_.kind == Kind::kFp16)
-    compress::encode_fp16(values, out);
-  else
-    compress::encode_int8(values, out);
-}
-
-void QuantizedRingAllreduce::decode(std::span<const std::byte> in, std::span<float> out) const {
-  if (spec_.kind == Kind::kFp16)
-    compress::decode_fp16(in, out);
-  else
-    compress::decode_int8(in, out);
-}
-
 void QuantizedRingAllreduce::exchange() {
   const int n = comm_.size(), me = comm_.rank();
   const int next = (me + 1) % n, previous = (me + n - 1) % n;
@@ -66,24 +46,28 @@ void QuantizedRingAllreduce::exchange() {
     const auto out_bytes = encoded_chunk(out).size(), in_bytes = encoded_chunk(in).size();
     const auto out_values = partial.subspan(chunk_begin(out), chunk_size(out));
     const auto in_values = partial.subspan(chunk_begin(in), chunk_size(in));
-    encode(out_values, std::span<std::byte>(outgoing_).first(out_bytes));
+    compress::encode_quantized(spec_.kind, out_values,
+                               std::span<std::byte>(outgoing_).first(out_bytes));
     // Received into the chunk's place in encoded_: that one is not needed until the allgather.
     comm_.sendrecv(std::span<const std::byte>(outgoing_).first(out_bytes), next,
                    encoded_chunk(in).first(in_bytes), previous, "the quantised reduce-scatter");
     const auto decoded = std::span<float>(incoming_).first(in_values.size());
-    decode(encoded_chunk(in), decoded);
+    compress::decode_quantized(spec_.kind, encoded_chunk(in), decoded);
     for (std::size_t i = 0; i < decoded.size(); ++i) in_values[i] += decoded[i];
   }
   // This rank's chunk is summed: encoded once; then every encoding goes round as it is.
   const int mine = chunk_of(me + 1);
-  encode(partial.subspan(chunk_begin(mine), chunk_size(mine)), encoded_chunk(mine));
+  compress::encode_quantized(spec_.kind, partial.subspan(chunk_begin(mine), chunk_size(mine)),
+                             encoded_chunk(mine));
   for (int s = 0; s + 1 < n; ++s) {
     const int out = chunk_of(me + 1 - s), in = chunk_of(me - s);
     comm_.sendrecv(encoded_chunk(out), next, encoded_chunk(in), previous,
                    "the quantised allgather");
   }
   const std::span<float> sum(sum_);
-  for (int c = 0; c < n; ++c) decode(encoded_chunk(c), sum.subspan(chunk_begin(c), chunk_size(c)));
+  for (int c = 0; c < n; ++c)
+    compress::decode_quantized(spec_.kind, encoded_chunk(c),
+                               sum.subspan(chunk_begin(c), chunk_size(c)));
 }
 
 std::string QuantizedRingAllreduce::describe() const {

@@ -14,11 +14,8 @@ GradientCodec::GradientCodec(const CompressionSpec& spec, std::size_t n,
     : spec_(spec), n_(n) {
   switch (spec.kind) {
     case Kind::kFp16:
-      bytes_ = fp16_bytes(n);
-      values_.resize(n);
-      break;
     case Kind::kInt8:
-      bytes_ = int8_bytes(n);
+      bytes_ = quantized_bytes(spec.kind, n);
       values_.resize(n);
       break;
     case Kind::kTopK:
@@ -39,8 +36,8 @@ GradientCodec::GradientCodec(const CompressionSpec& spec, std::size_t n,
 void GradientCodec::encode(std::span<const float> values, std::span<std::byte> out) {
   PSML_CHECK_EQ(values.size(), n_, "gradient encoding");
   PSML_CHECK_EQ(out.size(), bytes_, "gradient encoding bytes");
-  if (spec_.kind == Kind::kFp16) return encode_fp16(values, out);
-  if (spec_.kind == Kind::kInt8) return encode_int8(values, out);
+  if (spec_.kind == Kind::kFp16 || spec_.kind == Kind::kInt8)
+    return encode_quantized(spec_.kind, values, out);
   if (spec_.kind == Kind::kPowerSgd) return power_->encode(values, out);
   const std::size_t k = top_k_->k();
   top_k_->encode(values, indices_, values_);
@@ -58,10 +55,7 @@ void GradientCodec::add_decoded(std::span<const std::byte> in, std::span<float> 
     std::memcpy(values_.data(), in.data() + k * sizeof(std::uint32_t), k * sizeof(float));
     return add_sparse(indices_, values_, sum);
   }
-  if (spec_.kind == Kind::kFp16)
-    decode_fp16(in, values_);
-  else
-    decode_int8(in, values_);
+  decode_quantized(spec_.kind, in, values_);
   for (std::size_t i = 0; i < n_; ++i) sum[i] += values_[i];
 }
 

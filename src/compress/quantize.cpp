@@ -70,4 +70,37 @@ void decode_int8(std::span<const std::byte> in, std::span<float> out) {
   }
 }
 
+namespace {
+
+bool is_fp16(CompressionSpec::Kind kind) {
+  if (kind != CompressionSpec::Kind::kFp16 && kind != CompressionSpec::Kind::kInt8) {
+    CompressionSpec spec;
+    spec.kind = kind;
+    throw error("--compression ", spec.describe(), " is not a quantisation (fp16 or int8)");
+  }
+  return kind == CompressionSpec::Kind::kFp16;
+}
+
+}  // namespace
+
+std::size_t quantized_bytes(CompressionSpec::Kind kind, std::size_t n) {
+  return is_fp16(kind) ? fp16_bytes(n) : int8_bytes(n);
+}
+
+void encode_quantized(CompressionSpec::Kind kind, std::span<const float> in,
+                      std::span<std::byte> out) {
+  if (is_fp16(kind))
+    encode_fp16(in, out);
+  else
+    encode_int8(in, out);
+}
+
+void decode_quantized(CompressionSpec::Kind kind, std::span<const std::byte> in,
+                      std::span<float> out) {
+  if (is_fp16(kind))
+    decode_fp16(in, out);
+  else
+    decode_int8(in, out);
+}
+
 }  // namespace psml::compress

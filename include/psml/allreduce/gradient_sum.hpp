@@ -67,8 +67,8 @@ struct GradientSumOptions {
   // Not none: compressed, over MPI: fp16 and int8 by quantized_ring_allreduce.hpp, topk by
   // compressed_allreduce.hpp, powersgd by power_sgd_allreduce.hpp.
   compress::CompressionSpec compression;
-  std::vector<MatrixBlock> matrices;          // powersgd: the model's weight matrices
-  std::uint64_t seed = 0;                     // powersgd: of the first factors, as every rank's
+  std::vector<MatrixBlock> matrices;  // powersgd: the model's weight matrices
+  std::uint64_t seed = 0;             // powersgd: of the first factors, as every rank's
 };
 
 // Collective. kAuto falls back to MPI, with a warning from rank 0, when the shared memory cannot

@@ -54,8 +54,8 @@ class PowerSgdAllreduce final : public BufferedGradientSum {
   std::vector<Compressed> compressed_;
   std::vector<compress::FactorPlan::Range> raw_;  // values sent as they are, after every P
   std::size_t raw_at_ = 0;                        // where they start in first_
-  std::vector<float> first_;   // every P, then the raw values
-  std::vector<float> second_;  // every Q
+  std::vector<float> first_;                      // every P, then the raw values
+  std::vector<float> second_;                     // every Q
 };
 
 }  // namespace psml::allreduce

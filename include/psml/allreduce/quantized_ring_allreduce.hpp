@@ -20,7 +20,7 @@ namespace psml::allreduce {
 
 class QuantizedRingAllreduce final : public BufferedGradientSum {
  public:
-  // Collective. `spec`: fp16 or int8.
+  // Collective. `spec`: fp16 or int8 (throws naming any other codec).
   QuantizedRingAllreduce(const comm::Communicator& comm, std::size_t num_params,
                          const compress::CompressionSpec& spec, bool step_check);
 
@@ -36,8 +36,6 @@ class QuantizedRingAllreduce final : public BufferedGradientSum {
   std::size_t chunk_begin(int chunk) const;
   std::size_t chunk_size(int chunk) const { return chunk_begin(chunk + 1) - chunk_begin(chunk); }
   std::span<std::byte> encoded_chunk(int chunk);
-  void encode(std::span<const float> values, std::span<std::byte> out) const;
-  void decode(std::span<const std::byte> in, std::span<float> out) const;
 
   compress::CompressionSpec spec_;
   std::vector<std::size_t> encoded_at_;  // where each chunk's encoding starts in encoded_

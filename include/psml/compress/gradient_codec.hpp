@@ -36,8 +36,8 @@ class GradientCodec {
   std::size_t bytes_;
   std::unique_ptr<TopK> top_k_;           // topk only
   std::unique_ptr<PowerSgdCodec> power_;  // powersgd only
-  std::vector<std::uint32_t> indices_;  // scratch: top-k's
-  std::vector<float> values_;           // scratch: decoded values (top-k: the sent ones)
+  std::vector<std::uint32_t> indices_;    // scratch: top-k's
+  std::vector<float> values_;             // scratch: decoded values (top-k: the sent ones)
 };
 
 }  // namespace psml::compress

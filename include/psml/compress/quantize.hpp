@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <span>
 
+#include "psml/compress/compression_spec.hpp"
+
 namespace psml::compress {
 
 constexpr std::size_t kInt8Block = 1024;
@@ -25,5 +27,12 @@ void encode_fp16(std::span<const float> in, std::span<std::byte> out);
 void decode_fp16(std::span<const std::byte> in, std::span<float> out);
 void encode_int8(std::span<const float> in, std::span<std::byte> out);
 void decode_int8(std::span<const std::byte> in, std::span<float> out);
+
+// The same for either quantisation, by `kind` (fp16 or int8; throws naming any other codec).
+std::size_t quantized_bytes(CompressionSpec::Kind kind, std::size_t n);
+void encode_quantized(CompressionSpec::Kind kind, std::span<const float> in,
+                      std::span<std::byte> out);
+void decode_quantized(CompressionSpec::Kind kind, std::span<const std::byte> in,
+                      std::span<float> out);
 
 }  // namespace psml::compress

@@ -36,7 +36,7 @@ struct TrainConfig {
   ps::Consistency consistency;  // ps: bsp, ssp:K or async
   // ps: how dense payloads travel (auto: shared memory when every rank is on one node)
   ps::PayloadPath ps_transport = ps::PayloadPath::kAuto;
-  double deadline = 300;        // longest wait (s) for a peer in any mode before the job is ended
+  double deadline = 300;  // longest wait (s) for a peer in any mode before the job is ended
   Solver solver = Solver::kSgd;
   std::string save_model;        // write the trained model here (a checkpoint file), if set
   std::string checkpoint_dir;    // write checkpoints here (see checkpoint/checkpoint.hpp)
