@@ -18,7 +18,7 @@ Leaving the `with` (normally, on an exception, on SIGTERM) cancels the jobs, sto
 and then ends any process still carrying this cluster's SLURM_CONF in its environment (a
 slurmstepd or a rank that outlived slurmd); `leftovers` lists the pids that needed that.
 """
-import os, re, shutil, signal, socket, subprocess, tempfile, time
+import os, random, re, shutil, signal, socket, subprocess, tempfile, time
 
 DAEMON_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
@@ -30,9 +30,22 @@ class CannotStart(Exception):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range. A port the kernel hands out for port 0 is
+    free only until the daemon binds it, and any process on the machine (an MPI job's listening
+    sockets, an outgoing connection) may take it in between; below the range only a bind asking
+    for that very port can."""
+    try:
+        first_ephemeral = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 32768
+    for port in random.sample(range(10000, max(first_ephemeral, 10001)), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise CannotStart(f"no free port between 10000 and {first_ephemeral}")
 
 
 def last_line(path):
