@@ -11,6 +11,7 @@
 #include "psml/allreduce/gradient_allreduce.hpp"
 #include "psml/allreduce/shared_memory_reduce.hpp"
 #include "psml/core/aligned.hpp"
+#include "psml/core/stopwatch.hpp"
 
 namespace psml::bench {
 namespace {
@@ -25,9 +26,9 @@ double median(std::vector<double> v) {
 template <class F>
 double seconds_per_call(const comm::Communicator& world, int iterations, F f) {
   world.barrier();
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   for (int i = 0; i < iterations; ++i) f();
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  const std::chrono::duration<double> took = Clock::now() - start;
   return world.allreduce(took.count() / iterations, comm::ReduceOp::kMax);
 }
 

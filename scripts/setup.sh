@@ -13,6 +13,7 @@ packages=(
   python3-matplotlib                # psml report: plots of runs
   iproute2 util-linux               # cluster/local: network namespaces (ip), tc, unshare
   slurm-wlm munge                   # cluster/slurm: the batch scripts' test starts a one-node Slurm
+  libsimgrid-dev libhdf5-dev        # psml simulate: SimGrid SMPI (smpicxx) and the serial HDF5
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do
   clang libclang-rt-14-dev          # scripts/fuzz.sh: clang and its libFuzzer / sanitizer runtimes

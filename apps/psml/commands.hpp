@@ -2,8 +2,8 @@
 // the action to run once parsing succeeded.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
+#include "cli11.hpp"
 
 #include "psml/comm/communicator.hpp"
 #include "psml/data/shard.hpp"

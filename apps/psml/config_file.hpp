@@ -5,9 +5,9 @@
 // (`resume = ""`) leaves the option unset.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
+#include "cli11.hpp"
 
 namespace psml::cli {
 

@@ -21,6 +21,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/environment.hpp"
 #include "psml/comm/roll_call.hpp"
+#include "psml/core/simulation.hpp"
 #include "psml/core/version.hpp"
 #include "psml/train/trainer.hpp"
 
@@ -65,6 +66,10 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
   app.add_subcommand("experiment",
                      "run a grid of training runs and plot how they scale: psml experiment "
                      "GRID.toml (docs/experiments.md)");
+  app.add_subcommand("simulate",
+                     "predict samples/s on a simulated cluster of up to thousands of hosts "
+                     "(SimGrid SMPI; docs/simulation.md): psml simulate --workers N -- [train "
+                     "options]");
   const std::vector<std::string> command_line(argv + 1, argv + argc);
   try {
     // `train --config FILE`: the file's options join the command line (config_file.hpp).
@@ -101,7 +106,11 @@ int main(int argc, char** argv) {
   }
   std::optional<psml::comm::Environment> env;
   try {
-    env.emplace(argc, argv, psml::comm::Threading::kFunneled);
+    // SMPI provides MPI_THREAD_SINGLE; the simulation build starts no thread of its own (no
+    // deadlines: no call watchdog).
+    env.emplace(argc, argv,
+                psml::simulation::kSimulated ? psml::comm::Threading::kSingle
+                                             : psml::comm::Threading::kFunneled);
   } catch (const std::exception& e) {
     print_error(e.what());
     return 1;

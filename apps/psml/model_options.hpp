@@ -1,7 +1,7 @@
 // Command-line options that define a model, shared by `train` and `check-gradients`.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli11.hpp"
 
 #include "psml/models/model_factory.hpp"
 #include "validators.hpp"

@@ -1,4 +1,4 @@
-// psml report and psml experiment are Python scripts shipped with psml (matplotlib): this
+// psml report, psml experiment and psml simulate are Python scripts shipped with psml: this
 // process is replaced by the script before MPI starts.
 #include <unistd.h>
 
@@ -23,8 +23,9 @@ struct PythonCommand {
   const char* name;    // argv[1]
   const char* script;  // under apps/ in the source tree
 };
-constexpr std::array<PythonCommand, 2> kCommands{
-    {{"report", "report/psml_report.py"}, {"experiment", "experiment/psml_experiment.py"}}};
+constexpr std::array<PythonCommand, 3> kCommands{{{"report", "report/psml_report.py"},
+                                                  {"experiment", "experiment/psml_experiment.py"},
+                                                  {"simulate", "simulate/psml_simulate.py"}}};
 
 fs::path this_program() {
   std::error_code error;

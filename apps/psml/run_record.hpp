@@ -3,10 +3,10 @@
 // (docs/runs.md).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
+#include "cli11.hpp"
 
 #include "psml/comm/communicator.hpp"
 #include "psml/train/metrics_log.hpp"

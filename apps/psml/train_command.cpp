@@ -11,6 +11,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/fault_injection.hpp"
+#include "psml/core/simulation.hpp"
 #include "psml/core/stop_signal.hpp"
 #include "psml/train/run_folder.hpp"
 #include "psml/train/trainer.hpp"
@@ -211,6 +212,13 @@ void add_train_command(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
 
+  if constexpr (simulation::kSimulated)
+    cmd->add_option("--compute-seconds-per-row", config->compute_seconds_per_row,
+                    "simulation: charge the simulated host this many seconds per row of a step "
+                    "instead of running the model (0: run it)")
+        ->check(non_negative_number)
+        ->capture_default_str();
+
   auto record = std::make_shared<RecordOptions>();
   add_record_options(cmd, *record);
 
@@ -248,6 +256,9 @@ void add_train_command(CLI::App& app, Action& action) {
     if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--bucket-mb",
                                  "applies to --allreduce mpi (or auto across nodes) only");
+    // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
+    // simulation is slow, and polling for one would cost simulated time. Waits block.
+    if constexpr (simulation::kSimulated) config->deadline = 0;
     config->settings_toml = options_as_toml(*cmd, true);
     record->trace_given = cmd->count("--trace") > 0;
     // --resume of a run folder continues that run: its checkpoints, its metrics.

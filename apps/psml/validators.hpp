@@ -2,11 +2,11 @@
 // number"), where CLI11's own print the range up to the largest double.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
+#include "cli11.hpp"
 
 namespace psml::cli {
 

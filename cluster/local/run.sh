@@ -19,6 +19,15 @@
 # runs Open MPI's daemon there with `ip netns exec`, each in a UTS namespace named after its host,
 # so Open MPI (and psml) see K nodes: no shared memory between them, TCP only (btl tcp,self), on
 # the cluster's subnet only.
+# Ranks waiting in MPI calls yield the core (mpi_yield_when_idle): the emulated hosts share this
+# machine's cores with the kernel, which moves every byte across the emulated links; ranks that
+# spin, as Open MPI's do on a node it thinks has a core per rank, starve it (a 0.94 MB allreduce
+# over 4 hosts at 1 Gbit/s took 26.8 ms spinning, 11.8 ms yielding: a ring's 11.7 ms).
+# Messages up to 1 MB go in one piece (btl_tcp eager / rendezvous limits and fragment size): with
+# the TCP transport's defaults (64 KB eager, 128 KB fragments, a round trip per fragment), a
+# pair of hosts sending to each other at once queue each fragment's answer behind the other's
+# data, and a 0.94 MB allreduce between two hosts took 155 ms at 100 Mbit/s, twice what the link
+# allows; 80.6 ms in one piece (a raw TCP stream each way gets 86-94 Mbit/s at once).
 set -euo pipefail
 
 hosts=2 rate="" delay="" loss="" ranks="" timeout=0 mpirun_args=""
@@ -85,13 +94,18 @@ if [[ -n "$delay$loss" ]]; then
   fi
 fi
 
-# tbf burst: at least one MTU, and enough for the timer granularity at high rates.
+# tbf burst: at least one MTU (16 KB), and a millisecond at the rate: a real NIC sends no
+# faster than its rate, and a larger bucket lets a burst after idle time (a gradient after the
+# backward pass) through at memory speed (4 ms worth at 1 Gbit/s, as this was, sent a 0.94 MB
+# push and pull in 8.7 ms instead of the 15.5 ms the rate allows). The qdisc watchdog runs on
+# high-resolution timers: the rate holds (a TCP stream gets 95% of 1 Gbit/s; with half a
+# millisecond, 78%).
 burst=$(python3 -c "
 import re, sys
 m = re.fullmatch(r'([0-9.]+)([kmg]?)(bit|bps)', sys.argv[1].lower())
 if not m: sys.exit('bad rate')
 bits = float(m[1]) * {'': 1, 'k': 1e3, 'm': 1e6, 'g': 1e9}[m[2]] * (8 if m[3] == 'bps' else 1)
-print(max(16384, int(bits / 8 / 250)))" "$rate") || fail "--rate '$rate': say e.g. 100mbit, 1gbit, 500kbit"
+print(max(16384, int(bits / 8 / 1000)))" "$rate") || fail "--rate '$rate': say e.g. 100mbit, 1gbit, 500kbit"
 
 hostfile="$work/hostfile"
 : > "$hostfile"
@@ -131,6 +145,9 @@ echo "cluster/local: $hosts hosts ($subnet.1-$hosts), links $rate${delay:+, dela
 run=(mpirun --hostfile "$hostfile" -np "$ranks" --map-by node --oversubscribe
      --mca plm_rsh_agent "$agent" --mca btl tcp,self
      --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24"
+     --mca mpi_yield_when_idle 1
+     --mca btl_tcp_eager_limit 1048576 --mca btl_tcp_rndv_eager_limit 1048576
+     --mca btl_tcp_max_send_size 1048576
      -x OMPI_ALLOW_RUN_AS_ROOT -x OMPI_ALLOW_RUN_AS_ROOT_CONFIRM -x PATH
      ${LD_LIBRARY_PATH:+-x LD_LIBRARY_PATH} $mpirun_args "$@")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -6,6 +6,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/roll_call.hpp"
 #include "psml/core/error.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 #include "psml/exchange/divergence.hpp"
 
@@ -27,7 +28,7 @@ void AllreduceExchange::start(std::span<float>, std::int64_t total_steps) {
 
 bool AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
                              const exchange::StepInfo& info, exchange::EpochCounters& counters) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   const auto totals = [&] {
     try {
       return reduce_->reduce(local_loss, local_rows, info.global_step, info.stop_wanted);
@@ -49,7 +50,7 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
             info),
         comm_.rank() == 0);
   // Optimizer time is the global step, as on a parameter server (see ps/server.hpp).
-  const auto reduced = std::chrono::steady_clock::now();
+  const auto reduced = Clock::now();
   const float mean = totals.rows > 0 ? 1.0f / static_cast<float>(totals.rows) : 0.0f;
   {
     trace::Scope span("optimizer");
@@ -62,8 +63,7 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   counters.bytes_received += bytes;
   counters.allreduce_seconds +=
       std::chrono::duration<double>(reduced - start).count() - totals.wait_seconds;
-  counters.optimizer_seconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - reduced).count();
+  counters.optimizer_seconds += std::chrono::duration<double>(Clock::now() - reduced).count();
   return totals.stop;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "psml/core/finite.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
@@ -20,13 +21,12 @@ StepTotals BufferedGradientSum::reduce(double local_loss, std::int64_t local_row
   StepTotals totals;
   double header[4] = {local_loss, static_cast<double>(local_rows), stop ? 1.0 : 0.0,
                       all_finite(grad_) ? 0.0 : 1.0};
-  const auto arrival = std::chrono::steady_clock::now();
+  const auto arrival = Clock::now();
   {
     trace::Scope span("wait");
     comm_.allreduce(std::span<double>(header));
   }
-  totals.wait_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count();
+  totals.wait_seconds = std::chrono::duration<double>(Clock::now() - arrival).count();
   totals.loss_sum = header[0];
   totals.rows = static_cast<std::int64_t>(header[1]);
   totals.stop = header[2] > 0;

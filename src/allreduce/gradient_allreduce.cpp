@@ -7,6 +7,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/rng.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
@@ -73,12 +74,12 @@ StepTotals GradientAllreduce::reduce(double local_loss, std::int64_t local_rows,
   // Every rank has arrived (timed apart: it is the others' compute, not communication; under a
   // deadline the roll call names a rank that never comes), then the last bucket by the fast
   // blocking path (comm/communicator.hpp), then the others' ends.
-  const auto arrival = std::chrono::steady_clock::now();
+  const auto arrival = Clock::now();
   {
     trace::Scope span("wait");
     comm_.barrier("MPI_Allreduce");
   }
-  const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - arrival;
+  const std::chrono::duration<double> waited = Clock::now() - arrival;
   {
     trace::Scope span("allreduce");
     comm_.allreduce(std::span<float>(buffer_.data(), kHeader + end), comm::ReduceOp::kSum,

@@ -13,6 +13,7 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
+#include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 
 namespace psml::allreduce {
@@ -179,12 +180,12 @@ StepTotals SharedMemoryReduce::reduce(double local_loss, std::int64_t local_rows
   own.num_params = static_cast<std::int64_t>(num_params_);
   own.stop = stop ? 1 : 0;
   own.published.store(exchanges_, std::memory_order_release);
-  const auto arrival = std::chrono::steady_clock::now();
+  const auto arrival = Clock::now();
   {
     trace::Scope span("wait");
     wait_all(false);
   }
-  const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - arrival;
+  const std::chrono::duration<double> waited = Clock::now() - arrival;
   trace::Scope span("allreduce");
   // Only now has every rank finished reading the masks of the exchange before.
   std::uint64_t* own_mask = mask(rank_);

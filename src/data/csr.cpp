@@ -4,12 +4,15 @@
 #include <cmath>
 
 #include "psml/core/error.hpp"
+#include "psml/data/generated.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/labels.hpp"
 
 namespace psml::data {
 
 SparseShard read_sparse_shard(const DatasetInfo& info, RowRange range) {
+  if (const auto spec = parse_generated(info.path))
+    return generate_sparse_shard(*spec, info, range);
   const auto file = h5::File::open_read(info.path);
   const auto indptr = file.dataset(kIndptrDataset);
   const auto indices = file.dataset(kIndicesDataset);

@@ -116,7 +116,16 @@ std::vector<char> File::image() const {
 File File::create_parallel(const std::string& path, MPI_Comm comm) {
   silence_hdf5_errors();
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+#ifdef H5_HAVE_PARALLEL
   H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL);
+#else
+  // The simulation build links the serial HDF5 (a library built against Open MPI cannot run
+  // under SMPI): files written by several ranks together are not for it.
+  (void)comm;
+  throw error(path,
+              ": writing one file from several ranks needs the MPI build of HDF5, which "
+              "this build (the simulation build) does not have");
+#endif
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
   if (id < 0) throw error(path, ": cannot create HDF5 file (directory missing or not writable?)");
   return File(Handle(id, H5Fclose), path);

@@ -1,4 +1,5 @@
 #include "psml/data/schema.hpp"
+#include "psml/data/generated.hpp"
 
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
@@ -98,6 +99,7 @@ const char* to_string(Task task) {
 }
 
 DatasetInfo describe_dataset(const std::string& path, Labels need_labels) {
+  if (const auto spec = parse_generated(path)) return describe_generated(*spec, path);
   const auto file = h5::File::open_read(path);
   DatasetInfo info;
   info.path = path;

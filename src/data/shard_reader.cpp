@@ -1,4 +1,5 @@
 #include "psml/data/shard_reader.hpp"
+#include "psml/data/generated.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +56,7 @@ void ShardFile::read(RowRange range, float* x, std::int32_t* classes, float* tar
 }
 
 Shard read_shard(const DatasetInfo& info, RowRange range) {
+  if (const auto spec = parse_generated(info.path)) return generate_shard(*spec, info, range);
   Shard shard;
   shard.info = info;
   shard.rows = range;

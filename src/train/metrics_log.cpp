@@ -65,7 +65,7 @@ MetricsLog::MetricsLog(const std::string& path) : path_(path), out_(path, std::i
 }
 
 double MetricsLog::elapsed() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
 void MetricsLog::write(const std::string& line) {

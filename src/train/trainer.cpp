@@ -30,6 +30,7 @@
 #include "psml/ps/ps_exchange.hpp"
 #include "psml/ps/server.hpp"
 #include "psml/stats/ridge.hpp"
+#include "psml/train/charged_learner.hpp"
 #include "psml/train/dense_learner.hpp"
 #include "psml/train/evaluate.hpp"
 #include "psml/train/sparse_learner.hpp"
@@ -297,6 +298,9 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
             .matrices = s.learner->matrices(),
             .seed = config.seed});
   }
+  if (config.compute_seconds_per_row > 0)
+    s.learner =
+        std::make_unique<ChargedLearner>(std::move(s.learner), config.compute_seconds_per_row);
   s.learner->set_gradient_listener(s.exchange->listener());
   return s;
 }

@@ -83,7 +83,10 @@ class Channel {
 
   // Waits up to `timeout_seconds` for a header from `source` (MPI_ANY_SOURCE: anyone) and returns
   // its sender, or -1 if none came: a peer that is alive but stuck never sends, and nothing but
-  // such a deadline ends the wait. Yields the core between polls (oversubscribed machines).
+  // such a deadline ends the wait. Yields the core between polls (oversubscribed machines). A
+  // timeout of 0 is none: the wait blocks in MPI_Recv, which takes the header (up to
+  // kMaxWaitedHeader bytes) for the next receive_header. (SMPI's MPI_Probe polls, each poll
+  // costing simulated time; its MPI_Recv waits for the message.)
   int wait_header(double timeout_seconds, int source = MPI_ANY_SOURCE) const;
 
   // Receives the next payload frame(s) from `source` into `out` (whose size the header told).
@@ -93,8 +96,15 @@ class Channel {
   SendHandle isend_serialized(int dest, std::string header,
                               std::initializer_list<std::span<const std::byte>> payloads) const;
   int receive_header_bytes(std::string& bytes, int source) const;
+  bool holds_header(int source) const {
+    return held_from_ >= 0 && (source == MPI_ANY_SOURCE || source == held_from_);
+  }
 
+  static constexpr int kMaxWaitedHeader = 1 << 16;
   const Communicator& comm_;
+  // The header a wait without a deadline received, and its sender (-1: none).
+  mutable std::string held_;
+  mutable int held_from_ = -1;
 };
 
 template <class T>

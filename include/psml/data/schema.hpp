@@ -46,7 +46,9 @@ enum class Labels { kRequired, kOptional };
 // Opens `path` and checks its layout: both datasets present, 2-D features and 1-D labels with the
 // same row count, numeric dtypes, a task that fits the labels' dtype. Throws psml::Error naming
 // the file and the problem.
-// With Labels::kOptional a dense file may lack /labels (has_labels false).
+// With Labels::kOptional a dense file may lack /labels (has_labels false). A "synthetic:..." path
+// names data generated in memory (data/generated.hpp), which read_shard and read_sparse_shard
+// generate.
 DatasetInfo describe_dataset(const std::string& path, Labels labels = Labels::kRequired);
 
 }  // namespace psml::data

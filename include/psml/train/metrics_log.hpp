@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "psml/core/stopwatch.hpp"
 #include "psml/train/report.hpp"
 
 namespace psml::train {
@@ -29,7 +30,7 @@ class MetricsLog {
 
   std::string path_;
   std::ofstream out_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  Clock::time_point start_ = Clock::now();
 };
 
 }  // namespace psml::train

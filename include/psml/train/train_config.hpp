@@ -60,6 +60,9 @@ struct TrainConfig {
   // Bytes a worker may hold of the training data (0: no limit): a shard larger than this is
   // streamed from the file (data/streaming_shard.hpp).
   std::int64_t data_memory = 0;
+  // The simulation build: seconds of computation charged per row of a step instead of running the
+  // model's passes (0: run them; train/charged_learner.hpp).
+  double compute_seconds_per_row = 0;
   // Write a Chrome trace of every rank's spans here at the end (empty: no tracing).
   std::string trace_path;
   // The effective configuration as TOML (what `psml train --config` reads), stored in every

@@ -1,0 +1,15 @@
+#include "psml/train/charged_learner.hpp"
+
+#include <algorithm>
+
+#include "psml/core/simulation.hpp"
+
+namespace psml::train {
+
+double ChargedLearner::loss_and_gradient(std::span<const float>, std::span<float> grad) {
+  std::fill(grad.begin(), grad.end(), 0.0f);
+  simulation::charge_compute(seconds_per_row_ * static_cast<double>(rows_));
+  return 0;
+}
+
+}  // namespace psml::train
