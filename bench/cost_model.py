@@ -13,10 +13,13 @@ One step of W workers, each computing b rows, for a model of P float parameters 
                                                     2 (W-1) alpha
                + o P                     every worker's optimizer update of all P keys
   ps, S servers (bsp)
-               push  alpha + max(4P/B, W 4P/(S B))  a worker sends P floats; a server's link
-                                                     takes W workers' P/S each
-               apply g W P/S + o P/S     a server sums W pushes and updates its P/S keys
-               pull  alpha + max(4P/B, W 4P/(S B))  the same bytes back
+               push  max(alpha + 4P/B, alpha + W 4P/(S B), 2 W alpha)
+                     a worker sends P floats; a server's link takes W workers' P/S each; and a
+                     server takes the W pushes in turn, each a header, then its payload: two
+                     latencies each, whatever S is (every worker pushes to every server)
+               apply g W P/S             a server sums W pushes and updates its P/S keys; g
+                                         fitted to the simulation's server update times
+               pull  the same for the replies: the bytes back, a request and a reply each
   sparse ps    as ps with P replaced by the keys a worker's rows touch, u: 12 bytes a key pushed
                (8-byte id, 4-byte value), 8 sent to pull it (its id), 4 received (its value)
 B: link bandwidth; alpha: per-message latency (link latency, plus MPI's per-message cost);
@@ -51,9 +54,9 @@ def step_seconds(p):
         P = p["params"]
         push_bytes = pull_bytes = 4 * P
         keys = P
-    push = alpha + max(push_bytes / B, W * push_bytes / (S * B))
-    pull = alpha + max(pull_bytes / B, W * pull_bytes / (S * B))
-    server = p["g"] * W * keys / S + p["o"] * min(p["params"], W * keys) / S
+    push = max(alpha + max(push_bytes / B, W * push_bytes / (S * B)), 2 * W * alpha)
+    pull = max(alpha + max(pull_bytes / B, W * pull_bytes / (S * B)), 2 * W * alpha)
+    server = p["g"] * W * keys / S
     return {"compute": compute, "communication": push + pull, "server": server, "optimizer": 0.0}
 
 
@@ -94,13 +97,21 @@ def main():
                     help="share of the link's bandwidth a large message gets")
     ap.add_argument("--lat-factor", type=float, default=11.64,
                     help="a large message's latency over the link's")
-    ap.add_argument("--g", type=float, default=1e-9, help="server seconds per pushed key")
+    ap.add_argument("--g", type=float,
+                    help="server seconds per pushed key (default: fitted to the points' server "
+                    "update times, else 1 ns)")
     ap.add_argument("--o", type=float, default=1.5e-9, help="optimizer seconds per key")
     args = ap.parse_args()
     points = read_points(args.points)
     tasks = {}
     for q in points:  # the simulator's figures calibrate the model: c, P, b, keys per worker
         tasks.setdefault(q.get("task", "mlp"), q)
+    fitted = {}  # per task: a server's update time per pushed key, the median over ps points
+    for task in tasks:
+        per_key = sorted(q["optimizer_per_step_s"] * q["servers"] /
+                         (q["workers"] * (q.get("keys_per_worker") or q["params"]))
+                         for q in points if q.get("task", "mlp") == task and q["mode"] == "ps")
+        fitted[task] = per_key[len(per_key) // 2] if per_key else 1e-9
     if not tasks:
         tasks["mlp"] = {"params": 235146, "batch_per_worker": 64,
                         "compute_seconds_per_row": 60e-6}
@@ -114,7 +125,8 @@ def main():
                     p = {"workers": W, "batch": q["batch_per_worker"],
                          "c": q["compute_seconds_per_row"],
                          "bandwidth_bps": gbit * 1e9 * args.bw_factor,
-                         "alpha": args.latency * args.lat_factor, "params": q["params"], "g": args.g, "o": args.o,
+                         "alpha": args.latency * args.lat_factor, "params": q["params"],
+                         "g": args.g if args.g is not None else fitted[task], "o": args.o,
                          "exchange": exchange,
                          "servers": max(1, W // int(exchange.split("/")[1]))
                          if exchange != "allreduce" else 0,

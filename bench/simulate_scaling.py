@@ -41,6 +41,10 @@ def main():
     ap.add_argument("--bandwidths", default="10,25,100", help="Gbit/s")
     ap.add_argument("--latency", default="5us")
     ap.add_argument("--batch-per-worker", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=3,
+                    help="steps per epoch (two epochs, the second measured)")
+    ap.add_argument("--exchanges", default="allreduce,S=W/8,S=W/4",
+                    help="which of each task's exchanges to run")
     ap.add_argument("--psml", default=os.path.join(SOURCE, "build", "bin", "psml"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -58,13 +62,16 @@ def main():
         for W in map(int, args.workers.split(",")):
             for gbit in map(float, args.bandwidths.split(",")):
                 for exchange in spec["exchanges"]:
+                    if exchange not in args.exchanges.split(","):
+                        continue
                     servers = 0 if exchange == "allreduce" else max(1, W // int(exchange[4:]))
                     if (task, W, servers, round(gbit * 1e9)) in done:
                         continue
                     cmd = [args.psml, "simulate", "--workers", str(W),
                            "--mode", "allreduce" if exchange == "allreduce" else "ps",
                            "--bandwidth", f"{gbit:g}gbit", "--latency", args.latency,
-                           "--batch-per-worker", str(args.batch_per_worker), "--json",
+                           "--batch-per-worker", str(args.batch_per_worker),
+                           "--steps", str(args.steps), "--json",
                            "--out", os.path.join(args.out, "runs",
                                                  f"{task}-{W}-{servers or 'allreduce'}-{gbit:g}"),
                            *spec["args"]]

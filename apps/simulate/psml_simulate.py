@@ -113,7 +113,7 @@ def read_metrics(path):
 def last_error(log_path):
     try:
         with open(log_path, errors="replace") as f:
-            lines = [l.strip() for l in f if l.strip()]
+            lines = [l.strip() for l in f if l.strip().strip("-")]
     except FileNotFoundError:
         return "no output"
     for line in reversed(lines):
@@ -124,15 +124,21 @@ def last_error(log_path):
 
 def calibrate(args, train, data, log_dir):
     """Seconds per row of the model's forward and backward pass on this machine: psml (the
-    ordinary build) trains the same model on the same generated data on one rank; its metrics
-    give compute_s over rows of the second epoch."""
+    ordinary build) trains the same model on the same generated data on one worker (sparse data:
+    with one server, by mpirun); its metrics give compute_s over rows of the later epochs."""
     metrics = os.path.join(log_dir, "calibration.jsonl")
     rows = args.batch_per_worker * 8
     cmd = [args.psml, "train", "--data", re.sub(r"rows=\d+", f"rows={rows}", data),
            "--batch", str(args.batch_per_worker), "--epochs", "3", "--quiet",
            "--metrics", metrics, *train]
+    if args.nnz > 0:
+        cmd = [shutil.which("mpirun") or "mpirun", "-np", "2", *cmd, "--mode", "ps",
+               "--servers", "1"]
+    env = dict(os.environ)
+    if os.geteuid() == 0:  # Open MPI refuses root unless told (as scripts/env.sh tells it)
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     with open(os.path.join(log_dir, "calibration.log"), "w") as log:
-        done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False)
+        done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False, env=env)
     if done.returncode != 0:
         raise SimulateError("calibration failed (" + " ".join(map(shlex.quote, cmd)) + "): " +
                             last_error(os.path.join(log_dir, "calibration.log")))

@@ -9,6 +9,7 @@
 
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
+#include "psml/data/synthetic.hpp"
 
 namespace psml::data {
 namespace {
@@ -102,8 +103,8 @@ Shard generate_shard(const GeneratedSpec& spec, const DatasetInfo& info, RowRang
   return shard;
 }
 
-// Each row: nnz distinct columns with a power-law popularity (u³ puts most draws on the first
-// columns, as click-through data looks), values N(0, 1), label 1 when they sum above 0.
+// Each row: nnz distinct columns with a power-law popularity (draw_popular_columns), values
+// N(0, 1), label 1 when they sum above 0.
 SparseShard generate_sparse_shard(const GeneratedSpec& spec, const DatasetInfo& info,
                                   RowRange range) {
   SparseShard shard;
@@ -112,22 +113,11 @@ SparseShard generate_sparse_shard(const GeneratedSpec& spec, const DatasetInfo& 
   shard.classes.resize(range.count);
   shard.x.indices.reserve(static_cast<std::size_t>(range.count * spec.nnz));
   shard.x.values.reserve(static_cast<std::size_t>(range.count * spec.nnz));
-  std::uniform_real_distribution<double> uniform;
   std::normal_distribution<float> normal;
   std::vector<std::int64_t> columns;
   for (std::int64_t r = 0; r < range.count; ++r) {
     auto rng = row_rng(spec, range.first + r);
-    columns.clear();
-    while (static_cast<std::int64_t>(columns.size()) < spec.nnz) {
-      const double u = uniform(rng);
-      columns.push_back(
-          std::min(spec.features - 1,
-                   static_cast<std::int64_t>(u * u * u * static_cast<double>(spec.features))));
-      if (static_cast<std::int64_t>(columns.size()) == spec.nnz) {
-        std::sort(columns.begin(), columns.end());
-        columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
-      }
-    }
+    draw_popular_columns(rng, spec.features, spec.nnz, columns);
     float sum = 0;
     for (const auto c : columns) {
       const float v = normal(rng);

@@ -49,18 +49,7 @@ void write_sparse_synthetic(const SyntheticSpec& spec, const std::vector<Part>& 
       block = CsrRows{};
       classes.clear();
       for (std::int64_t r = 0; r < n; ++r) {
-        columns.clear();
-        while (static_cast<std::int64_t>(columns.size()) < spec.nnz) {
-          // u³ puts most draws on the first columns: a power-law popularity.
-          const double u = uniform(rng);
-          columns.push_back(
-              std::min(spec.features - 1,
-                       static_cast<std::int64_t>(u * u * u * static_cast<double>(spec.features))));
-          if (static_cast<std::int64_t>(columns.size()) == spec.nnz) {
-            std::sort(columns.begin(), columns.end());
-            columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
-          }
-        }
+        draw_popular_columns(rng, spec.features, spec.nnz, columns);
         float margin = 0;
         for (const auto c : columns) {
           const float v = normal(rng);
@@ -134,6 +123,21 @@ void write_dense_synthetic(const SyntheticSpec& spec, const std::vector<Part>& p
 }
 
 }  // namespace
+
+void draw_popular_columns(Rng& rng, std::int64_t features, std::int64_t nnz,
+                          std::vector<std::int64_t>& columns) {
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  columns.clear();
+  while (static_cast<std::int64_t>(columns.size()) < nnz) {
+    const double u = uniform(rng);
+    columns.push_back(std::min(
+        features - 1, static_cast<std::int64_t>(u * u * u * static_cast<double>(features))));
+    if (static_cast<std::int64_t>(columns.size()) == nnz) {
+      std::sort(columns.begin(), columns.end());
+      columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+    }
+  }
+}
 
 void write_synthetic(const SyntheticSpec& spec, const std::string& out) {
   if (spec.rows < 1) throw error("--rows must be >= 1, got ", spec.rows);

@@ -3,6 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "psml/core/rng.hpp"
 
 #include "psml/data/schema.hpp"
 
@@ -29,5 +32,11 @@ struct SyntheticSpec {
 // distinct columns drawn from a power law (popular columns are seen often), values N(0, 1), and
 // label 1 with probability σ(x·w / √nnz) for a hidden w ~ N(0, 4 I).
 void write_synthetic(const SyntheticSpec& spec, const std::string& out);
+
+// `nnz` distinct columns of [0, features) into `columns`, sorted, drawn with a power-law
+// popularity (u³ of a uniform u puts most draws on the first columns), as click-through data
+// looks: the sparse rows of the synthetic files and of generated data (data/generated.hpp).
+void draw_popular_columns(Rng& rng, std::int64_t features, std::int64_t nnz,
+                          std::vector<std::int64_t>& columns);
 
 }  // namespace psml::data
