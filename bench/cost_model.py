@@ -178,7 +178,9 @@ def plot(rows, points, out):
         ax.set_yscale("log")
         ax.set_ylabel("samples/s")
         ax2.set_ylabel("parallel efficiency")
-        ax2.set_ylim(0, 1.05)
+        top = max([r["efficiency"] for r in rows if r["task"] == task] +
+                  [q["efficiency"] for q in points if q.get("task", "mlp") == task])
+        ax2.set_ylim(0, min(1.05, 1.3 * top))
         ax.set_title(f"{task}: predicted samples/s (lines: cost model, points: psml simulate)",
                      fontsize=9)
         ax2.set_title(f"{task}: parallel efficiency", fontsize=9)
