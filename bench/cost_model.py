@@ -20,8 +20,9 @@ One step of W workers, each computing b rows, for a model of P float parameters 
                apply g W P/S             a server sums W pushes and updates its P/S keys; g
                                          fitted to the simulation's server update times
                pull  the same for the replies: the bytes back, a request and a reply each
-  sparse ps    as ps with P replaced by the keys a worker's rows touch, u: 12 bytes a key pushed
-               (8-byte id, 4-byte value), 8 sent to pull it (its id), 4 received (its value)
+  sparse ps    as ps with P replaced by the keys a worker's rows touch, u: a worker sends 20
+               bytes a key (its 8-byte id and 4-byte value pushed, its id again to pull it) and
+               receives 4 (its value)
 B: link bandwidth; alpha: per-message latency (link latency, plus MPI's per-message cost);
 g: server seconds per pushed key; o: optimizer seconds per key. The model has no contention but
 the links it names, and no overlap of compute and exchange
@@ -104,6 +105,9 @@ def main():
     args = ap.parse_args()
     points = read_points(args.points)
     tasks = {}
+    if not points:  # the MLP task as psml simulate calibrates it on a 2-core AMD EPYC
+        tasks["mlp"] = {"params": 235146, "batch_per_worker": 64,
+                        "compute_seconds_per_row": 7.5e-6}
     for q in points:  # the simulator's figures calibrate the model: c, P, b, keys per worker
         tasks.setdefault(q.get("task", "mlp"), q)
     fitted = {}  # per task: a server's update time per pushed key, the median over ps points
@@ -112,9 +116,6 @@ def main():
                          (q["workers"] * (q.get("keys_per_worker") or q["params"]))
                          for q in points if q.get("task", "mlp") == task and q["mode"] == "ps")
         fitted[task] = per_key[len(per_key) // 2] if per_key else 1e-9
-    if not tasks:
-        tasks["mlp"] = {"params": 235146, "batch_per_worker": 64,
-                        "compute_seconds_per_row": 60e-6}
     rows = []
     for task, q in tasks.items():
         for gbit in map(float, args.bandwidths.split(",")):

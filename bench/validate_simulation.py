@@ -106,7 +106,8 @@ def simulated(args, hosts, workers, mode, link, per_row, out):
  "--out", os.path.join(out, f"sim-{mode}-{hosts}-{link[0]:.0f}")]
     if mode == "ps":
         cmd += ["--servers", "1"]
-    text = run(cmd + ["--", *MLP], os.path.join(out, "simulate.log"), 1200)
+    text = run(cmd + ["--", *MLP], os.path.join(out, f"simulate-{mode}-{hosts}-{bandwidth:.0f}.log"),
+               1200)
     return json.loads(text.strip().splitlines()[-1])
 
 

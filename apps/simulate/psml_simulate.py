@@ -40,9 +40,9 @@ class SimulateError(Exception):
 
 
 def rate_bits(text, option):
-    """'10gbit', '100mbit', '25Gbps' -> bits per second."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmg])(?:bit|bps)", text.strip().lower())
-    if not m:
+    """'10gbit', '100mbit' -> bits per second (tc's units; tc's 'bps' is bytes: not taken)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmg])bit", text.strip().lower())
+    if not m or float(m.group(1)) <= 0:
         raise SimulateError(f"{option} {text}: not a rate such as 100mbit, 1gbit or 10gbit")
     return float(m.group(1)) * {"k": 1e3, "m": 1e6, "g": 1e9}[m.group(2)]
 
@@ -127,6 +127,8 @@ def calibrate(args, train, data, log_dir):
     ordinary build) trains the same model on the same generated data on one worker (sparse data:
     with one server, by mpirun); its metrics give compute_s over rows of the later epochs."""
     metrics = os.path.join(log_dir, "calibration.jsonl")
+    if os.path.exists(metrics):  # psml appends to a metrics file: no old epochs in the median
+        os.remove(metrics)
     rows = args.batch_per_worker * 8
     cmd = [args.psml, "train", "--data", re.sub(r"rows=\d+", f"rows={rows}", data),
            "--batch", str(args.batch_per_worker), "--epochs", "3", "--quiet",
@@ -172,7 +174,7 @@ def main():
     parser.add_argument("--features", type=int, default=784)
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--nnz", type=int, default=0,
-                        help="> 0: sparse binary data with this many values per row (ps mode)")
+                        help="> 0: sparse rows (binary labels) of up to this many values (ps mode)")
     parser.add_argument("--compute-seconds-per-row", type=float, metavar="S",
                         help="charge S seconds per row for the model's passes (default: measured "
                         "now on this machine)")
@@ -195,7 +197,8 @@ def main():
     parser.add_argument("--psml", default=os.environ.get("PSML_BIN") or "psml",
                         help="the ordinary psml, for the calibration")
     parser.add_argument("--psml-sim", default=os.environ.get("PSML_SIM_BIN") or
-                        os.path.join(SOURCE, "build-sim", "bin", "psml"),
+                        os.path.join(os.environ.get("PSML_SIM_BUILD") or
+                                     os.path.join(SOURCE, "build-sim"), "bin", "psml"),
                         help="the simulation build's psml (default: build-sim/bin/psml)")
     argv = sys.argv[1:]
     train = []
@@ -208,6 +211,10 @@ def main():
         result = simulate(args, train)
     except SimulateError as e:
         print(f"psml simulate: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # --out not writable, a program not found
+        where = f" {e.filename}" if e.filename else ""
+        print(f"psml simulate: error:{where}: {e.strerror}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result))
@@ -223,6 +230,14 @@ def simulate(args, train):
         raise SimulateError(f"--servers {args.servers}: at least 1")
     if args.nnz > 0 and args.mode != "ps":
         raise SimulateError("--nnz (sparse data) trains with --mode ps")
+    for option, value in (("--steps", args.steps), ("--batch-per-worker", args.batch_per_worker),
+                          ("--features", args.features)):
+        if value < 1:
+            raise SimulateError(f"{option} {value}: at least 1")
+    if args.host_slowdown <= 0:
+        raise SimulateError(f"--host-slowdown {args.host_slowdown}: more than 0")
+    if args.topology != "flat" and not args.topology.startswith("fat-tree:"):
+        raise SimulateError(f"--topology {args.topology}: flat or fat-tree:LEVELS;DOWN;UP;PARALLEL")
     if not os.access(args.psml_sim, os.X_OK):
         raise SimulateError(f"{args.psml_sim}: no simulation build there; make it with "
                             "scripts/build_sim.sh (or name it with --psml-sim)")

@@ -101,27 +101,24 @@ int Channel::receive_header_bytes(std::string& bytes, int source) const {
   return status.MPI_SOURCE;
 }
 
-bool Channel::header_waiting(int source) const {
-  if (holds_header(source)) return true;
-  int flag = 0;
-  check_mpi(MPI_Iprobe(source, kHeaderTag, comm_.native(), &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
-  return flag != 0;
-}
-
 int Channel::wait_header(double timeout_seconds, int source) const {
   if (holds_header(source)) return held_from_;
   if (timeout_seconds <= 0) {  // no deadline: block (a simulated rank's polls would cost time)
-    held_.resize(kMaxWaitedHeader);
+    // One header held at a time: each is taken by receive_header before the next wait.
+    PSML_CHECK_LT(held_from_, 0, "a blocking wait for a header while another is held");
+    if (arrival_.empty()) arrival_.resize(kMaxWaitedHeader);
     MPI_Status status;
-    const int rc = MPI_Recv(held_.data(), kMaxWaitedHeader, MPI_BYTE, source, kHeaderTag,
+    const int rc = MPI_Recv(arrival_.data(), kMaxWaitedHeader, MPI_BYTE, source, kHeaderTag,
                             comm_.native(), &status);
-    if (rc == MPI_ERR_TRUNCATE)
+    int error_class = MPI_SUCCESS;
+    MPI_Error_class(rc, &error_class);
+    if (error_class == MPI_ERR_TRUNCATE)
       throw error("a message header from rank ", status.MPI_SOURCE, " is larger than ",
                   kMaxWaitedHeader, " bytes, the most a wait without --deadline takes");
     check_mpi(rc, "MPI_Recv");
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
-    held_.resize(static_cast<std::size_t>(count));
+    held_.assign(arrival_.data(), static_cast<std::size_t>(count));
     held_from_ = status.MPI_SOURCE;
     return held_from_;
   }

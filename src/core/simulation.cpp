@@ -10,8 +10,8 @@ namespace psml::simulation {
 
 #ifdef PSML_SIMULATE
 
-// "benched": the time is charged as given, not measured (the build runs SMPI with
-// smpi/simulate-computation off: code between MPI calls costs nothing unless charged).
+// "benched": SMPI charges exactly `seconds` on the simulated host, on top of what it measures of
+// the real code between MPI calls (smpi/simulate-computation, on: psml simulate charges it).
 void charge_compute(double seconds) {
   smpi_execute_benched(seconds);
 }

@@ -89,12 +89,16 @@ Shard generate_shard(const GeneratedSpec& spec, const DatasetInfo& info, RowRang
   shard.rows = range;
   shard.x.resize(range.count, spec.features);
   shard.classes.resize(range.count);
-  std::normal_distribution<float> normal;
   auto centre_rng = make_rng(spec.seed, RngPurpose::kSynthetic, 0);
+  std::normal_distribution<float> centre_normal;
   RowMatrix centres(spec.classes, spec.features);
-  for (Eigen::Index i = 0; i < centres.size(); ++i) centres.data()[i] = 3.0f * normal(centre_rng);
+  for (Eigen::Index i = 0; i < centres.size(); ++i)
+    centres.data()[i] = 3.0f * centre_normal(centre_rng);
   for (std::int64_t r = 0; r < range.count; ++r) {
     auto rng = row_rng(spec, range.first + r);
+    // Its own distribution too: libstdc++'s keeps the spare of each pair of draws, which would
+    // carry into the next row.
+    std::normal_distribution<float> normal;
     const auto label = static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(spec.classes));
     shard.classes[r] = label;
     for (std::int64_t f = 0; f < spec.features; ++f)
@@ -113,10 +117,10 @@ SparseShard generate_sparse_shard(const GeneratedSpec& spec, const DatasetInfo& 
   shard.classes.resize(range.count);
   shard.x.indices.reserve(static_cast<std::size_t>(range.count * spec.nnz));
   shard.x.values.reserve(static_cast<std::size_t>(range.count * spec.nnz));
-  std::normal_distribution<float> normal;
   std::vector<std::int64_t> columns;
   for (std::int64_t r = 0; r < range.count; ++r) {
     auto rng = row_rng(spec, range.first + r);
+    std::normal_distribution<float> normal;  // the row's own: no spare draw from the last row
     draw_popular_columns(rng, spec.features, spec.nnz, columns);
     float sum = 0;
     for (const auto c : columns) {

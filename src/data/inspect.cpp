@@ -5,12 +5,16 @@
 #include <limits>
 #include <vector>
 
+#include "psml/core/error.hpp"
+#include "psml/data/generated.hpp"
 #include "psml/data/h5.hpp"
 
 namespace psml::data {
 
 DatasetSummary summarize_dataset(const std::string& path) {
   DatasetSummary s;
+  if (parse_generated(path))
+    throw error(path, ": is generated in memory, not a file to inspect (docs/data.md)");
   s.info = describe_dataset(path);
   const auto file = h5::File::open_read(path);
   // Sparse files: the stored values stand for the features.

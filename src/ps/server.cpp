@@ -431,7 +431,7 @@ void Server::publish() {
     const auto& copied = options_.shared->copied(w, index_);
     const auto sent = publications_sent_[static_cast<std::size_t>(w)];
     for (comm::IdleWait idle; copied.load(std::memory_order_acquire) < sent; idle.pause())
-      if (now_seconds() - started > options_.deadline_seconds)
+      if (options_.deadline_seconds > 0 && now_seconds() - started > options_.deadline_seconds)
         throw error("server ", index_, ": worker ", w,
                     " has not copied the parameters it was sent for ", options_.deadline_seconds,
                     " s (--deadline)");

@@ -20,6 +20,7 @@
 #include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 #include "psml/data/batcher.hpp"
+#include "psml/data/generated.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/streaming_shard.hpp"
@@ -207,6 +208,9 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
       if (train.classes.size()) max_class = train.classes.maxCoeff();
       return;
     }
+    if (data::parse_generated(s.info.path))
+      throw error("--data-memory streams a file's rows; ", s.info.path,
+                  " is generated in memory, each worker's rows at once");
     if (config.batch_order != data::BatchOrder::kLocal)
       throw error("--data-memory streams the training data in --batch-order local only");
     if (config.solver == Solver::kExact)

@@ -29,6 +29,7 @@ p = logged_run(["/usr/bin/python3", os.path.join(source, "bench", "validate_simu
                 "--hosts", "2,4", "--rates", "1gbit", "--modes", "allreduce,ps", "--steps", "6",
                 "--epochs", "2", "--psml", psml, "--out", work],
                timeout=900, env={"PSML_SIM_BIN": sim})
+check(os.path.exists(os.path.join(work, "validation.json")), "bench/validate_simulation.py ran")
 points = json.load(open(os.path.join(work, "validation.json")))
 check(len(points) == 4, "4 points measured and simulated")
 for q in points:

@@ -78,9 +78,6 @@ class Channel {
     return from;
   }
 
-  // True if a header is waiting; does not block.
-  bool header_waiting(int source = MPI_ANY_SOURCE) const;
-
   // Waits up to `timeout_seconds` for a header from `source` (MPI_ANY_SOURCE: anyone) and returns
   // its sender, or -1 if none came: a peer that is alive but stuck never sends, and nothing but
   // such a deadline ends the wait. Yields the core between polls (oversubscribed machines). A
@@ -102,9 +99,11 @@ class Channel {
 
   static constexpr int kMaxWaitedHeader = 1 << 16;
   const Communicator& comm_;
-  // The header a wait without a deadline received, and its sender (-1: none).
+  // The header a wait without a deadline received, and its sender (-1: none); the buffer it
+  // arrives in, kept (kMaxWaitedHeader bytes).
   mutable std::string held_;
   mutable int held_from_ = -1;
+  mutable std::string arrival_;
 };
 
 template <class T>

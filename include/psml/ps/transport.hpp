@@ -17,7 +17,7 @@ class Transport {
   virtual ~Transport() = default;
 
   // Waits up to `timeout_seconds` for the next message and returns its sender's world rank, or
-  // -1 if none came in time.
+  // -1 if none came in time; 0 is no deadline (the simulation build): it waits as long as it takes.
   virtual int wait(double timeout_seconds) = 0;
   // Takes the message of `source` that wait() announced.
   virtual void receive(int source, Message& message) = 0;
