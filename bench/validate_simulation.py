@@ -18,6 +18,7 @@ Writes validation.csv / validation.json and validation.png (predicted vs measure
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -27,6 +28,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, ".."))
+_spec = importlib.util.spec_from_file_location(
+    "psml_simulate", os.path.join(SOURCE, "apps", "simulate", "psml_simulate.py"))
+SIM = importlib.util.module_from_spec(_spec)  # its reading of metrics records, as psml simulate's
+_spec.loader.exec_module(SIM)
 MLP = ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam", "--lr", "0.001"]
 
 
@@ -48,16 +53,6 @@ def run(cmd, log_path, timeout, env=None):
         sys.exit(f"validate_simulation: failed ({log_path}):\n{tail}")
     with open(log_path, errors="replace") as f:
         return f.read()
-
-
-def epochs_of(path):
-    out = []
-    with open(path) as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("type") == "epoch":
-                out.append(record)
-    return out
 
 
 def link_figures(args, rate, out):
@@ -88,7 +83,9 @@ def emulated(args, hosts, rate, mode, out):
            "--epochs", str(args.epochs), "--metrics", metrics, "--quiet", *MLP]
     cmd += ["--servers", "1", "--consistency", "bsp"] if mode == "ps" else ["--bucket-mb", "0"]
     run(cmd, metrics.replace(".jsonl", ".log"), 1200, RING_ENV)
-    epochs = epochs_of(metrics)[1:]  # the first epoch warms up (connections, first pull)
+    epochs = SIM.read_metrics(metrics)[1][1:]  # the first epoch warms up (connections, first pull)
+    if not epochs:
+        sys.exit(f"validate_simulation: {metrics} holds no epoch after the first")
     rate_measured = statistics.median(e["samples_per_second"] for e in epochs)
     per_row = statistics.median(e["compute_s"] / (e["steps"] * args.batch_per_worker)
                                 for e in epochs)
