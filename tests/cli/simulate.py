@@ -47,8 +47,11 @@ check(fast["samples_per_second"] > 0, f"allreduce: {fast['samples_per_second']:.
 check(abs(fast["compute_per_step_s"] / (32 * per_row) - 1) < 0.05,
       f"the compute is 32 rows x {per_row} s, charged ({fast['compute_per_step_s']:.6f} s)")
 parts = sum(fast[f"{p}_per_step_s"] for p in ("compute", "communication", "wait", "optimizer"))
-check(parts <= fast["step_s"] * 1.001, f"the parts ({parts:.6f} s) fit in the step "
-      f"({fast['step_s']:.6f} s)")
+# The parts are means over the workers, the step is worker 0's: workers start an epoch at slightly
+# different simulated moments, so the mean may pass worker 0's step by a little (0.5% seen in CI);
+# a part counted twice would pass it by a third or more.
+check(parts <= fast["step_s"] * 1.05, f"the parts ({parts:.6f} s) fit in the step "
+      f"({fast['step_s']:.6f} s, 5% allowed for the workers' different starts)")
 slow = simulate("--workers", "4", "--bandwidth", "1gbit", "--out", f"{work}/ar-slow", *base,
                 train=SMALL)
 check(slow["communication_per_step_s"] > 3 * fast["communication_per_step_s"],
