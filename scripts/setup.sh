@@ -16,6 +16,7 @@ packages=(
   libsimgrid-dev libhdf5-dev        # psml simulate: SimGrid SMPI (smpicxx) and the serial HDF5
   dataset-fashion-mnist             # the real Fashion-MNIST IDX files
   python3-h5py python3-numpy        # tests read and write files the way h5py users do
+  python3-sklearn python3-scipy python3-statsmodels  # tests: the figures psml must match
   clang libclang-rt-14-dev          # scripts/fuzz.sh: clang and its libFuzzer / sanitizer runtimes
 )
 

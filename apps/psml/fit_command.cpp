@@ -1,6 +1,8 @@
-// Unsupervised models: psml fit kmeans|pca|gmm (what a fitted model is then used for:
-// fitted_command.cpp).
+// Models fitted by their own algorithm rather than trained by steps: psml fit kmeans|pca|gmm
+// (unsupervised), naive-bayes and bayes-linreg (by sufficient statistics). What a fitted model is
+// then used for: fitted_command.cpp.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -33,6 +35,9 @@ struct FitOptions {
   int gmm_max_iterations = 100;
   double gmm_tol = 1e-3;
   double reg_covar = 1e-6;
+  std::string naive_bayes_kind = "gaussian";
+  stats::NaiveBayesOptions naive_bayes;
+  stats::BayesLinregOptions bayes_linreg;
 };
 
 void save(const std::string& out, const stats::FittedModel& model, stats::FitRecord record,
@@ -148,6 +153,84 @@ void run_gmm(const FitOptions& o, const comm::Communicator& world) {
   save(o.out, result.model, record, shard, world);
 }
 
+void run_naive_bayes(const FitOptions& o, const comm::Communicator& world) {
+  const auto shard = load_dense_rows(o.data, true, world);
+  auto options = o.naive_bayes;
+  options.kind = stats::parse_naive_bayes_kind(o.naive_bayes_kind);
+  std::ostringstream settings;
+  settings << "kind=" << o.naive_bayes_kind;
+  if (options.kind == stats::NaiveBayesKind::kGaussian)
+    settings << " var_smoothing=" << options.var_smoothing;
+  else
+    settings << " alpha=" << options.alpha;
+  print_start("naive-bayes", settings.str(), shard, world);
+  const auto start = Clock::now();
+  stats::NaiveBayesModel model;
+  comm::run_agreed(world, [&] { model = stats::fit_naive_bayes(shard, options, world); });
+  const double fit_seconds = seconds_since(start);
+  // Training accuracy: each rank's rows, one allreduce.
+  double sums[2] = {0, static_cast<double>(shard.x.rows())};
+  Eigen::MatrixXd jll;
+  for (Eigen::Index first = 0; first < shard.x.rows(); first += 4096) {
+    const auto n = std::min<Eigen::Index>(4096, shard.x.rows() - first);
+    stats::joint_log_likelihood(model, shard.x.middleRows(first, n), jll);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      Eigen::Index best = 0;
+      jll.row(i).maxCoeff(&best);
+      sums[0] += best == shard.classes[first + i] ? 1 : 0;
+    }
+  }
+  world.allreduce(std::span<double>(sums));
+  if (world.rank() == 0) {
+    std::printf("%6s %12s %14s\n", "class", "rows", "prior");
+    for (Eigen::Index k = 0; k < model.classes(); ++k)
+      std::printf("%6lld %12.0f %14.6f\n", static_cast<long long>(k), model.class_count[k],
+                  std::exp(model.class_log_prior[k]));
+    if (options.kind == stats::NaiveBayesKind::kGaussian)
+      std::printf("variance floor epsilon %.6g\n", model.epsilon);
+    std::printf("training accuracy %.6f\nfit %.3f s\n", sums[0] / sums[1], fit_seconds);
+  }
+  stats::FitRecord record;
+  record.config = settings.str();
+  save(o.out, model, record, shard, world);
+}
+
+void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
+  const auto shard = load_dense_rows(o.data, true, world);
+  const auto& options = o.bayes_linreg;
+  std::ostringstream settings;
+  settings << "max_iter=" << options.max_iterations << " tol=" << options.tol
+           << " alpha_1=" << options.alpha_1 << " alpha_2=" << options.alpha_2
+           << " lambda_1=" << options.lambda_1 << " lambda_2=" << options.lambda_2;
+  print_start("bayes-linreg", settings.str(), shard, world);
+  const bool printer = world.rank() == 0;
+  if (printer)
+    std::printf("%6s %14s %14s %24s %14s\n", "iter", "alpha", "lambda",
+                "log marginal likelihood", "coef change");
+  const auto start = Clock::now();
+  stats::BayesLinregResult result;
+  comm::run_agreed(world, [&] {
+    result = stats::fit_bayes_linreg(
+        shard, options, world, [printer](const stats::BayesLinregIteration& s) {
+          if (!printer) return;
+          std::printf("%6d %14.6g %14.6g %24.6f %14.6g\n", s.iteration, s.alpha, s.lambda,
+                      s.log_marginal_likelihood, s.coef_change);
+          std::fflush(stdout);
+        });
+  });
+  const auto& m = result.model;
+  if (printer)
+    std::printf("%s after %d iterations\nnoise precision alpha %.6g (noise std %.6g), weight "
+                "precision lambda %.6g\nlog marginal likelihood %.6f\nfit %.3f s\n",
+                result.converged ? "converged" : "stopped at --max-iter", result.iterations,
+                m.alpha, 1 / std::sqrt(m.alpha), m.lambda, result.log_marginal_likelihood,
+                seconds_since(start));
+  stats::FitRecord record;
+  record.config = settings.str();
+  record.mean_log_likelihood = result.log_marginal_likelihood / static_cast<double>(shard.info.rows);
+  save(o.out, m, record, shard, world);
+}
+
 }  // namespace
 
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
@@ -156,7 +239,7 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
   comm::run_agreed(world, [&] {
     auto info = data::describe_dataset(path, data::Labels::kOptional);
     if (info.sparse)
-      throw error(path, ": sparse (CSR) files are not supported by k-means, PCA or GMM");
+      throw error(path, ": sparse (CSR) files are not supported by psml fit's models");
     if (info.rows < world.size())
       throw error(path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
     if (!with_labels) info.has_labels = false;
@@ -167,12 +250,17 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
 
 void add_fit_commands(CLI::App& app, Action& action) {
   auto o = std::make_shared<FitOptions>();
-  auto* fit = app.add_subcommand("fit", "fit an unsupervised model: kmeans, pca, gmm");
+  auto* fit = app.add_subcommand(
+      "fit", "fit a model by its own algorithm: kmeans, pca, gmm, naive-bayes, bayes-linreg");
   fit->require_subcommand(1);
-  const auto common = [o](CLI::App* cmd) {
-    cmd->add_option("--data", o->data, "data file (HDF5, dense; /labels not needed)")->required();
+  const auto common = [o](CLI::App* cmd, bool supervised = false) {
+    cmd->add_option("--data", o->data,
+                    supervised ? "data file (HDF5, dense, with /labels)"
+                               : "data file (HDF5, dense; /labels not needed)")
+        ->required();
     cmd->add_option("--out", o->out, "write the fitted model to this HDF5 file");
-    cmd->add_option("--seed", o->seed, "seed of the initialisation")->capture_default_str();
+    if (!supervised)
+      cmd->add_option("--seed", o->seed, "seed of the initialisation")->capture_default_str();
   };
   auto* kmeans = fit->add_subcommand("kmeans", "k-means: Lloyd iterations, k-means++ start");
   common(kmeans);
@@ -216,6 +304,51 @@ void add_fit_commands(CLI::App& app, Action& action) {
       ->capture_default_str();
   gmm->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_gmm(*o, world); }; });
+  auto* nb = fit->add_subcommand(
+      "naive-bayes", "naive Bayes classifier from per-class sufficient statistics (one pass)");
+  common(nb, true);
+  nb->add_option("--kind", o->naive_bayes_kind,
+                 "gaussian: per-class feature means and variances; multinomial: per-class "
+                 "feature counts (non-negative features)")
+      ->check(CLI::IsMember({"gaussian", "multinomial"}))
+      ->capture_default_str();
+  nb->add_option("--var-smoothing", o->naive_bayes.var_smoothing,
+                 "gaussian: adds this x the largest feature variance to every variance")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  nb->add_option("--alpha", o->naive_bayes.alpha,
+                 "multinomial: additive (Laplace / Lidstone) smoothing of the feature counts")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  nb->callback([o, &action] {
+    action = [o](const comm::Communicator& world) { run_naive_bayes(*o, world); };
+  });
+  auto* blr = fit->add_subcommand(
+      "bayes-linreg",
+      "Bayesian linear regression: Gaussian posterior, precisions by evidence maximisation");
+  common(blr, true);
+  auto& b = o->bayes_linreg;
+  blr->add_option("--max-iter", b.max_iterations, "most evidence-maximisation iterations")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  blr->add_option("--tol", b.tol, "stop when the posterior mean changes less (sum of |change|)")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  blr->add_option("--alpha-1", b.alpha_1, "Gamma prior of the noise precision: shape")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  blr->add_option("--alpha-2", b.alpha_2, "Gamma prior of the noise precision: rate")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  blr->add_option("--lambda-1", b.lambda_1, "Gamma prior of the weight precision: shape")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  blr->add_option("--lambda-2", b.lambda_2, "Gamma prior of the weight precision: rate")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  blr->callback([o, &action] {
+    action = [o](const comm::Communicator& world) { run_bayes_linreg(*o, world); };
+  });
 }
 
 }  // namespace psml::cli

@@ -85,8 +85,12 @@ stats::FittedModel load_fitted(const std::string& path, const std::string& data_
             features = m.centroids.cols();
           else if constexpr (std::is_same_v<M, stats::PcaModel>)
             features = m.mean.size();
-          else
+          else if constexpr (std::is_same_v<M, stats::GmmModel>)
             features = m.means.cols();
+          else if constexpr (std::is_same_v<M, stats::NaiveBayesModel>)
+            features = m.features();
+          else
+            features = m.coef.size();
         },
         model);
     if (features != shard.info.features)
@@ -117,10 +121,10 @@ void run_transform(const std::string& model_path, const std::string& data_path,
                    const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_dense_rows(data_path, true, world);
   const auto model = load_fitted(model_path, data_path, shard, world);
-  if (std::holds_alternative<stats::GmmModel>(model))
-    throw comm::CollectiveError(model_path +
-                                    ": a Gaussian mixture has no transform; psml predict gives its "
-                                    "responsibilities",
+  if (!std::holds_alternative<stats::PcaModel>(model) &&
+      !std::holds_alternative<stats::KMeansModel>(model))
+    throw comm::CollectiveError(model_path + ": a " + stats::model_kind(model) +
+                                    " model has no transform; psml predict gives its outputs",
                                 world.rank() == 0);
   write_output_file(out_path, world, [&](const std::string& file) {
     if (const auto* pca = std::get_if<stats::PcaModel>(&model)) {
@@ -177,6 +181,49 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
             row_argmax(-squared, ids);
             values = squared.cast<float>();
           });
+    } else if (const auto* nb = std::get_if<stats::NaiveBayesModel>(&model)) {
+      // /predictions: the most probable class; /probabilities: P(class | row); /scores: the
+      // joint log-likelihoods log P(k) + log p(x | k).
+      const auto columns = static_cast<hsize_t>(nb->classes());
+      const auto out = create_output(file, "probabilities", columns, true, shard, model_path, world);
+      const auto scores = out.file.create_dataset<float>(
+          "scores", {static_cast<hsize_t>(shard.info.rows), columns}, {}, 0);
+      out.file.set_attribute("scores", "joint log-likelihoods log P(k) + log p(x | k)");
+      Eigen::MatrixXd jll;
+      hsize_t at = static_cast<hsize_t>(shard.rows.first);
+      write_blocks(
+          out, shard, columns,
+          [&](const data::RowMatrix& x, data::RowMatrix& values, std::vector<std::int32_t>& ids) {
+            stats::joint_log_likelihood(*nb, x, jll);
+            const data::RowMatrix raw = jll.cast<float>();
+            scores.write_block<float>({at, 0}, {static_cast<hsize_t>(x.rows()), columns},
+                                      {raw.data(), static_cast<std::size_t>(raw.size())});
+            at += static_cast<hsize_t>(x.rows());
+            row_argmax(jll, ids);
+            stats::normalize_log_rows(jll);
+            values = jll.array().exp().cast<float>();
+          });
+    } else if (const auto* blr = std::get_if<stats::BayesLinregModel>(&model)) {
+      // /predictions: the predictive mean; /std: its standard deviation.
+      const auto rows = static_cast<hsize_t>(shard.info.rows);
+      const auto h = h5::File::create_parallel(file, world.native());
+      const auto mean_ds = h.create_dataset<float>("predictions", {rows}, {}, 0);
+      const auto std_ds = h.create_dataset<float>("std", {rows}, {}, 0);
+      h.set_attribute("model", model_path);
+      h.set_attribute("data", shard.info.path);
+      h.set_attribute("predictions", "the predictive mean of each row");
+      h.set_attribute("std", "the predictive standard deviation of each row (noise included)");
+      Eigen::VectorXd mean, sd;
+      for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
+        const auto n = std::min(kBlock, shard.x.rows() - first);
+        stats::predict_bayes_linreg(*blr, shard.x.middleRows(first, n), mean, sd);
+        const Eigen::VectorXf m = mean.cast<float>(), d = sd.cast<float>();
+        const auto at = static_cast<hsize_t>(shard.rows.first + first);
+        mean_ds.write_block<float>({at}, {static_cast<hsize_t>(n)},
+                                   {m.data(), static_cast<std::size_t>(n)});
+        std_ds.write_block<float>({at}, {static_cast<hsize_t>(n)},
+                                  {d.data(), static_cast<std::size_t>(n)});
+      }
     } else {
       // /predictions: the most responsible component; /scores: the responsibilities.
       const auto* gmm = std::get_if<stats::GmmModel>(&model);

@@ -15,6 +15,11 @@ docs/runs.md. Two figures are written, at fixed sizes so that reports line up si
                     milliseconds per step (an epoch line's seconds divided by its steps, the
                     median over the epochs).
 
+Given eval reports instead (`psml eval --json FILE.json`, docs/cli.md#psml-eval), it draws their
+reliability diagram to --out (8 x 7 in, 800 x 700 px): per confidence bin, the accuracy against
+the mean confidence (a calibrated model lies on the diagonal), one line per report labelled with
+its model and expected calibration error, and below it how many rows fall in each bin.
+
 Only epoch lines are plotted; step lines are read for their time only. A file that holds several
 runs (a resumed run appends its own "run" line) is one run continuing: its epochs keep their
 numbers and the wall time of each part starts where the previous part's last line left off.
@@ -263,19 +268,62 @@ def save(fig, path):
     print(f"wrote {path}")
 
 
+def read_eval_report(path):
+    """An eval report's label and calibration bins (bins with rows only)."""
+    try:
+        with open(path, "rb") as f:
+            report = json.load(f)
+    except OSError as e:
+        raise ReportError(f"{path}: cannot read it ({e.strerror})") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ReportError(f"{path}: not a JSON eval report ({e})") from e
+    if not isinstance(report, dict) or "accuracy" not in report:
+        raise ReportError(f"{path}: not an eval report (psml eval --json)")
+    if "calibration" not in report:
+        raise ReportError(f"{path}: the model has no probabilities, so no calibration to draw")
+    bins = [b for b in report["calibration"] if b.get("rows", 0) > 0]
+    label = (f"{os.path.basename(str(report.get('model', path)))}: "
+             f"ECE {report.get('expected_calibration_error', float('nan')):.4f}")
+    return label, bins
+
+
+def reliability_figure(reports):
+    fig = Figure(figsize=(8, 7))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    top.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    for label, bins in reports:
+        conf = [b["mean_confidence"] for b in bins]
+        top.plot(conf, [b["accuracy"] for b in bins], marker="o", label=label)
+        bottom.plot(conf, [b["rows"] for b in bins], marker="o")
+    top.set_ylabel("accuracy in the bin")
+    top.set_title("reliability diagram (15 equal-width bins of the top class probability)")
+    top.legend(loc="upper left", fontsize="small")
+    top.grid(True, alpha=0.3)
+    bottom.set_xlabel("mean confidence in the bin")
+    bottom.set_ylabel("rows")
+    bottom.set_yscale("log")
+    bottom.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="psml report",
         description="Plot psml runs' metrics: loss, test accuracy and samples/s against epoch "
                     "and wall time, and the time split per step (docs/runs.md).")
     parser.add_argument("runs", nargs="+", metavar="RUN_DIR_OR_METRICS",
-                        help="a run folder (holding metrics.jsonl) or a metrics .jsonl file")
+                        help="a run folder (holding metrics.jsonl) or a metrics .jsonl file; or "
+                             "eval reports (psml eval --json, .json) for a reliability diagram")
     parser.add_argument("--out", required=True, metavar="FILE.png",
                         help="the report (1200 x 700 px); the time split goes to FILE-split.png")
     args = parser.parse_args()
     if os.path.splitext(args.out)[1].lower() not in (".png", ".svg", ".pdf"):
         parser.error(f"--out {args.out}: name a .png, .svg or .pdf file")
     try:
+        if all(arg.endswith(".json") for arg in args.runs):
+            save(reliability_figure([read_eval_report(arg) for arg in args.runs]), args.out)
+            return 0
         runs = [read_run(arg) for arg in args.runs]
         labels = legend_labels(runs)
         save(report_figure(runs, labels), args.out)

@@ -1,5 +1,6 @@
 #include "psml/stats/model_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -112,18 +113,59 @@ GmmModel load_gmm(const h5::File& file, hsize_t d) {
   return m;
 }
 
+double double_attribute(const h5::File& file, const std::string& name) {
+  const auto value = file.double_attribute(name);
+  if (!value) throw error(file.path(), ": no attribute '", name, "'");
+  if (!std::isfinite(*value)) throw error(file.path(), ": attribute ", name, " is not finite");
+  return *value;
+}
+
+NaiveBayesModel load_naive_bayes(const h5::File& file, hsize_t d) {
+  NaiveBayesModel m;
+  const auto name = file.string_attribute("kind");
+  if (!name) throw error(file.path(), ": no attribute 'kind'");
+  try {
+    m.kind = parse_naive_bayes_kind(*name);
+  } catch (const Error&) {
+    throw error(file.path(), ": attribute kind='", *name, "' is neither gaussian nor multinomial");
+  }
+  const auto k = dataset_rows(file, "class_count");
+  m.class_count = read(file, "class_count", {k});
+  if ((m.class_count.array() <= 0).any())
+    throw error(file.path(), ":/class_count: every class needs rows");
+  m.class_log_prior = read(file, "class_log_prior", {k});
+  if (m.kind == NaiveBayesKind::kGaussian) {
+    m.theta = read(file, "theta", {k, d});
+    m.var = read(file, "var", {k, d});
+    if ((m.var.array() <= 0).any()) throw error(file.path(), ":/var: variances must be positive");
+    m.epsilon = double_attribute(file, "epsilon");
+  } else {
+    m.feature_count = read(file, "feature_count", {k, d});
+    m.feature_log_prob = read(file, "feature_log_prob", {k, d});
+    m.alpha = double_attribute(file, "alpha");
+  }
+  return m;
+}
+
+BayesLinregModel load_bayes_linreg(const h5::File& file, hsize_t d) {
+  BayesLinregModel m;
+  m.coef = read(file, "coef", {d});
+  m.x_mean = read(file, "x_mean", {d});
+  m.sigma = read(file, "sigma", {d, d});
+  m.intercept = double_attribute(file, "intercept");
+  m.alpha = double_attribute(file, "alpha");
+  m.lambda = double_attribute(file, "lambda");
+  m.y_mean = double_attribute(file, "y_mean");
+  if (m.alpha <= 0 || m.lambda <= 0)
+    throw error(file.path(), ": precisions alpha and lambda must be positive");
+  return m;
+}
+
+constexpr const char* kKinds[] = {"kmeans", "pca", "gmm", "naive-bayes", "bayes-linreg"};
+
 }  // namespace
 
-const char* model_kind(const FittedModel& model) {
-  switch (model.index()) {
-    case 0:
-      return "kmeans";
-    case 1:
-      return "pca";
-    default:
-      return "gmm";
-  }
-}
+const char* model_kind(const FittedModel& model) { return kKinds[model.index()]; }
 
 void save_model(const std::string& path, const FittedModel& model, const FitRecord& record) {
   const std::string tmp = path + ".tmp";
@@ -146,6 +188,29 @@ void save_model(const std::string& path, const FittedModel& model, const FitReco
       write_matrix(file, "components", pca->components);
       write_vector(file, "explained_variance", pca->explained_variance);
       write_vector(file, "explained_variance_ratio", pca->explained_variance_ratio);
+    } else if (const auto* nb = std::get_if<NaiveBayesModel>(&model)) {
+      file.set_attribute("features", static_cast<std::int64_t>(nb->features()));
+      file.set_attribute("kind", to_string(nb->kind));
+      write_vector(file, "class_count", nb->class_count);
+      write_vector(file, "class_log_prior", nb->class_log_prior);
+      if (nb->kind == NaiveBayesKind::kGaussian) {
+        write_matrix(file, "theta", nb->theta);
+        write_matrix(file, "var", nb->var);
+        file.set_double_attribute("epsilon", nb->epsilon);
+      } else {
+        write_matrix(file, "feature_count", nb->feature_count);
+        write_matrix(file, "feature_log_prob", nb->feature_log_prob);
+        file.set_double_attribute("alpha", nb->alpha);
+      }
+    } else if (const auto* blr = std::get_if<BayesLinregModel>(&model)) {
+      file.set_attribute("features", static_cast<std::int64_t>(blr->coef.size()));
+      write_vector(file, "coef", blr->coef);
+      write_vector(file, "x_mean", blr->x_mean);
+      write_matrix(file, "sigma", blr->sigma);
+      file.set_double_attribute("intercept", blr->intercept);
+      file.set_double_attribute("alpha", blr->alpha);
+      file.set_double_attribute("lambda", blr->lambda);
+      file.set_double_attribute("y_mean", blr->y_mean);
     } else {
       const auto& gmm = std::get<GmmModel>(model);
       const auto k = static_cast<hsize_t>(gmm.means.rows());
@@ -178,7 +243,8 @@ std::optional<std::string> fitted_model_kind(const std::string& path) {
     return std::nullopt;
   const auto file = h5::File::open_read(path);
   const auto kind = file.string_attribute("model");
-  if (kind && (*kind == "kmeans" || *kind == "pca" || *kind == "gmm")) return kind;
+  if (kind && std::find(std::begin(kKinds), std::end(kKinds), *kind) != std::end(kKinds))
+    return kind;
   return std::nullopt;
 }
 
@@ -190,7 +256,10 @@ FittedModel load_model(const std::string& path) {
   if (*kind == "kmeans") return load_kmeans(file, d);
   if (*kind == "pca") return load_pca(file, d);
   if (*kind == "gmm") return load_gmm(file, d);
-  throw error(path, ": model '", *kind, "' is not k-means, PCA or a Gaussian mixture");
+  if (*kind == "naive-bayes") return load_naive_bayes(file, d);
+  if (*kind == "bayes-linreg") return load_bayes_linreg(file, d);
+  throw error(path, ": model '", *kind,
+              "' is not one psml fit makes (kmeans, pca, gmm, naive-bayes, bayes-linreg)");
 }
 
 }  // namespace psml::stats
