@@ -20,8 +20,9 @@ inline void add_model_options(CLI::App* cmd, models::ModelSpec& spec) {
       ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))
       ->capture_default_str();
   cmd->add_option("--output", spec.output,
-                  "mlp: output loss (auto: cross-entropy, squared for regression)")
-      ->check(CLI::IsMember({"auto", "cross-entropy", "squared"}))
+                  "mlp: output loss (auto: cross-entropy, squared for regression); svm: hinge or "
+                  "squared-hinge (auto: hinge, squared-hinge with --solver lbfgs)")
+      ->check(CLI::IsMember({"auto", "cross-entropy", "squared", "hinge", "squared-hinge"}))
       ->capture_default_str();
   cmd->add_option("--init", spec.init,
                   "mlp: weight initialisation (auto: he for relu, xavier otherwise)")

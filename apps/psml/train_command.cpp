@@ -132,9 +132,29 @@ void add_train_command(CLI::App& app, Action& action) {
       ->default_str("auto");
   add_choice(cmd, "--solver", config->solver,
              std::map<std::string, train::Solver>{{"sgd", train::Solver::kSgd},
-                                                  {"exact", train::Solver::kExact}},
-             "sgd (iterative) or exact (closed form, linreg)")
+                                                  {"exact", train::Solver::kExact},
+                                                  {"lbfgs", train::Solver::kLbfgs}},
+             "sgd (minibatch steps, any model), exact (closed form, linreg) or lbfgs "
+             "(full-batch L-BFGS to convergence: linreg, logreg, softmax, svm with the squared "
+             "hinge; --l1 by OWL-QN)")
       ->default_str("sgd");
+  cmd->add_option("--max-iter", config->lbfgs.max_iterations, "lbfgs: most iterations")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  cmd->add_option("--gtol", config->lbfgs.gtol,
+                  "lbfgs: stop when the largest entry of the objective's (pseudo-)gradient is at "
+                  "most this")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  cmd->add_option("--ftol", config->lbfgs.ftol,
+                  "lbfgs: stop when an iteration lowers the objective by at most this, "
+                  "relative to its size (or 1)")
+      ->check(non_negative_number)
+      ->capture_default_str();
+  cmd->add_option("--lbfgs-history", config->lbfgs.history,
+                  "lbfgs: correction pairs kept for the inverse-Hessian approximation")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   add_model_options(cmd, config->model);
   add_optimizer_options(cmd, config->optimizer);
   cmd->add_option("--epochs", config->epochs, "passes over the training data")
@@ -246,6 +266,14 @@ void add_train_command(CLI::App& app, Action& action) {
     for (const char* name : {"--allreduce", "--bucket-mb"})
       if (config->mode == train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode allreduce only");
+    for (const char* name : {"--max-iter", "--gtol", "--ftol", "--lbfgs-history"})
+      if (config->solver != train::Solver::kLbfgs && given(name))
+        throw CLI::ValidationError(name, "applies to --solver lbfgs only");
+    // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
+    // trainer refuses the hinge with one line).
+    if (config->solver == train::Solver::kLbfgs && config->model.name == "svm" &&
+        config->model.output == "auto")
+      config->model.output = "squared-hinge";
     const bool compressed = config->compression.kind != compress::CompressionSpec::Kind::kNone;
     if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
       throw CLI::ValidationError("--compression",

@@ -41,6 +41,8 @@ const char* to_string(LossKind kind) {
       return "logistic";
     case LossKind::kHinge:
       return "hinge";
+    case LossKind::kSquaredHinge:
+      return "squared-hinge";
     case LossKind::kSquared:
       return "squared";
   }
@@ -73,6 +75,17 @@ double loss_and_delta(LossKind kind, data::RowsMapT<Scalar> s,
           const Scalar margin = Scalar(1) - t * s(i, c);
           loss += margin > 0 ? static_cast<double>(margin) : 0.0;
           s(i, c) = margin > 0 ? -t : Scalar(0);
+        }
+      }
+      break;
+    case LossKind::kSquaredHinge:
+      for (Eigen::Index i = 0; i < s.rows(); ++i) {
+        const auto y = batch.classes[static_cast<std::size_t>(i)];
+        for (Eigen::Index c = 0; c < s.cols(); ++c) {
+          const Scalar t = c == y ? Scalar(1) : Scalar(-1);
+          const Scalar margin = std::max(Scalar(0), Scalar(1) - t * s(i, c));
+          loss += static_cast<double>(margin * margin);
+          s(i, c) = Scalar(-2) * t * margin;
         }
       }
       break;

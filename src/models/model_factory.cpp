@@ -28,6 +28,7 @@ std::string ModelSpec::describe() const {
     for (std::size_t i = 0; i < hidden.size(); ++i) out << (i ? "," : "") << hidden[i];
     out << " activation=" << activation << " output=" << output << " init=" << init;
   }
+  if (name == "svm" && output != "auto") out << " output=" << output;
   if (name == "rff-svm")  // full precision: the spec re-creates the same random features
     out << " rff_dim=" << rff_dim << " gamma=" << std::setprecision(17) << gamma;
   return out.str();
@@ -111,8 +112,13 @@ std::unique_ptr<ModelT<Scalar>> make_model(const ModelSpec& spec, std::int64_t f
                   num_classes, " (use softmax)");
     return std::make_unique<LinearModel<Scalar>>("logreg", LossKind::kLogistic, features, 1);
   }
-  if (spec.name == "svm")
-    return std::make_unique<LinearModel<Scalar>>("svm", LossKind::kHinge, features, num_classes);
+  if (spec.name == "svm") {
+    if (spec.output != "auto" && spec.output != "hinge" && spec.output != "squared-hinge")
+      throw error("--output: the svm's loss is hinge or squared-hinge, not '", spec.output, "'");
+    return std::make_unique<LinearModel<Scalar>>(
+        "svm", spec.output == "squared-hinge" ? LossKind::kSquaredHinge : LossKind::kHinge,
+        features, num_classes);
+  }
   if (spec.name == "rff-svm")
     return std::make_unique<KernelSvm<Scalar>>(features, num_classes, spec.rff_dim, spec.gamma,
                                                seed);

@@ -12,8 +12,10 @@ void print_header(std::ostream& out, const RunHeader& h) {
   out << "psml train: " << h.model << " on " << h.data << " (" << h.rows << " x " << h.features;
   if (h.classes) out << ", " << h.classes << " classes";
   out << "), " << h.params << " parameters, " << count_of(h.ranks, "rank") << " (" << h.exchange
-      << "), global batch " << h.global_batch << ", " << h.steps_per_epoch << " steps/epoch, "
-      << h.optimizer << "\n";
+      << "), ";
+  if (h.steps_per_epoch > 0)  // a full-batch solver has no batches
+    out << "global batch " << h.global_batch << ", " << h.steps_per_epoch << " steps/epoch, ";
+  out << h.optimizer << "\n";
 }
 
 void print_epoch(std::ostream& out, const EpochMetrics& m) {

@@ -10,7 +10,15 @@ std::string to_string(Mode mode) {
   return mode == Mode::kPs ? "ps" : "allreduce";
 }
 std::string to_string(Solver solver) {
-  return solver == Solver::kExact ? "exact" : "sgd";
+  switch (solver) {
+    case Solver::kExact:
+      return "exact";
+    case Solver::kLbfgs:
+      return "lbfgs";
+    case Solver::kSgd:
+      break;
+  }
+  return "sgd";
 }
 
 std::string to_string(allreduce::AllreduceKind kind) {
@@ -33,7 +41,11 @@ std::string TrainConfig::describe() const {
         << " key_layout=" << (key_layout ? to_string(*key_layout) : "auto")
         << " consistency=" << consistency.describe() << " deadline=" << deadline
         << " ps_transport=" << static_cast<int>(ps_transport);
-  out << " solver=" << to_string(solver) << " model=" << model.describe()
+  out << " solver=" << to_string(solver);
+  if (solver == Solver::kLbfgs)
+    out << " lbfgs_history=" << lbfgs.history << " max_iter=" << lbfgs.max_iterations
+        << " gtol=" << lbfgs.gtol << " ftol=" << lbfgs.ftol;
+  out << " model=" << model.describe()
       << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
       << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)
       << " bucket_mb=" << bucket_mb << " compression=" << compression.describe() << " seed=" << seed

@@ -25,6 +25,7 @@
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/streaming_shard.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/optim/lbfgs.hpp"
 #include "psml/optim/schedule.hpp"
 #include "psml/ps/channel_transport.hpp"
 #include "psml/ps/deadlines.hpp"
@@ -34,6 +35,7 @@
 #include "psml/train/charged_learner.hpp"
 #include "psml/train/dense_learner.hpp"
 #include "psml/train/evaluate.hpp"
+#include "psml/train/full_batch.hpp"
 #include "psml/train/sparse_learner.hpp"
 #include "psml/train/trace_file.hpp"
 
@@ -213,8 +215,9 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
                   " is generated in memory, each worker's rows at once");
     if (config.batch_order != data::BatchOrder::kLocal)
       throw error("--data-memory streams the training data in --batch-order local only");
-    if (config.solver == Solver::kExact)
-      throw error("--solver exact reads every row at once; --data-memory streams them");
+    if (config.solver != Solver::kSgd)
+      throw error("--solver ", to_string(config.solver),
+                  " reads every row at once; --data-memory streams them");
     const data::Batcher steps(s.info.rows, rows, config.global_batch, config.seed,
                               config.batch_order, workers.rank());
     stream = std::make_unique<data::StreamingShard>(
@@ -242,6 +245,16 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (config.solver == Solver::kExact && config.model.name != "linreg")
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
+    if (config.solver == Solver::kLbfgs) {
+      const auto& name = config.model.name;
+      if (name != "linreg" && name != "logreg" && name != "softmax" && name != "svm")
+        throw error("--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
+                    "svm), not ",
+                    name);
+      if (name == "svm" && config.model.output != "squared-hinge")
+        throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
+                    "squared-hinge), not the hinge");
+    }
     auto learner =
         std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
                                        !config.test_path.empty(), std::move(stream));
@@ -387,6 +400,51 @@ void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   if (callbacks.on_epoch) callbacks.on_epoch(m);
 }
 
+// Full-batch L-BFGS (--solver lbfgs): iterations instead of steps, one epoch line at the end.
+void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communicator& workers,
+                 TrainResult& result, const TrainCallbacks& callbacks) {
+  auto& learner = *s.dense;
+  const auto start = Clock::now();
+  FullBatchObjective objective(models::make_model<double>(config.model, s.info.features,
+                                                          s.info.task, s.num_classes, config.seed),
+                               learner.train(), config.optimizer.reg.l2, workers);
+  // From θ = 0, as scikit-learn starts (the objective is convex: the start decides only the time).
+  std::vector<double> theta(objective.num_params(), 0.0);
+  auto options = config.lbfgs;
+  options.l1 = config.optimizer.reg.l1;
+  const auto note = [&](const std::string& text) {
+    if (workers.rank() == 0 && callbacks.on_note) callbacks.on_note(text);
+  };
+  note(detail::concat("lbfgs ", std::string(4, ' '), "iter", std::string(9, ' '), "objective",
+                      std::string(6, ' '), "|gradient|", std::string(6, ' '), "step  evals",
+                      std::string(6, ' '), "s"));
+  const auto r = optim::minimize_lbfgs(
+      [&](std::span<const double> x, std::span<double> g) { return objective(x, g); }, theta,
+      options, objective.weight_mask(), [&](const optim::LbfgsIteration& it) {
+        char line[160];
+        std::snprintf(line, sizeof line, "lbfgs %8d %18.10g %16.6g %10.4g %6d %7.2f", it.iteration,
+                      it.objective, it.gradient_norm, it.step, it.evaluations,
+                      seconds_since(start));
+        note(line);
+      });
+  note(detail::concat("lbfgs: ", r.converged ? "converged" : "stopped", " after ", r.iterations,
+                      " iterations (", r.stopped_because, "), ", r.evaluations,
+                      " evaluations of the loss and gradient"));
+  result.params.assign(theta.begin(), theta.end());
+  EpochMetrics m;
+  m.epoch = m.epochs = 1;
+  m.seconds = seconds_since(start);
+  m.steps = r.iterations;
+  m.samples_per_second =
+      static_cast<double>(s.info.rows) * objective.evaluations() / m.seconds;
+  const auto train_sums =
+      evaluate_distributed(learner.model(), result.params, learner.train(), workers);
+  m.train_loss = train_sums.loss / train_sums.rows;
+  evaluate_into(m, result.params, s, workers);
+  result.history.push_back(m);
+  if (callbacks.on_epoch) callbacks.on_epoch(m);
+}
+
 TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train_info,
                        const comm::Communicator& world, const comm::Communicator& workers,
                        const ps::Roles& roles, const std::string& resume_path,
@@ -405,6 +463,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   if (s.dense != nullptr && s.dense->stream() != nullptr)
     batcher.set_window_order(s.dense->stream()->order());
   const bool exact = config.solver == Solver::kExact;
+  const bool lbfgs = config.solver == Solver::kLbfgs;
+  const bool full_batch = exact || lbfgs;  // no steps: one epoch line
   const auto announce = [&](std::int64_t first_epoch, std::int64_t first_step) {
     if (!callbacks.on_start) return;
     RunHeader h;
@@ -417,8 +477,18 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     h.params = learner.num_keys();
     h.ranks = world.size();
     h.global_batch = config.global_batch;
-    h.steps_per_epoch = exact ? 0 : batcher.steps_per_epoch();
-    h.optimizer = exact ? "closed form (ridge normal equations)" : config.optimizer.summary();
+    h.steps_per_epoch = full_batch ? 0 : batcher.steps_per_epoch();
+    h.optimizer = exact ? "closed form (ridge normal equations)"
+                  : lbfgs
+                      ? detail::concat("full-batch L-BFGS (history ", config.lbfgs.history,
+                                       ", at most ", config.lbfgs.max_iterations,
+                                       " iterations, gtol ", config.lbfgs.gtol,
+                                       config.optimizer.reg.l1 > 0 ? ", OWL-QN for l1 " : "",
+                                       config.optimizer.reg.l1 > 0
+                                           ? std::to_string(config.optimizer.reg.l1)
+                                           : "",
+                                       ", l2 ", config.optimizer.reg.l2, " on the weights)")
+                      : config.optimizer.summary();
     h.exchange = describe_exchange(config, roles, s.info, *s.exchange) +
                  (sparse ? ", sparse push/pull" : "") +
                  (s.shared ? ", payloads in shared memory" : "");
@@ -426,7 +496,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     if (config.mode == Mode::kPs) h.consistency = config.consistency.describe();
     h.workers = roles.workers;
     h.servers = roles.servers;
-    h.epochs = exact ? 1 : config.epochs;
+    h.epochs = full_batch ? 1 : config.epochs;
     h.first_epoch = first_epoch;
     h.first_step = first_step;
     callbacks.on_start(h);
@@ -440,9 +510,12 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   auto meta = describe_run(config, s, world, roles);
   std::string last_checkpoint;  // on rank 0
   const checkpoint::Destination checkpoints{config.checkpoint_dir, config.checkpoint_keep, ""};
-  if (exact) {
+  if (full_batch) {
     announce(0, 0);
-    solve_exact(config, s, workers, result, callbacks);
+    if (exact)
+      solve_exact(config, s, workers, result, callbacks);
+    else
+      solve_lbfgs(config, s, workers, result, callbacks);
     meta.epoch = 1;
     if (!config.checkpoint_dir.empty())
       last_checkpoint =
@@ -634,13 +707,16 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
           config.describe());
     if (config.mode == Mode::kPs) {
       roles = ps::make_roles(world.size(), config.servers);
-      if (config.solver == Solver::kExact)
-        throw error("--solver exact runs in --mode allreduce only");
+      if (config.solver != Solver::kSgd)
+        throw error("--solver ", to_string(config.solver), " runs in --mode allreduce only");
     }
     train_info = data::describe_dataset(config.train_path);
     const bool sparse = train_info.sparse;
     if (sparse && (config.mode != Mode::kPs || config.model.name != "logreg"))
       throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
+    if (config.solver != Solver::kSgd && !config.resume.empty())
+      throw error("--resume continues a run of steps; --solver ", to_string(config.solver),
+                  " fits from the start");
     checkpoint::Every::parse_or_none(config.checkpoint_every);
     if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
       throw error("--checkpoint-every needs --checkpoint-dir");

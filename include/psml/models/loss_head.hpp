@@ -5,6 +5,8 @@
 //   one-vs-rest hinge      L = Σ_i Σ_c max(0, 1 − t_ic S_ic), t_ic = +1 if c = y_i else −1
 //                                                                    ∂L/∂S_ic = −t_ic where the
 //                                                                    margin is violated
+//   squared hinge          L = Σ_i Σ_c max(0, 1 − t_ic S_ic)²        ∂L/∂S_ic = −2 t_ic max(0, ·)
+//                          (smooth: what L-BFGS minimises for the SVM, as LinearSVC's default)
 //   squared error          L = Σ ½ ‖S_i − t_i‖², t_i = y_i (regression) or onehot(y_i)
 //                                                                    ∂L/∂S = S − t
 #pragma once
@@ -16,7 +18,7 @@
 
 namespace psml::models {
 
-enum class LossKind { kSoftmaxCrossEntropy, kLogistic, kHinge, kSquared };
+enum class LossKind { kSoftmaxCrossEntropy, kLogistic, kHinge, kSquaredHinge, kSquared };
 
 const char* to_string(LossKind kind);
 

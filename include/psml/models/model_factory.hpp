@@ -17,8 +17,9 @@ struct ModelSpec {
   // mlp
   std::vector<std::int64_t> hidden{256, 128};
   std::string activation = "relu";
-  std::string output =
-      "auto";  // cross-entropy | squared; auto: cross-entropy, squared for regression
+  // mlp: cross-entropy | squared (auto: cross-entropy, squared for regression);
+  // svm: hinge | squared-hinge (auto: hinge, squared-hinge with --solver lbfgs)
+  std::string output = "auto";
   std::string init = "auto";  // he | xavier; auto: he for relu, xavier otherwise
   // rff-svm
   std::int64_t rff_dim = 2048;

@@ -10,6 +10,7 @@
 #include "psml/compress/compression_spec.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/models/model_factory.hpp"
+#include "psml/optim/lbfgs.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/key_layout.hpp"
@@ -19,8 +20,9 @@ namespace psml::train {
 
 // How workers exchange gradients (--mode).
 enum class Mode { kAllreduce, kPs };
-// How a model is fitted (--solver): by minibatch steps, or in closed form (linreg only).
-enum class Solver { kSgd, kExact };
+// How a model is fitted (--solver): by minibatch steps, in closed form (linreg only), or by
+// full-batch L-BFGS (the convex linear models: train/full_batch.hpp, optim/lbfgs.hpp).
+enum class Solver { kSgd, kExact, kLbfgs };
 
 std::string to_string(Mode mode);
 std::string to_string(Solver solver);
@@ -38,6 +40,17 @@ struct TrainConfig {
   ps::PayloadPath ps_transport = ps::PayloadPath::kAuto;
   double deadline = 300;  // longest wait (s) for a peer in any mode before the job is ended
   Solver solver = Solver::kSgd;
+  // --solver lbfgs: history, max_iterations, gtol, ftol (its l1 is the optimizer spec's --l1).
+  // The objective is the mean loss: gtol 1e-6 on its gradient; ftol as scipy's L-BFGS-B
+  // (factr 1e7 x machine epsilon); 10 pairs and 100 iterations, as scikit-learn's defaults.
+  optim::LbfgsOptions lbfgs{.history = 10,
+                            .max_iterations = 100,
+                            .gtol = 1e-6,
+                            .ftol = 1e7 * 2.220446049250313e-16,
+                            .l1 = 0,
+                            .c1 = 1e-4,
+                            .c2 = 0.9,
+                            .max_evaluations_per_search = 40};
   std::string save_model;        // write the trained model here (a checkpoint file), if set
   std::string checkpoint_dir;    // write checkpoints here (see checkpoint/checkpoint.hpp)
   std::string checkpoint_every;  // "500steps", "1epoch"; empty: only the final checkpoint

@@ -1,0 +1,49 @@
+// The full-batch objective of a convex linear model (--solver lbfgs) over every worker's rows:
+//     F(θ) = (1/n) Σ_i loss_i(θ) + (λ₂/2) ‖W‖² [+ λ₁ ‖W‖₁, added by OWL-QN]
+// where W are the model's weight matrices (its biases are not regularised, as scikit-learn's
+// intercepts and psml's closed form are not). One evaluation: each worker sums the loss and
+// gradient of its rows in double (the model in double precision, its rows converted once), one
+// allreduce adds them, and worker 0's sums are broadcast so that every worker holds the same bits
+// (an allreduce's rounding may differ between ranks): the optimiser then takes the same
+// decisions everywhere. In scikit-learn's terms, λ₂ = 1 / (C n).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "psml/comm/communicator.hpp"
+#include "psml/data/shard.hpp"
+#include "psml/models/model.hpp"
+
+namespace psml::train {
+
+class FullBatchObjective {
+ public:
+  // `model` in double precision, for `shard` (this worker's rows of a dense file with n rows in
+  // all). Collective calls go to `workers`.
+  FullBatchObjective(std::unique_ptr<models::ModelT<double>> model, const data::Shard& shard,
+                     double l2, const comm::Communicator& workers);
+
+  std::size_t num_params() const { return model_->num_params(); }
+  // 1 for the entries of the weight matrices, 0 for the biases.
+  const std::vector<std::uint8_t>& weight_mask() const { return mask_; }
+
+  // F(θ) without the L1 term, and its gradient. Collective.
+  double operator()(std::span<const double> params, std::span<double> grad);
+  int evaluations() const { return evaluations_; }
+
+ private:
+  std::unique_ptr<models::ModelT<double>> model_;
+  data::RowMatrixT<double> x_;
+  std::vector<std::int32_t> classes_;
+  std::vector<double> targets_;
+  double rows_ = 0;  // n, over every worker
+  double l2_;
+  const comm::Communicator& workers_;
+  std::vector<std::uint8_t> mask_;
+  std::vector<double> sums_, block_grad_;  // [loss, gradient...]
+  int evaluations_ = 0;
+};
+
+}  // namespace psml::train

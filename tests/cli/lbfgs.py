@@ -1,0 +1,189 @@
+"""--solver lbfgs against scikit-learn and scipy on the same objective, with real mpirun:
+
+  lbfgs.py PSML MPIEXEC DATA WORKDIR SCENARIO
+
+psml minimises (1/n) sum loss + (l2/2) |W|^2 [+ l1 |W|_1], biases not regularised: scikit-learn's
+C is 1 / (n l2) (and 1 / (n l1) for its L1 penalty); Ridge's alpha is n l2.
+  small   binary logistic regression (binary_train.h5, 1000 x 10) on 1 and 3 ranks: coefficients
+          and intercept within 1e-4 relative of LogisticRegression(C); softmax on a 4-class set
+          (2001 x 20): LogisticRegression (multinomial) within 1e-4; ridge regression: Ridge(alpha)
+          within 1e-4 and --solver exact's; the svm with the squared hinge: scipy's L-BFGS-B on
+          the same objective within 1e-4; OWL-QN (--l1) on logistic regression: saga's solution
+          within 1e-4 and the same zero weights; every rank count prints the same history; the
+          history, the stop reason; bad combinations give one line.
+  fmnist  softmax on Fashion-MNIST (2 ranks, C = 1 as scikit-learn's default, 200 iterations):
+          test accuracy >= scikit-learn's 0.8438 (bench/lbfgs_vs_sklearn.py times the two side by
+          side).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+from harness import check, logged_run
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression, Ridge
+
+psml, mpiexec, data, work, scenario = sys.argv[1:6]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+
+
+def run(ranks, *args, expect_ok=True):
+    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=900)
+    if expect_ok and p.returncode != 0:
+        sys.exit(f"FAIL: exit code {p.returncode}")
+    if not expect_ok:
+        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+        if p.returncode == 0 or len(errors) != 1:
+            sys.exit(f"FAIL: expected one error line and a failure, got {errors} {p.stderr}")
+        return errors[0]
+    return p.stdout
+
+
+def xy(path):
+    with h5py.File(path) as f:
+        return f["features"][:].astype(np.float64), f["labels"][:]
+
+
+def params(path, outputs, features):
+    """W (outputs x features) and b from a saved model."""
+    with h5py.File(path) as f:
+        p = f["params"][:].astype(np.float64)
+    return p[: outputs * features].reshape(outputs, features), p[outputs * features:]
+
+
+def rel(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def history(text):
+    return [l for l in text.splitlines() if l.startswith("lbfgs ")]
+
+
+TIGHT = ["--solver", "lbfgs", "--gtol", "1e-9", "--ftol", "0", "--max-iter", "1000"]
+
+if scenario == "small":
+    # Binary logistic regression.
+    train = f"{data}/binary_train.h5"
+    x, y = xy(train)
+    n, l2 = len(y), 1e-3
+    sk = LogisticRegression(C=1 / (n * l2), tol=1e-12, max_iter=10000).fit(x, y)
+    texts = {}
+    for ranks in (1, 3):
+        texts[ranks] = run(ranks, "train", "--data", train, "--model", "logreg", "--l2", str(l2),
+                           *TIGHT, "--save-model", f"{work}/logreg{ranks}.h5")
+        w, b = params(f"{work}/logreg{ranks}.h5", 1, x.shape[1])
+        check(rel(w, sk.coef_) < 1e-4 and rel(b, sk.intercept_) < 1e-4,
+              f"logreg, {ranks} ranks: coefficients within 1e-4 of LogisticRegression(C=1/(n l2)) "
+              f"({rel(w, sk.coef_):.1e}, intercept {rel(b, sk.intercept_):.1e})")
+    h1, h3 = history(texts[1]), history(texts[3])
+    check(len(h1) > 3 and re.search(r"converged after \d+ iterations \(gradient norm <= gtol\)",
+                                     texts[1]) is not None, f"the history ({len(h1)} lines) and why it stopped")
+    check([l.split()[1:4] for l in h1[:-1]] == [l.split()[1:4] for l in h3[:-1]],
+          "1 and 3 ranks take the same iterations (objective, gradient printed alike)")
+
+    # Softmax (multinomial) on four classes.
+    train = f"{data}/train.h5"
+    x, y = xy(train)
+    n, l2 = len(y), 1e-2
+    sk = LogisticRegression(C=1 / (n * l2), tol=1e-12, max_iter=10000).fit(x, y)
+    run(2, "train", "--data", train, "--model", "softmax", "--l2", str(l2), *TIGHT,
+        "--save-model", f"{work}/softmax.h5")
+    w, b = params(f"{work}/softmax.h5", 4, x.shape[1])
+    mine, theirs = np.hstack([w, b[:, None]]), np.hstack([sk.coef_, sk.intercept_[:, None]])
+    check(rel(mine, theirs) < 1e-4,
+          f"softmax: weights and intercepts within 1e-4 of multinomial LogisticRegression "
+          f"({rel(mine, theirs):.1e})")
+
+    def softmax_gradient(w, b):
+        s = x @ w.T + b
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(n), y] -= 1
+        return max(np.abs(p.T @ x / n + l2 * w).max(), np.abs(p.sum(axis=0) / n).max())
+
+    # scikit-learn's L-BFGS-B stops on scipy's ftol (relative decrease 2.2e-9) before its tol: the
+    # gap left is scikit-learn's, not psml's.
+    check(softmax_gradient(w, b) < softmax_gradient(sk.coef_, sk.intercept_),
+          f"softmax: psml's gradient at its solution ({softmax_gradient(w, b):.1e}) is smaller than "
+          f"at scikit-learn's ({softmax_gradient(sk.coef_, sk.intercept_):.1e})")
+
+    # Ridge regression: scikit-learn's Ridge and psml's closed form.
+    train = f"{data}/regression_train.h5"
+    x, y = xy(train)
+    n, l2 = len(y), 0.05
+    sk = Ridge(alpha=n * l2, tol=1e-12).fit(x, y)
+    run(2, "train", "--data", train, "--model", "linreg", "--l2", str(l2), *TIGHT,
+        "--save-model", f"{work}/ridge.h5")
+    run(2, "train", "--data", train, "--model", "linreg", "--l2", str(l2), "--solver", "exact",
+        "--save-model", f"{work}/ridge_exact.h5")
+    w, b = params(f"{work}/ridge.h5", 1, x.shape[1])
+    we, be = params(f"{work}/ridge_exact.h5", 1, x.shape[1])
+    check(rel(w, sk.coef_[None, :]) < 1e-4 and abs(b[0] - sk.intercept_) < 1e-4 * max(1, abs(sk.intercept_)),
+          f"ridge: within 1e-4 of Ridge(alpha = n l2) ({rel(w, sk.coef_[None, :]):.1e})")
+    check(rel(w, we) < 1e-4, f"ridge: within 1e-4 of --solver exact ({rel(w, we):.1e})")
+
+    # Linear SVM, squared hinge, one-vs-rest: scipy's L-BFGS-B on the same objective.
+    x, y = xy(f"{data}/train.h5")
+    n, k, l2 = len(y), 4, 1e-2
+    t = np.where(np.arange(k)[None, :] == y[:, None], 1.0, -1.0)
+
+    def objective(theta):
+        w, b = theta[: k * x.shape[1]].reshape(k, -1), theta[k * x.shape[1]:]
+        s = x @ w.T + b
+        m = np.maximum(0, 1 - t * s)
+        d = -2 * t * m / n
+        g = np.concatenate([(d.T @ x + l2 * w).ravel(), d.sum(axis=0)])
+        return (m ** 2).sum() / n + 0.5 * l2 * (w ** 2).sum(), g
+
+    ref = minimize(objective, np.zeros(k * (x.shape[1] + 1)), jac=True, method="L-BFGS-B",
+                   options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 10000}).x
+    text = run(2, "train", "--data", f"{data}/train.h5", "--model", "svm", "--l2", str(l2), *TIGHT,
+               "--save-model", f"{work}/svm.h5")
+    w, b = params(f"{work}/svm.h5", k, x.shape[1])
+    mine = np.concatenate([w.ravel(), b])
+    check(rel(mine, ref) < 1e-4, f"svm (squared hinge): within 1e-4 of scipy's minimiser ({rel(mine, ref):.1e})")
+    check("svm output=squared-hinge" in text or "squared" in text, "the svm trains with the squared hinge")
+
+    # OWL-QN: L1-regularised logistic regression against saga.
+    train = f"{data}/binary_train.h5"
+    x, y = xy(train)
+    n, l1 = len(y), 0.02
+    sk = LogisticRegression(penalty="l1", solver="saga", C=1 / (n * l1), tol=1e-12,
+                            max_iter=100000).fit(x, y)
+    run(2, "train", "--data", train, "--model", "logreg", "--l1", str(l1), *TIGHT,
+        "--save-model", f"{work}/l1.h5")
+    w, b = params(f"{work}/l1.h5", 1, x.shape[1])
+    zeros_sk = np.abs(sk.coef_) < 1e-6
+    check(zeros_sk.sum() >= 2 and ((w == 0) == zeros_sk).all(),
+          f"OWL-QN: the same {int(zeros_sk.sum())} weights are exactly zero as saga's")
+    check(rel(w, sk.coef_) < 1e-4 and rel(b, sk.intercept_) < 1e-4,
+          f"OWL-QN: within 1e-4 of saga's L1 solution ({rel(w, sk.coef_):.1e})")
+
+    # One-line errors.
+    e = run(2, "train", "--data", f"{data}/train.h5", "--model", "mlp", "--solver", "lbfgs",
+            expect_ok=False)
+    check("--solver lbfgs minimises the convex linear models" in e, "mlp refused")
+    e = run(2, "train", "--data", f"{data}/train.h5", "--model", "svm", "--output", "hinge",
+            "--solver", "lbfgs", expect_ok=False)
+    check("squared hinge" in e, "the hinge refused")
+    e = run(2, "train", "--data", f"{data}/train.h5", "--max-iter", "5", expect_ok=False)
+    check("--max-iter" in e and "applies to --solver lbfgs only" in e, "--max-iter without lbfgs")
+    e = run(3, "train", "--data", f"{data}/train.h5", "--mode", "ps", "--solver", "lbfgs",
+            expect_ok=False)
+    check("--solver lbfgs runs in --mode allreduce only" in e, "ps refused")
+elif scenario == "fmnist":
+    n = 60000
+    text = run(2, "train", "--data", f"{data}/fmnist-train.h5", "--test", f"{data}/fmnist-t10k.h5",
+               "--model", "softmax", "--solver", "lbfgs", "--l2", repr(1 / n), "--max-iter", "200")
+    accuracy = float(re.search(r"final test accuracy ([0-9.]+)", text)[1])
+    seconds = float(re.search(r"epoch +1/1 .* time ([0-9.]+)s", text)[1])
+    check(accuracy >= 0.8438, f"Fashion-MNIST softmax, L-BFGS, 2 ranks: test accuracy {accuracy:.4f} "
+          f">= scikit-learn's 0.8438, in {seconds:.1f} s")
+else:
+    sys.exit(f"unknown scenario {scenario}")
