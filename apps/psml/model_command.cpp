@@ -18,7 +18,7 @@
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/models/model_factory.hpp"
-#include "psml/models/sparse_logreg.hpp"
+#include "psml/models/sparse_linear.hpp"
 #include "psml/stats/classification_report.hpp"
 #include "psml/stats/hypothesis.hpp"
 #include "psml/stats/model_file.hpp"
@@ -28,13 +28,13 @@ namespace psml::cli {
 namespace {
 
 // A saved model's (or checkpoint's) model, its parameters, and this rank's rows of a data file,
-// all validated on every rank before anything collective happens. Sparse (CSR) data goes with the
-// sparse logistic regression a sparse parameter-server run trains.
+// all validated on every rank before anything collective happens. Sparse (CSR) data goes with a
+// linear model, computed on the keys each block of rows touches.
 struct Loaded {
   std::string path;
   checkpoint::Metadata meta;
   std::unique_ptr<models::Model> model;                            // dense data
-  std::unique_ptr<models::SparseLogisticRegression> sparse_model;  // sparse data
+  std::unique_ptr<models::SparseLinearModel<float>> sparse_model;  // sparse data
   AlignedVector<float> params;
   data::Shard shard;
   data::SparseShard sparse_shard;
@@ -63,10 +63,12 @@ Loaded load(const std::string& checkpoint_path, const std::string& data_path,
       throw error(data_path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
     std::int64_t num_params = 0;
     if (info.sparse) {
-      if (spec.name != "logreg")
-        throw error(data_path, ": sparse (CSR) data goes with a logreg model, the model in ",
+      if (spec.name != "linreg" && spec.name != "logreg" && spec.name != "softmax" &&
+          spec.name != "svm")
+        throw error(data_path, ": sparse (CSR) data goes with a linear model, the model in ",
                     l.path, " is '", l.meta.model, "'");
-      l.sparse_model = std::make_unique<models::SparseLogisticRegression>(info.features);
+      l.sparse_model =
+          models::make_sparse_model<float>(spec, info.features, task, l.meta.num_classes);
       num_params = l.sparse_model->num_keys();
     } else {
       l.model =
@@ -110,7 +112,7 @@ struct Block {
 template <class F>
 void for_each_block(Loaded& l, F f) {
   std::vector<std::int64_t> rows, keys;
-  std::vector<float> weights, scores;
+  std::vector<float> weights;
   for (std::int64_t first = 0; first < l.rows(); first += kBlock) {
     const auto n = std::min(kBlock, l.rows() - first);
     Block b;
@@ -131,12 +133,13 @@ void for_each_block(Loaded& l, F f) {
       weights.resize(keys.size());
       for (std::size_t k = 0; k < keys.size(); ++k)
         weights[k] = l.params[static_cast<std::size_t>(keys[k])];
-      b.sums = l.sparse_model->evaluate(x, rows, l.sparse_shard.classes, keys, weights);
-      l.sparse_model->scores(x, rows, keys, weights, scores);
-      b.score_values = scores.data();
+      b.sums = l.sparse_model->evaluate(l.sparse_shard, rows, keys, weights);
+      const auto s = l.sparse_model->scores(x, rows, keys, weights);
+      b.score_values = s.data();
       b.rows = n;
-      b.outputs = 1;
-      b.classes = {l.sparse_shard.classes.data() + first, static_cast<std::size_t>(n)};
+      b.outputs = s.cols();
+      if (l.sparse_shard.classes.size())
+        b.classes = {l.sparse_shard.classes.data() + first, static_cast<std::size_t>(n)};
     }
     f(b);
   }
@@ -525,8 +528,8 @@ void run_predict(const std::string& checkpoint_path, const std::string& data_pat
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
     const auto file = h5::File::create_parallel(path, world.native());
-    const auto outputs =
-        static_cast<hsize_t>(l.model ? l.model->scores(l.params, l.shard.view(0, 0)).cols() : 1);
+    const auto outputs = static_cast<hsize_t>(
+        l.model ? l.model->scores(l.params, l.shard.view(0, 0)).cols() : l.sparse_model->outputs());
     const auto scores_ds = file.create_dataset<float>("scores", {rows, outputs}, {}, 0);
     const auto predictions_ds =
         classification ? file.create_dataset<std::int32_t>("predictions", {rows}, {}, 0)

@@ -138,6 +138,15 @@ void add_train_command(CLI::App& app, Action& action) {
              "(full-batch L-BFGS to convergence: linreg, logreg, softmax, svm with the squared "
              "hinge; --l1 by OWL-QN)")
       ->default_str("sgd");
+  add_choice(cmd, "--sparse-exchange", config->sparse_exchange,
+             std::map<std::string, train::SparseExchange>{
+                 {"auto", train::SparseExchange::kAuto},
+                 {"dense", train::SparseExchange::kDense},
+                 {"sparse", train::SparseExchange::kSparse}},
+             "allreduce mode on sparse (CSR) data: dense (a P-long gradient, summed by the "
+             "allreduce), sparse (each step's keys and values gathered, the optimizer on their "
+             "union), auto (sparse when 1.5 x the step's non-zeros < the feature count)")
+      ->default_str("auto");
   cmd->add_option("--max-iter", config->lbfgs.max_iterations, "lbfgs: most iterations")
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
@@ -263,7 +272,7 @@ void add_train_command(CLI::App& app, Action& action) {
     for (const char* name : {"--servers", "--consistency", "--key-layout", "--ps-transport"})
       if (config->mode != train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode ps only");
-    for (const char* name : {"--allreduce", "--bucket-mb"})
+    for (const char* name : {"--allreduce", "--bucket-mb", "--sparse-exchange"})
       if (config->mode == train::Mode::kPs && given(name))
         throw CLI::ValidationError(name, "applies to --mode allreduce only");
     for (const char* name : {"--max-iter", "--gtol", "--ftol", "--lbfgs-history"})

@@ -51,10 +51,7 @@ SparseShard read_sparse_shard(const DatasetInfo& info, RowRange range) {
                     vals[j], ")");
     }
   }
-  Eigen::VectorXf targets;
-  read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, targets);
-  if (info.task != Task::kClassification)
-    throw error(info.path, ": sparse (CSR) files are for classification (binary logreg) so far");
+  read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, shard.targets);
   return shard;
 }
 

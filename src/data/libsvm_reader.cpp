@@ -70,10 +70,12 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_b
     data.x.indptr.push_back(static_cast<std::int64_t>(data.x.indices.size()));
   }
   if (labels.empty()) throw error(source, ": holds no rows");
+  // Binary files label ±1 (→ 0 / 1); multi-class files label 1..K (→ 0..K−1), or 0..K−1 (kept).
   const bool plus_minus_one =
       std::all_of(labels.begin(), labels.end(), [](std::int64_t l) { return l == -1 || l == 1; });
+  const bool from_one = *std::min_element(labels.begin(), labels.end()) >= 1;
   for (const auto l : labels) {
-    const std::int64_t id = plus_minus_one ? (l + 1) / 2 : l;
+    const std::int64_t id = plus_minus_one ? (l + 1) / 2 : from_one ? l - 1 : l;
     if (id < 0 || id > INT32_MAX)
       throw error(source, ": class id ", l, " is negative or too large");
     data.classes.push_back(static_cast<std::int32_t>(id));

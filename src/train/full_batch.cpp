@@ -4,40 +4,97 @@
 
 namespace psml::train {
 namespace {
+
 constexpr Eigen::Index kBlock = 4096;
+
+std::vector<std::uint8_t> mask_of(std::size_t params, const std::vector<MatrixBlock>& matrices) {
+  std::vector<std::uint8_t> mask(params, 0);
+  for (const auto& m : matrices)
+    std::fill_n(mask.begin() + static_cast<std::ptrdiff_t>(m.offset), m.size(), 1);
+  return mask;
+}
+
 }  // namespace
 
 FullBatchObjective::FullBatchObjective(std::unique_ptr<models::ModelT<double>> model,
                                        const data::Shard& shard, double l2,
                                        const comm::Communicator& workers)
-    : model_(std::move(model)),
-      x_(shard.x.cast<double>()),
-      classes_(shard.classes.data(), shard.classes.data() + shard.classes.size()),
-      rows_(static_cast<double>(shard.info.rows)),
+    : rows_(static_cast<double>(shard.info.rows)),
       l2_(l2),
-      workers_(workers) {
-  targets_.assign(shard.targets.data(), shard.targets.data() + shard.targets.size());
-  mask_.assign(model_->num_params(), 0);
-  for (const auto& m : model_->matrices())
-    std::fill_n(mask_.begin() + static_cast<std::ptrdiff_t>(m.offset), m.size(), 1);
-  model_->reserve(std::min<Eigen::Index>(kBlock, x_.rows()));
-  sums_.resize(1 + model_->num_params());
-  block_grad_.resize(model_->num_params());
+      workers_(workers),
+      mask_(mask_of(model->num_params(), model->matrices())) {
+  // The rows in double, converted once; the model's workspaces sized for a block.
+  struct Dense {
+    std::unique_ptr<models::ModelT<double>> model;
+    data::RowMatrixT<double> x;
+    std::vector<std::int32_t> classes;
+    std::vector<double> targets, grad;
+  };
+  auto d = std::make_shared<Dense>();
+  d->model = std::move(model);
+  d->x = shard.x.cast<double>();
+  d->classes.assign(shard.classes.data(), shard.classes.data() + shard.classes.size());
+  d->targets.assign(shard.targets.data(), shard.targets.data() + shard.targets.size());
+  d->grad.resize(d->model->num_params());
+  d->model->reserve(std::min<Eigen::Index>(kBlock, d->x.rows()));
+  local_ = [d](std::span<const double> params, std::span<double> grad) {
+    double loss = 0;
+    for (Eigen::Index first = 0; first < d->x.rows(); first += kBlock) {
+      const auto n = std::min(kBlock, d->x.rows() - first);
+      const auto at = static_cast<std::size_t>(first), count = static_cast<std::size_t>(n);
+      const data::BatchViewT<double> batch{
+          {d->x.data() + first * d->x.cols(), n, d->x.cols()},
+          d->classes.empty() ? std::span<const std::int32_t>()
+                             : std::span<const std::int32_t>(d->classes).subspan(at, count),
+          d->targets.empty() ? std::span<const double>()
+                             : std::span<const double>(d->targets).subspan(at, count)};
+      loss += d->model->loss_and_gradient(params, batch, d->grad);
+      for (std::size_t k = 0; k < grad.size(); ++k) grad[k] += d->grad[k];
+    }
+    return loss;
+  };
+}
+
+FullBatchObjective::FullBatchObjective(std::unique_ptr<models::SparseLinearModel<double>> model,
+                                       const data::SparseShard& shard, double l2,
+                                       const comm::Communicator& workers)
+    : rows_(static_cast<double>(shard.info.rows)),
+      l2_(l2),
+      workers_(workers),
+      mask_(mask_of(static_cast<std::size_t>(model->num_keys()), {model->matrix()})) {
+  struct Sparse {
+    std::unique_ptr<models::SparseLinearModel<double>> model;
+    const data::SparseShard* shard;
+    std::vector<std::int64_t> rows, keys;
+    std::vector<double> weights, grad;
+  };
+  auto sp = std::make_shared<Sparse>();
+  sp->model = std::move(model);
+  sp->shard = &shard;
+  local_ = [sp](std::span<const double> params, std::span<double> grad) {
+    double loss = 0;
+    const auto total = sp->shard->x.rows();
+    for (std::int64_t first = 0; first < total; first += kBlock) {
+      sp->rows.clear();
+      for (auto r = first; r < std::min<std::int64_t>(total, first + kBlock); ++r)
+        sp->rows.push_back(r);
+      sp->model->keys_of(sp->shard->x, sp->rows, sp->keys);
+      sp->weights.resize(sp->keys.size());
+      sp->grad.resize(sp->keys.size());
+      for (std::size_t k = 0; k < sp->keys.size(); ++k)
+        sp->weights[k] = params[static_cast<std::size_t>(sp->keys[k])];
+      loss += sp->model->loss_and_gradient(*sp->shard, sp->rows, sp->keys, sp->weights, sp->grad);
+      for (std::size_t k = 0; k < sp->keys.size(); ++k)
+        grad[static_cast<std::size_t>(sp->keys[k])] += sp->grad[k];
+    }
+    return loss;
+  };
 }
 
 double FullBatchObjective::operator()(std::span<const double> params, std::span<double> grad) {
   ++evaluations_;
-  std::fill(sums_.begin(), sums_.end(), 0.0);
-  for (Eigen::Index first = 0; first < x_.rows(); first += kBlock) {
-    const auto n = std::min(kBlock, x_.rows() - first);
-    const auto at = static_cast<std::size_t>(first), count = static_cast<std::size_t>(n);
-    const data::BatchViewT<double> batch{
-        {x_.data() + first * x_.cols(), n, x_.cols()},
-        classes_.empty() ? std::span<const std::int32_t>() : std::span(classes_).subspan(at, count),
-        targets_.empty() ? std::span<const double>() : std::span(targets_).subspan(at, count)};
-    sums_[0] += model_->loss_and_gradient(params, batch, block_grad_);
-    for (std::size_t k = 0; k < block_grad_.size(); ++k) sums_[1 + k] += block_grad_[k];
-  }
+  sums_.assign(1 + mask_.size(), 0.0);
+  sums_[0] = local_(params, std::span<double>(sums_).subspan(1));
   workers_.allreduce(std::span<double>(sums_));
   workers_.broadcast(std::span<double>(sums_), 0);  // the same bits on every worker
   double loss = sums_[0] / rows_;

@@ -4,28 +4,45 @@
 
 namespace psml::train {
 
-SparseLearner::SparseLearner(data::SparseShard train, data::SparseShard test, bool has_test)
-    : train_(std::move(train)),
+SparseLearner::SparseLearner(std::unique_ptr<models::SparseLinearModel<float>> model,
+                             data::SparseShard train, data::SparseShard test, bool has_test,
+                             bool dense_view)
+    : model_(std::move(model)),
+      train_(std::move(train)),
       test_(std::move(test)),
       has_test_(has_test),
-      model_(train_.info.features) {}
+      dense_view_(dense_view) {}
+
+void SparseLearner::init_params(std::span<float> params, std::uint64_t) const {
+  std::fill(params.begin(), params.end(), 0.0f);
+}
 
 std::int64_t SparseLearner::select(const std::vector<std::int64_t>& rows,
                                    std::vector<std::int64_t>& keys) {
   rows_ = rows;
-  model_.keys_of(train_.x, rows, keys);
-  keys_ = keys;
+  auto& out = dense_view_ ? own_keys_ : keys;
+  model_->keys_of(train_.x, rows, out);
+  keys_ = out;
   return static_cast<std::int64_t>(rows_.size());
 }
 
 double SparseLearner::loss_and_gradient(std::span<const float> values, std::span<float> grad) {
-  return model_.loss_and_gradient(train_.x, rows_, train_.classes, keys_, values, grad);
+  if (!dense_view_) return model_->loss_and_gradient(train_, rows_, keys_, values, grad);
+  weights_.resize(keys_.size());
+  grad_.resize(keys_.size());
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    weights_[k] = values[static_cast<std::size_t>(keys_[k])];
+  const double loss = model_->loss_and_gradient(train_, rows_, keys_, weights_, grad_);
+  std::fill(grad.begin(), grad.end(), 0.0f);
+  for (std::size_t k = 0; k < keys_.size(); ++k) grad[static_cast<std::size_t>(keys_[k])] = grad_[k];
+  return loss;
 }
 
-models::EvalSums SparseLearner::evaluate_test(std::span<const float>, exchange::Exchange& exchange,
+models::EvalSums SparseLearner::evaluate_test(std::span<const float> params,
+                                              exchange::Exchange& exchange,
                                               const comm::Communicator& workers) {
-  // Block by block, pulling each block's keys. Every worker takes the same number of blocks, so
-  // that bsp pulls stay in step.
+  // Block by block, each block's keys fetched (sparse view) or read from params (dense view).
+  // Every worker takes the same number of blocks, so that bsp pulls stay in step.
   constexpr std::int64_t kBlock = 4096;
   models::EvalSums local;
   std::vector<std::int64_t> rows, keys;
@@ -36,10 +53,14 @@ models::EvalSums SparseLearner::evaluate_test(std::span<const float>, exchange::
     rows.clear();
     for (std::int64_t r = b * kBlock; r < std::min(test_.x.rows(), (b + 1) * kBlock); ++r)
       rows.push_back(r);
-    model_.keys_of(test_.x, rows, keys);
+    model_->keys_of(test_.x, rows, keys);
     weights.resize(keys.size());
-    exchange.fetch(keys, weights);
-    local += model_.evaluate(test_.x, rows, test_.classes, keys, weights);
+    if (dense_view_)
+      for (std::size_t k = 0; k < keys.size(); ++k)
+        weights[k] = params[static_cast<std::size_t>(keys[k])];
+    else
+      exchange.fetch(keys, weights);
+    if (!rows.empty()) local += model_->evaluate(test_, rows, keys, weights);
   }
   double sums[3] = {local.loss, local.correct, local.rows};
   workers.allreduce(std::span<double>(sums));

@@ -41,7 +41,7 @@ std::string TrainConfig::describe() const {
         << " key_layout=" << (key_layout ? to_string(*key_layout) : "auto")
         << " consistency=" << consistency.describe() << " deadline=" << deadline
         << " ps_transport=" << static_cast<int>(ps_transport);
-  out << " solver=" << to_string(solver);
+  out << " sparse_exchange=" << static_cast<int>(sparse_exchange) << " solver=" << to_string(solver);
   if (solver == Solver::kLbfgs)
     out << " lbfgs_history=" << lbfgs.history << " max_iter=" << lbfgs.max_iterations
         << " gtol=" << lbfgs.gtol << " ftol=" << lbfgs.ftol;

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "psml/allreduce/allreduce_exchange.hpp"
+#include "psml/allreduce/sparse_gather_exchange.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/memory.hpp"
@@ -131,6 +132,7 @@ struct WorkerSetup {
   std::int64_t num_classes = 0;
   std::unique_ptr<Learner> learner;
   DenseLearner* dense = nullptr;  // the learner, on dense data (the closed form needs its shard)
+  SparseLearner* sparse = nullptr;  // the learner, on sparse data
   std::unique_ptr<ps::SharedPayloads> shared;  // ps: payloads through shared memory, or null
   std::unique_ptr<exchange::Exchange> exchange;
 };
@@ -245,16 +247,6 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (config.solver == Solver::kExact && config.model.name != "linreg")
       throw error("--solver exact is the closed form of --model linreg, not of ",
                   config.model.name);
-    if (config.solver == Solver::kLbfgs) {
-      const auto& name = config.model.name;
-      if (name != "linreg" && name != "logreg" && name != "softmax" && name != "svm")
-        throw error("--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
-                    "svm), not ",
-                    name);
-      if (name == "svm" && config.model.output != "squared-hinge")
-        throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
-                    "squared-hinge), not the hinge");
-    }
     auto learner =
         std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
                                        !config.test_path.empty(), std::move(stream));
@@ -263,28 +255,49 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
   });
 }
 
+// Allreduce mode on sparse data: whether steps gather their keys and values rather than sum a
+// dense gradient (SparseExchange; the bytes compared in allreduce/sparse_gather_exchange.hpp).
+bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& info) {
+  if (config.mode != Mode::kAllreduce || !info.sparse || config.solver != Solver::kSgd)
+    return false;
+  if (config.sparse_exchange != SparseExchange::kAuto)
+    return config.sparse_exchange == SparseExchange::kSparse;
+  const double per_row = info.rows > 0 ? static_cast<double>(info.nnz) / static_cast<double>(info.rows)
+                                       : 0.0;
+  return 1.5 * static_cast<double>(config.global_batch) * per_row <
+         static_cast<double>(info.features);
+}
+
 void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
                   const comm::Communicator& workers) {
   data::SparseShard train, test;
+  std::int64_t max_class = 0;
   comm::run_agreed(world, [&] {
     if (config.data_memory > 0)
       throw error("--data-memory streams dense data only; ", config.train_path,
                   " is sparse (CSR), whose shard is read whole");
     train = data::read_sparse_shard(s.info, worker_rows(s.info, workers));
+    if (train.classes.size()) max_class = train.classes.maxCoeff();
   });
   s.rows = train.rows;
-  s.num_classes = 2;
+  s.num_classes = s.info.num_classes;
+  if (s.info.task == data::Task::kClassification && s.num_classes == 0)
+    s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
   comm::run_agreed(world, [&] {
     if (!config.test_path.empty()) {
-      const auto info = data::describe_dataset(config.test_path);
+      auto info = data::describe_dataset(config.test_path);
       check_test_set(config, info, s.info);
+      info.num_classes = s.num_classes;  // test ids must be classes the model knows
       test = data::read_sparse_shard(info, worker_rows(info, workers));
     }
-    if (train.classes.size() && train.classes.maxCoeff() > 1)
-      throw error(config.train_path, ": sparse logreg is binary, the labels go up to ",
-                  train.classes.maxCoeff());
-    s.learner = std::make_unique<SparseLearner>(std::move(train), std::move(test),
-                                                !config.test_path.empty());
+    auto model = models::make_sparse_model<float>(config.model, s.info.features, s.info.task,
+                                                  s.num_classes);
+    auto learner = std::make_unique<SparseLearner>(std::move(model), std::move(train),
+                                                   std::move(test), !config.test_path.empty(),
+                                                   config.mode == Mode::kAllreduce &&
+                                                       !gathers_sparse_steps(config, s.info));
+    s.sparse = learner.get();
+    s.learner = std::move(learner);
   });
 }
 
@@ -304,6 +317,8 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
     s.exchange = std::make_unique<ps::PsExchange>(
         world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
         s.info.sparse, s.shared.get(), config.compression, matrices);
+  } else if (gathers_sparse_steps(config, s.info)) {
+    s.exchange = std::make_unique<allreduce::SparseGatherExchange>(workers, keys, config.optimizer);
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
         workers, keys, config.optimizer,
@@ -403,11 +418,16 @@ void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communic
 // Full-batch L-BFGS (--solver lbfgs): iterations instead of steps, one epoch line at the end.
 void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communicator& workers,
                  TrainResult& result, const TrainCallbacks& callbacks) {
-  auto& learner = *s.dense;
   const auto start = Clock::now();
-  FullBatchObjective objective(models::make_model<double>(config.model, s.info.features,
-                                                          s.info.task, s.num_classes, config.seed),
-                               learner.train(), config.optimizer.reg.l2, workers);
+  const double l2 = config.optimizer.reg.l2;
+  FullBatchObjective objective =
+      s.dense ? FullBatchObjective(models::make_model<double>(config.model, s.info.features,
+                                                              s.info.task, s.num_classes,
+                                                              config.seed),
+                                   s.dense->train(), l2, workers)
+              : FullBatchObjective(models::make_sparse_model<double>(
+                                       config.model, s.info.features, s.info.task, s.num_classes),
+                                   s.sparse->train(), l2, workers);
   // From θ = 0, as scikit-learn starts (the objective is convex: the start decides only the time).
   std::vector<double> theta(objective.num_params(), 0.0);
   auto options = config.lbfgs;
@@ -437,9 +457,13 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   m.steps = r.iterations;
   m.samples_per_second =
       static_cast<double>(s.info.rows) * objective.evaluations() / m.seconds;
-  const auto train_sums =
-      evaluate_distributed(learner.model(), result.params, learner.train(), workers);
-  m.train_loss = train_sums.loss / train_sums.rows;
+  if (s.dense) {
+    const auto train_sums =
+        evaluate_distributed(s.dense->model(), result.params, s.dense->train(), workers);
+    m.train_loss = train_sums.loss / train_sums.rows;
+  } else {
+    m.train_loss = r.objective;  // with the regularisation: the sparse rows are not evaluated again
+  }
   evaluate_into(m, result.params, s, workers);
   result.history.push_back(m);
   if (callbacks.on_epoch) callbacks.on_epoch(m);
@@ -469,7 +493,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     if (!callbacks.on_start) return;
     RunHeader h;
     h.label = label_of(config, roles, world.size());
-    h.model = sparse ? config.model.describe() + " (sparse)" : config.model.describe();
+    h.model = config.model.describe() + (s.info.sparse ? " on CSR rows" : "");
     h.data = config.train_path;
     h.rows = s.info.rows;
     h.features = s.info.features;
@@ -490,7 +514,9 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
                                        ", l2 ", config.optimizer.reg.l2, " on the weights)")
                       : config.optimizer.summary();
     h.exchange = describe_exchange(config, roles, s.info, *s.exchange) +
-                 (sparse ? ", sparse push/pull" : "") +
+                 (sparse                                   ? ", sparse push/pull"
+                  : s.info.sparse && !full_batch ? ", a dense gradient from each step's keys"
+                                                 : "") +
                  (s.shared ? ", payloads in shared memory" : "");
     h.mode = to_string(config.mode);
     if (config.mode == Mode::kPs) h.consistency = config.consistency.describe();
@@ -711,9 +737,21 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
         throw error("--solver ", to_string(config.solver), " runs in --mode allreduce only");
     }
     train_info = data::describe_dataset(config.train_path);
-    const bool sparse = train_info.sparse;
-    if (sparse && (config.mode != Mode::kPs || config.model.name != "logreg"))
-      throw error(config.train_path, ": sparse (CSR) data trains with --mode ps --model logreg");
+    if (!train_info.sparse && config.sparse_exchange != SparseExchange::kAuto)
+      throw error("--sparse-exchange applies to sparse (CSR) data; ", config.train_path,
+                  " is dense");
+    if (train_info.sparse && config.solver == Solver::kExact)
+      throw error(config.train_path, ": sparse (CSR) data: --solver exact solves dense data");
+    if (config.solver == Solver::kLbfgs) {
+      const auto& name = config.model.name;
+      if (name != "linreg" && name != "logreg" && name != "softmax" && name != "svm")
+        throw error("--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
+                    "svm), not ",
+                    name);
+      if (name == "svm" && config.model.output != "squared-hinge")
+        throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
+                    "squared-hinge), not the hinge");
+    }
     if (config.solver != Solver::kSgd && !config.resume.empty())
       throw error("--resume continues a run of steps; --solver ", to_string(config.solver),
                   " fits from the start");

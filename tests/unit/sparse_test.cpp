@@ -6,56 +6,80 @@
 #include "psml/core/error.hpp"
 #include "psml/data/libsvm_reader.hpp"
 #include "psml/models/model_factory.hpp"
-#include "psml/models/sparse_logreg.hpp"
+#include "psml/models/sparse_linear.hpp"
 
 namespace psml {
 namespace {
 
-// Sparse logistic regression on CSR rows must compute what the dense logreg computes on the same
-// rows written out densely: same loss, same gradient on the touched keys.
-TEST(SparseLogisticRegression, MatchesTheDenseModelOnDensifiedRows) {
+// Every linear model on CSR rows must compute what the dense model computes on the same rows
+// written out densely, with the same parameter layout: same loss, same gradient on the touched
+// keys, none on the others.
+struct SparseCase {
+  const char* model;
+  const char* output;
+  data::Task task;
+  std::int64_t classes;
+};
+
+class SparseLinear : public ::testing::TestWithParam<SparseCase> {};
+
+TEST_P(SparseLinear, MatchesTheDenseModelOnDensifiedRows) {
+  const auto& c = GetParam();
   const std::int64_t features = 12;
   std::mt19937 rng(3);
   std::normal_distribution<float> normal;
-  data::CsrRows x;
-  Eigen::VectorXi classes(6);
+  data::SparseShard shard;
+  shard.classes.resize(6);
+  shard.targets.resize(6);
   data::RowMatrix dense = data::RowMatrix::Zero(6, features);
   for (int r = 0; r < 6; ++r) {
-    for (std::int64_t c = r % 3; c < features; c += 2 + r % 2) {
+    for (std::int64_t col = r % 3; col < features; col += 2 + r % 2) {
       const float v = normal(rng);
-      x.indices.push_back(c);
-      x.values.push_back(v);
-      dense(r, c) = v;
+      shard.x.indices.push_back(col);
+      shard.x.values.push_back(v);
+      dense(r, col) = v;
     }
-    x.indptr.push_back(static_cast<std::int64_t>(x.indices.size()));
-    classes[r] = r % 2;
+    shard.x.indptr.push_back(static_cast<std::int64_t>(shard.x.indices.size()));
+    shard.classes[r] = static_cast<int>(r % c.classes);
+    shard.targets[r] = normal(rng);
   }
+  if (c.task == data::Task::kRegression)
+    shard.classes.resize(0);
+  else
+    shard.targets.resize(0);
   const std::vector<std::int64_t> rows{0, 2, 3, 5};
-  models::SparseLogisticRegression sparse(features);
+  models::ModelSpec spec;
+  spec.name = c.model;
+  spec.output = c.output;
+  auto sparse = models::make_sparse_model<float>(spec, features, c.task, c.classes);
   std::vector<std::int64_t> keys;
-  sparse.keys_of(x, rows, keys);
-  EXPECT_EQ(keys.back(), features) << "the bias key comes last";
+  sparse->keys_of(shard.x, rows, keys);
   EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(keys.back(), sparse->num_keys() - 1) << "the last bias key comes last";
 
-  std::vector<float> all(static_cast<std::size_t>(features) + 1);
-  for (auto& w : all) w = normal(rng);
+  auto model = models::make_model<float>(spec, features, c.task, c.classes, 1);
+  ASSERT_EQ(static_cast<std::int64_t>(model->num_params()), sparse->num_keys());
+  std::vector<float> all(model->num_params());
+  for (auto& w : all) w = 0.3f * normal(rng);
   std::vector<float> weights;
   for (auto k : keys) weights.push_back(all[static_cast<std::size_t>(k)]);
   std::vector<float> grad(keys.size());
-  const double loss = sparse.loss_and_gradient(x, rows, classes, keys, weights, grad);
+  const double loss = sparse->loss_and_gradient(shard, rows, keys, weights, grad);
 
   data::RowMatrix batch(4, features);
   std::vector<std::int32_t> labels;
+  std::vector<float> targets;
   for (int i = 0; i < 4; ++i) {
-    batch.row(i) = dense.row(rows[static_cast<std::size_t>(i)]);
-    labels.push_back(classes[rows[static_cast<std::size_t>(i)]]);
+    const auto r = rows[static_cast<std::size_t>(i)];
+    batch.row(i) = dense.row(r);
+    if (c.task == data::Task::kRegression)
+      targets.push_back(shard.targets[r]);
+    else
+      labels.push_back(shard.classes[r]);
   }
-  models::ModelSpec spec;
-  spec.name = "logreg";
-  auto model = models::make_model<float>(spec, features, data::Task::kClassification, 2, 1);
   std::vector<float> dense_grad(all.size());
   const double dense_loss = model->loss_and_gradient(
-      all, {data::ConstRowsMap(batch.data(), 4, features), labels, {}}, dense_grad);
+      all, {data::ConstRowsMap(batch.data(), 4, features), labels, targets}, dense_grad);
   EXPECT_NEAR(loss, dense_loss, 1e-4);
   std::vector<float> touched(all.size(), 0.0f);
   for (std::size_t k = 0; k < keys.size(); ++k) {
@@ -66,8 +90,28 @@ TEST(SparseLogisticRegression, MatchesTheDenseModelOnDensifiedRows) {
     if (!touched[j]) {
       EXPECT_EQ(dense_grad[j], 0.0f) << "an untouched key has no gradient";
     }
-  const auto sums = sparse.evaluate(x, rows, classes, keys, weights);
+  const auto sums = sparse->evaluate(shard, rows, keys, weights);
   EXPECT_NEAR(sums.loss, loss, 1e-4);
+  const auto dense_sums =
+      model->evaluate(all, {data::ConstRowsMap(batch.data(), 4, features), labels, targets});
+  EXPECT_EQ(sums.correct, dense_sums.correct);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, SparseLinear,
+    ::testing::Values(SparseCase{"logreg", "auto", data::Task::kClassification, 2},
+                      SparseCase{"softmax", "auto", data::Task::kClassification, 3},
+                      SparseCase{"svm", "auto", data::Task::kClassification, 3},
+                      SparseCase{"svm", "squared-hinge", data::Task::kClassification, 3},
+                      SparseCase{"linreg", "auto", data::Task::kRegression, 0}),
+    [](const auto& p) {
+      return std::string(p.param.model) + (std::string(p.param.output) == "auto" ? "" : "_squared");
+    });
+
+TEST(SparseLinear, RefusesOtherModels) {
+  models::ModelSpec spec;
+  spec.name = "mlp";
+  EXPECT_THROW(models::make_sparse_model<float>(spec, 5, data::Task::kClassification, 2), Error);
 }
 
 TEST(Libsvm, ParsesRowsAndMapsPlusMinusOneLabels) {

@@ -32,11 +32,13 @@ struct SparseShard {
   DatasetInfo info;
   RowRange rows;
   CsrRows x;
-  Eigen::VectorXi classes;
+  Eigen::VectorXi classes;  // classification labels
+  Eigen::VectorXf targets;  // regression labels
 };
 
 // Reads `range` of a CSR file and validates it: column ids in [0, num_features) and increasing
-// within each row, values finite, class ids in range. Errors name the file and the global row.
+// within each row, values finite, labels as read_labels takes them (class ids in range, or
+// regression targets). Errors name the file and the global row.
 SparseShard read_sparse_shard(const DatasetInfo& info, RowRange range);
 
 // Writes CSR files in psml's schema, in blocks of rows.

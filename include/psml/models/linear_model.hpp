@@ -21,6 +21,8 @@ class LinearModel final : public ModelT<Scalar> {
   LinearModel(std::string name, LossKind loss, Eigen::Index features, Eigen::Index outputs);
 
   std::string name() const override { return name_; }
+  LossKind loss() const { return loss_; }
+  Eigen::Index outputs() const { return layer_.out(); }
   std::size_t num_params() const override { return layer_.num_params(); }
   std::vector<MatrixBlock> matrices() const override { return {layer_.matrix()}; }
   data::Task task() const override;

@@ -8,13 +8,16 @@
 // decisions everywhere. In scikit-learn's terms, λ₂ = 1 / (C n).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "psml/comm/communicator.hpp"
+#include "psml/data/csr.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/models/model.hpp"
+#include "psml/models/sparse_linear.hpp"
 
 namespace psml::train {
 
@@ -24,8 +27,12 @@ class FullBatchObjective {
   // all). Collective calls go to `workers`.
   FullBatchObjective(std::unique_ptr<models::ModelT<double>> model, const data::Shard& shard,
                      double l2, const comm::Communicator& workers);
+  // The same on CSR rows: each block of rows computes on the keys it touches.
+  FullBatchObjective(std::unique_ptr<models::SparseLinearModel<double>> model,
+                     const data::SparseShard& shard, double l2,
+                     const comm::Communicator& workers);
 
-  std::size_t num_params() const { return model_->num_params(); }
+  std::size_t num_params() const { return mask_.size(); }
   // 1 for the entries of the weight matrices, 0 for the biases.
   const std::vector<std::uint8_t>& weight_mask() const { return mask_; }
 
@@ -34,15 +41,13 @@ class FullBatchObjective {
   int evaluations() const { return evaluations_; }
 
  private:
-  std::unique_ptr<models::ModelT<double>> model_;
-  data::RowMatrixT<double> x_;
-  std::vector<std::int32_t> classes_;
-  std::vector<double> targets_;
+  // This worker's loss sum and gradient sum (into a zeroed P-long span) at the parameters.
+  std::function<double(std::span<const double>, std::span<double>)> local_;
   double rows_ = 0;  // n, over every worker
   double l2_;
   const comm::Communicator& workers_;
   std::vector<std::uint8_t> mask_;
-  std::vector<double> sums_, block_grad_;  // [loss, gradient...]
+  std::vector<double> sums_;  // [loss, gradient...]
   int evaluations_ = 0;
 };
 

@@ -1,9 +1,17 @@
-// Binary logistic regression (models::SparseLogisticRegression) on this worker's rows of a sparse
-// (CSR) HDF5 file: each step computes on the keys its rows touch.
+// A linear model (models::SparseLinearModel) on this worker's rows of a sparse (CSR) HDF5 file:
+// each step computes on the keys its rows touch.
+//   sparse view (parameter servers): the exchange fetches those keys' values and takes one
+//     gradient value per key; no worker holds all P keys.
+//   dense view (allreduce): the worker holds all P keys, as a dense learner does; a step gathers
+//     its keys' values from them and scatters its compact gradient into a zeroed P-long gradient
+//     that the allreduce sums. Its parameters, checkpoints and optimizers are the dense run's:
+//     the same rows written densely train to the same parameters.
 #pragma once
 
+#include <memory>
+
 #include "psml/data/csr.hpp"
-#include "psml/models/sparse_logreg.hpp"
+#include "psml/models/sparse_linear.hpp"
 #include "psml/train/learner.hpp"
 
 namespace psml::train {
@@ -11,12 +19,17 @@ namespace psml::train {
 class SparseLearner final : public Learner {
  public:
   // `test` may be empty (has_test false).
-  SparseLearner(data::SparseShard train, data::SparseShard test, bool has_test);
+  SparseLearner(std::unique_ptr<models::SparseLinearModel<float>> model, data::SparseShard train,
+                data::SparseShard test, bool has_test, bool dense_view);
 
-  std::int64_t num_keys() const override { return model_.num_keys(); }
-  bool sparse() const override { return true; }
+  std::int64_t num_keys() const override { return model_->num_keys(); }
+  bool sparse() const override { return !dense_view_; }
   bool has_test() const override { return has_test_; }
-  void init_params(std::span<float>, std::uint64_t) const override {}
+  // Zeros (sparse view: the servers set them).
+  void init_params(std::span<float> params, std::uint64_t) const override;
+  std::vector<MatrixBlock> matrices() const override {
+    return dense_view_ ? std::vector<MatrixBlock>{model_->matrix()} : std::vector<MatrixBlock>{};
+  }
   // The key lists and the model's workspaces grow to the largest step and keep their capacity.
   void reserve(std::int64_t) override {}
   void set_gradient_listener(models::GradientListener*) override {}  // one gradient, at the end
@@ -26,12 +39,17 @@ class SparseLearner final : public Learner {
   models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
                                  const comm::Communicator& workers) override;
 
+  const data::SparseShard& train() const { return train_; }
+
  private:
+  std::unique_ptr<models::SparseLinearModel<float>> model_;
   data::SparseShard train_, test_;
-  bool has_test_;
-  models::SparseLogisticRegression model_;
-  // The selected rows and their keys: the loop's vectors, which outlive the step.
+  bool has_test_, dense_view_;
+  // The selected rows and their keys (sparse view: the loop's vectors, which outlive the step;
+  // dense view: own_keys_).
   std::span<const std::int64_t> rows_, keys_;
+  std::vector<std::int64_t> own_keys_;
+  std::vector<float> weights_, grad_;  // dense view: the step's keys' values and gradient
 };
 
 }  // namespace psml::train

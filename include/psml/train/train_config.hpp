@@ -24,6 +24,12 @@ enum class Mode { kAllreduce, kPs };
 // full-batch L-BFGS (the convex linear models: train/full_batch.hpp, optim/lbfgs.hpp).
 enum class Solver { kSgd, kExact, kLbfgs };
 
+// Allreduce mode on sparse (CSR) data (--sparse-exchange): a dense P-long gradient summed by the
+// allreduce, or each step's keys and values gathered (allreduce/sparse_gather_exchange.hpp); auto
+// gathers when 1.5 x the step's non-zeros (global batch x the file's mean per row) is below the
+// feature count, where the gathered pairs are fewer bytes than the dense gradient.
+enum class SparseExchange { kAuto, kDense, kSparse };
+
 std::string to_string(Mode mode);
 std::string to_string(Solver solver);
 std::string to_string(allreduce::AllreduceKind kind);
@@ -40,6 +46,7 @@ struct TrainConfig {
   ps::PayloadPath ps_transport = ps::PayloadPath::kAuto;
   double deadline = 300;  // longest wait (s) for a peer in any mode before the job is ended
   Solver solver = Solver::kSgd;
+  SparseExchange sparse_exchange = SparseExchange::kAuto;
   // --solver lbfgs: history, max_iterations, gtol, ftol (its l1 is the optimizer spec's --l1).
   // The objective is the mean loss: gtol 1e-6 on its gradient; ftol as scipy's L-BFGS-B
   // (factr 1e7 x machine epsilon); 10 pairs and 100 iterations, as scikit-learn's defaults.
