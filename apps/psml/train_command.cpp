@@ -169,6 +169,17 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--epochs", config->epochs, "passes over the training data")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
+  cmd->add_option("--validation", config->validation,
+                  "hold this fraction of the training rows out (chosen by --seed, the same on "
+                  "any number of ranks) and report the model's figures on them every epoch")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  cmd->add_option("--early-stop", config->early_stop,
+                  "stop when the validation loss has not improved for this many epochs, and keep "
+                  "the best epoch's parameters (needs --validation; a checkpoint of them in "
+                  "CHECKPOINT_DIR/best)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
+      ->capture_default_str();
   cmd->add_option("--batch", config->global_batch, "global batch size, split across ranks")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();
@@ -278,6 +289,8 @@ void add_train_command(CLI::App& app, Action& action) {
     for (const char* name : {"--max-iter", "--gtol", "--ftol", "--lbfgs-history"})
       if (config->solver != train::Solver::kLbfgs && given(name))
         throw CLI::ValidationError(name, "applies to --solver lbfgs only");
+    if (config->early_stop > 0 && config->validation <= 0)
+      throw CLI::ValidationError("--early-stop", "needs --validation (the rows it watches)");
     // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
     // trainer refuses the hinge with one line).
     if (config->solver == train::Solver::kLbfgs && config->model.name == "svm" &&
@@ -339,8 +352,12 @@ void add_train_command(CLI::App& app, Action& action) {
       const auto result = train::train(*config, world, callbacks);
       if (!printer || result.history.empty()) return;
       if (!run_record.quiet()) print_resources(result, config->mode);
-      if (!result.history.back().has_test) return;
-      const auto& last = result.history.back();
+      // With --early-stop, the epoch whose parameters the run kept.
+      auto kept = result.history.end() - 1;
+      for (auto e = result.history.begin(); e != result.history.end(); ++e)
+        if (e->epoch == result.best_epoch) kept = e;
+      if (!kept->has_test) return;
+      const auto& last = *kept;
       // As the epoch lines print them.
       if (last.regression)
         std::printf("final test rmse %.4f\n", last.test_rmse);

@@ -38,4 +38,10 @@ models::EvalSums DenseLearner::evaluate_test(std::span<const float> params, exch
   return evaluate_distributed(*model_, params, test_, workers);
 }
 
+models::EvalSums DenseLearner::evaluate_validation(std::span<const float> params,
+                                                   exchange::Exchange&,
+                                                   const comm::Communicator& workers) {
+  return evaluate_distributed(*model_, params, validation_, workers);
+}
+
 }  // namespace psml::train

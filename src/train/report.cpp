@@ -28,6 +28,11 @@ void print_epoch(std::ostream& out, const EpochMetrics& m) {
         line + n, sizeof line - static_cast<std::size_t>(n),
         m.regression ? "  test_loss %.4f  test_rmse %.4f" : "  test_loss %.4f  test_acc %.4f",
         m.test_loss, m.regression ? m.test_rmse : m.test_accuracy);
+  if (m.has_validation)
+    n += std::snprintf(
+        line + n, sizeof line - static_cast<std::size_t>(n),
+        m.regression ? "  val_loss %.4f  val_rmse %.4f" : "  val_loss %.4f  val_acc %.4f",
+        m.validation_loss, m.regression ? m.validation_rmse : m.validation_accuracy);
   std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n),
                 "  samples/s %9.0f  time %.2fs", m.samples_per_second, m.seconds);
   out << line << "\n";

@@ -38,9 +38,10 @@ double SparseLearner::loss_and_gradient(std::span<const float> values, std::span
   return loss;
 }
 
-models::EvalSums SparseLearner::evaluate_test(std::span<const float> params,
-                                              exchange::Exchange& exchange,
-                                              const comm::Communicator& workers) {
+models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
+                                         std::span<const float> params,
+                                         exchange::Exchange& exchange,
+                                         const comm::Communicator& workers) {
   // Block by block, each block's keys fetched (sparse view) or read from params (dense view).
   // Every worker takes the same number of blocks, so that bsp pulls stay in step.
   constexpr std::int64_t kBlock = 4096;
@@ -48,19 +49,19 @@ models::EvalSums SparseLearner::evaluate_test(std::span<const float> params,
   std::vector<std::int64_t> rows, keys;
   std::vector<float> weights;
   const std::int64_t blocks =
-      workers.allreduce((test_.x.rows() + kBlock - 1) / kBlock, comm::ReduceOp::kMax);
+      workers.allreduce((shard.x.rows() + kBlock - 1) / kBlock, comm::ReduceOp::kMax);
   for (std::int64_t b = 0; b < blocks; ++b) {
     rows.clear();
-    for (std::int64_t r = b * kBlock; r < std::min(test_.x.rows(), (b + 1) * kBlock); ++r)
+    for (std::int64_t r = b * kBlock; r < std::min(shard.x.rows(), (b + 1) * kBlock); ++r)
       rows.push_back(r);
-    model_->keys_of(test_.x, rows, keys);
+    model_->keys_of(shard.x, rows, keys);
     weights.resize(keys.size());
     if (dense_view_)
       for (std::size_t k = 0; k < keys.size(); ++k)
         weights[k] = params[static_cast<std::size_t>(keys[k])];
     else
       exchange.fetch(keys, weights);
-    if (!rows.empty()) local += model_->evaluate(test_, rows, keys, weights);
+    if (!rows.empty()) local += model_->evaluate(shard, rows, keys, weights);
   }
   double sums[3] = {local.loss, local.correct, local.rows};
   workers.allreduce(std::span<double>(sums));

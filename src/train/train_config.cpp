@@ -46,7 +46,8 @@ std::string TrainConfig::describe() const {
     out << " lbfgs_history=" << lbfgs.history << " max_iter=" << lbfgs.max_iterations
         << " gtol=" << lbfgs.gtol << " ftol=" << lbfgs.ftol;
   out << " model=" << model.describe()
-      << " optimizer=" << optimizer.describe() << " epochs=" << epochs << " batch=" << global_batch
+      << " optimizer=" << optimizer.describe() << " epochs=" << epochs
+      << " validation=" << validation << " early_stop=" << early_stop << " batch=" << global_batch
       << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)
       << " bucket_mb=" << bucket_mb << " compression=" << compression.describe() << " seed=" << seed
       << " data_memory=" << data_memory << " checkpoint_dir=" << checkpoint_dir

@@ -25,6 +25,7 @@
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/streaming_shard.hpp"
+#include "psml/data/validation_split.hpp"
 #include "psml/models/model_factory.hpp"
 #include "psml/optim/lbfgs.hpp"
 #include "psml/optim/schedule.hpp"
@@ -200,7 +201,7 @@ void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
 
 void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
                  const comm::Communicator& workers) {
-  data::Shard train, test;
+  data::Shard train, test, validation;
   std::unique_ptr<data::StreamingShard> stream;
   std::int64_t max_class = 0;
   comm::run_agreed(world, [&] {
@@ -210,8 +211,16 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (!streamed) {
       train = data::read_shard(s.info, rows);
       if (train.classes.size()) max_class = train.classes.maxCoeff();
+      if (config.validation > 0) {
+        validation = data::split_validation(train, config.validation, config.seed, workers);
+        s.rows = train.rows;
+        s.info.rows = train.info.rows;
+      }
       return;
     }
+    if (config.validation > 0)
+      throw error("--validation holds rows out of a shard in memory; --data-memory streams ",
+                  s.info.path);
     if (data::parse_generated(s.info.path))
       throw error("--data-memory streams a file's rows; ", s.info.path,
                   " is generated in memory, each worker's rows at once");
@@ -250,6 +259,7 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     auto learner =
         std::make_unique<DenseLearner>(std::move(model), std::move(train), std::move(test),
                                        !config.test_path.empty(), std::move(stream));
+    if (config.validation > 0) learner->set_validation(std::move(validation));
     s.dense = learner.get();
     s.learner = std::move(learner);
   });
@@ -270,7 +280,7 @@ bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& in
 
 void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communicator& world,
                   const comm::Communicator& workers) {
-  data::SparseShard train, test;
+  data::SparseShard train, test, validation;
   std::int64_t max_class = 0;
   comm::run_agreed(world, [&] {
     if (config.data_memory > 0)
@@ -278,6 +288,10 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
                   " is sparse (CSR), whose shard is read whole");
     train = data::read_sparse_shard(s.info, worker_rows(s.info, workers));
     if (train.classes.size()) max_class = train.classes.maxCoeff();
+    if (config.validation > 0) {
+      validation = data::split_validation(train, config.validation, config.seed, workers);
+      s.info.rows = train.info.rows;
+    }
   });
   s.rows = train.rows;
   s.num_classes = s.info.num_classes;
@@ -296,6 +310,7 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
                                                    std::move(test), !config.test_path.empty(),
                                                    config.mode == Mode::kAllreduce &&
                                                        !gathers_sparse_steps(config, s.info));
+    if (config.validation > 0) learner->set_validation(std::move(validation));
     s.sparse = learner.get();
     s.learner = std::move(learner);
   });
@@ -339,6 +354,14 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
 
 void evaluate_into(EpochMetrics& m, std::span<const float> params, WorkerSetup& s,
                    const comm::Communicator& workers) {
+  m.regression = s.info.task == data::Task::kRegression;
+  if (s.learner->has_validation()) {
+    const auto v = s.learner->evaluate_validation(params, *s.exchange, workers);
+    m.has_validation = true;
+    m.validation_loss = v.loss / v.rows;
+    m.validation_accuracy = v.correct / v.rows;
+    m.validation_rmse = std::sqrt(2 * v.loss / v.rows);
+  }
   if (!s.learner->has_test()) return;
   const auto sums = s.learner->evaluate_test(params, *s.exchange, workers);
   m.has_test = true;
@@ -587,6 +610,13 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
         callbacks.on_note(detail::concat("checkpoint ", path, " (", describe_size(path), " in ",
                                          format_seconds(seconds_since(started)), ")"));
     };
+    // --early-stop: the best validation loss so far, its epoch's parameters (and checkpoint).
+    double best_loss = std::numeric_limits<double>::infinity();
+    AlignedVector<float> best_params;
+    bool early_stopped = false;
+    const exchange::CheckpointTarget best_target{
+        {config.checkpoint_dir.empty() ? "" : config.checkpoint_dir + "/best", 1, ""},
+        callbacks.checkpoint_hook};
     exchange.start(result.params, config.epochs * batcher.steps_per_epoch());
     const optim::Schedule schedule(config.optimizer.schedule, config.optimizer.lr,
                                    config.epochs * batcher.steps_per_epoch());
@@ -684,9 +714,37 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       }
       result.history.push_back(m);
       if (callbacks.on_epoch) callbacks.on_epoch(m);
+      if (config.early_stop > 0 && m.has_validation) {
+        if (m.validation_loss < best_loss) {
+          best_loss = m.validation_loss;
+          result.best_epoch = m.epoch;
+          best_params = result.params;
+          if (!config.checkpoint_dir.empty()) {
+            meta.epoch = epoch + 1;
+            meta.step_in_epoch = 0;
+            meta.global_step = global_step;
+            const auto h5 = h5::library_lock();
+            exchange.save(meta, best_target, result.params);
+          }
+        } else if (m.epoch - result.best_epoch >= config.early_stop) {
+          early_stopped = true;
+          if (callbacks.on_note && world.rank() == 0)
+            callbacks.on_note(detail::concat(
+                "early stop: the validation loss has not improved for ", config.early_stop,
+                config.early_stop == 1 ? " epoch" : " epochs", "; keeping epoch ",
+                result.best_epoch, " (validation loss ", best_loss, ")",
+                config.checkpoint_dir.empty()
+                    ? ""
+                    : ", its checkpoint in " + config.checkpoint_dir + "/best"));
+          break;
+        }
+      }
     }
+    const std::int64_t epochs_run = early_stopped ? result.history.back().epoch : config.epochs;
     if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step)
-      save(config.epochs, 0);
+      save(epochs_run, 0);
+    // The run's model is the best epoch's: what --save-model writes and the final figures are of.
+    if (config.early_stop > 0 && !best_params.empty()) result.params = best_params;
     if (stopped) {
       exchange.finish(stopped);
       throw_stopped(stopped_at,
@@ -694,7 +752,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
                                             : "checkpoint written to " + last_checkpoint,
                     world, workers, callbacks);
     }
-    meta.epoch = config.epochs;
+    meta.epoch = epochs_run;
     meta.step_in_epoch = 0;
     meta.global_step = global_step;
   }
@@ -752,6 +810,12 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
         throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
                     "squared-hinge), not the hinge");
     }
+    if (config.early_stop > 0 && (config.mode == Mode::kPs || config.solver != Solver::kSgd))
+      throw error("--early-stop keeps the best epoch's parameters on the workers: --mode "
+                  "allreduce with --solver sgd");
+    if (config.early_stop > 0 && train_info.sparse && gathers_sparse_steps(config, train_info))
+      throw error("--early-stop keeps the best epoch's parameters on the workers: not with "
+                  "sparse steps gathered (--sparse-exchange dense)");
     if (config.solver != Solver::kSgd && !config.resume.empty())
       throw error("--resume continues a run of steps; --solver ", to_string(config.solver),
                   " fits from the start");

@@ -322,8 +322,12 @@ psml_bad_input(csv_empty 2 "csv_empty.csv: holds no rows \\(the file is empty\\)
                data import --format csv --input @DATA@/csv_empty.csv --out @DATA@/never.h5)
 psml_bad_input(csv_missing 0 "nope.csv: cannot open"
                data import --format csv --input @DATA@/nope.csv --out @DATA@/never.h5)
-psml_bad_input(sparse_in_allreduce 2 "sparse_train.h5: sparse .CSR. data trains with --mode ps --model logreg"
-               train --data @DATA@/sparse_train.h5)
+psml_bad_input(sparse_mlp 2 "sparse .CSR. data trains the linear models .linreg, logreg, softmax, svm., not mlp"
+               train --data @DATA@/sparse_train.h5 --model mlp)
+psml_cli_test(NAME allreduce_sparse_logreg RANKS 2 TIMEOUT 120 EXPECT --min-accuracy 0.65
+              --stdout "allreduce of sparse gradients"
+              ARGS train --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --model logreg
+                   --optimizer adagrad --lr 0.1 --epochs 3)
 psml_bad_input(sparse_with_dense_test 4 "train.h5: is dense. the training data is sparse"
                train --data @DATA@/sparse_train.h5 --test @DATA@/train.h5 --mode ps --model logreg --servers 2)
 add_test(NAME ps_sparse_worker_memory_does_not_grow_with_keys
@@ -398,7 +402,7 @@ psml_cli_test(NAME allreduce_slow_rank_within_deadline_is_waited_for RANKS 2 TIM
 
 # Unsupervised fits: bad options and data (the models themselves: tests/cli/unsupervised.py).
 psml_bad_input(kmeans_k_above_rows 3 "--k 5000: more clusters than the 2001 rows of .*train.h5" fit kmeans --data @DATA@/train.h5 --k 5000)
-psml_bad_input(kmeans_sparse 2 "sparse_train.h5: sparse \\(CSR\\) files are not supported by k-means, PCA or GMM" fit kmeans --data @DATA@/sparse_train.h5 --k 3)
+psml_bad_input(kmeans_sparse 2 "sparse_train.h5: sparse \\(CSR\\) files are not supported by psml fit's models" fit kmeans --data @DATA@/sparse_train.h5 --k 3)
 psml_bad_input(kmeans_nan 2 "nan_features.h5:/features: row 1500 feature 3 is not finite" fit kmeans --data @DATA@/nan_features.h5 --k 3)
 psml_bad_input(kmeans_zero_k 2 "--k: .*" fit kmeans --data @DATA@/train.h5 --k 0)
 psml_bad_input(pca_too_many_components 2 "--components 21: must be in \\[1, 20\\], the features of .*train.h5" fit pca --data @DATA@/train.h5 --components 21)

@@ -40,6 +40,13 @@ class DenseLearner final : public Learner {
   double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
   models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
                                  const comm::Communicator& workers) override;
+  void set_validation(data::Shard validation) {
+    validation_ = std::move(validation);
+    has_validation_ = true;
+  }
+  bool has_validation() const override { return has_validation_; }
+  models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
+                                       const comm::Communicator& workers) override;
 
   // For the closed-form solver, which needs no loop.
   models::Model& model() { return *model_; }
@@ -47,8 +54,8 @@ class DenseLearner final : public Learner {
 
  private:
   std::unique_ptr<models::Model> model_;
-  data::Shard train_, test_;
-  bool has_test_;
+  data::Shard train_, test_, validation_;
+  bool has_test_, has_validation_ = false;
   std::unique_ptr<data::StreamingShard> stream_;
   data::BatchBuffer buffer_;
   std::optional<data::BatchView> batch_;  // the selected rows

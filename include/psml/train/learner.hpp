@@ -56,6 +56,14 @@ class Learner {
   virtual models::EvalSums evaluate_test(std::span<const float> params,
                                          exchange::Exchange& exchange,
                                          const comm::Communicator& workers) = 0;
+
+  // The rows held out of the training file (--validation), if any: their sums, as evaluate_test.
+  virtual bool has_validation() const { return false; }
+  virtual models::EvalSums evaluate_validation(std::span<const float> /*params*/,
+                                               exchange::Exchange& /*exchange*/,
+                                               const comm::Communicator& /*workers*/) {
+    return {};
+  }
 };
 
 }  // namespace psml::train

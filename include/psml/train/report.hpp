@@ -20,6 +20,9 @@ struct EpochMetrics {
   double test_accuracy = 0;  // classification
   bool regression = false;
   double test_rmse = 0;  // regression
+  // The rows held out of the training file (--validation): the same figures.
+  bool has_validation = false;
+  double validation_loss = 0, validation_accuracy = 0, validation_rmse = 0;
   bool parameter_server = false;
   int workers = 1;
   std::int64_t global_step = 0;      // the last step of the epoch

@@ -37,14 +37,28 @@ class SparseLearner final : public Learner {
                       std::vector<std::int64_t>& keys) override;
   double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
   models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
-                                 const comm::Communicator& workers) override;
+                                 const comm::Communicator& workers) override {
+    return evaluate(test_, params, exchange, workers);
+  }
+  void set_validation(data::SparseShard validation) {
+    validation_ = std::move(validation);
+    has_validation_ = true;
+  }
+  bool has_validation() const override { return has_validation_; }
+  models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
+                                       const comm::Communicator& workers) override {
+    return evaluate(validation_, params, exchange, workers);
+  }
 
   const data::SparseShard& train() const { return train_; }
 
  private:
+  models::EvalSums evaluate(const data::SparseShard& rows, std::span<const float> params,
+                            exchange::Exchange& exchange, const comm::Communicator& workers);
+
   std::unique_ptr<models::SparseLinearModel<float>> model_;
-  data::SparseShard train_, test_;
-  bool has_test_, dense_view_;
+  data::SparseShard train_, test_, validation_;
+  bool has_test_, dense_view_, has_validation_ = false;
   // The selected rows and their keys (sparse view: the loop's vectors, which outlive the step;
   // dense view: own_keys_).
   std::span<const std::int64_t> rows_, keys_;

@@ -68,6 +68,12 @@ struct TrainConfig {
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
   std::int64_t epochs = 10;
+  // Hold this fraction of the training file's rows out as a validation set (0: none;
+  // data/validation_split.hpp), evaluated after every epoch.
+  double validation = 0;
+  // Stop when the validation loss has not improved for this many epochs (0: never), keeping the
+  // best epoch's parameters (and a checkpoint of them in checkpoint_dir/best).
+  std::int64_t early_stop = 0;
   std::int64_t global_batch = 128;
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
   // allreduce: shared memory or MPI (auto: shared memory when every rank is on one node)

@@ -33,6 +33,8 @@ class Stopped : public comm::CollectiveError {
 struct TrainResult {
   AlignedVector<float> params;  // empty on server ranks
   std::vector<EpochMetrics> history;
+  // --early-stop: the epoch (1-based) whose parameters the run kept (0: the last one's).
+  std::int64_t best_epoch = 0;
   std::string model_file;            // rank 0: where the trained model went (empty: nowhere)
   double peak_worker_mib = 0;        // peak resident memory of the busiest worker rank
   double peak_server_mib = 0;        // ... and of the busiest server rank (0 in allreduce mode)
