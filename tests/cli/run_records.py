@@ -55,7 +55,8 @@ LINE_FIELDS = {"type": str, "scope": str, "time_s": NUMBER, "epoch": int, "step"
                "compute_s": NUMBER, "communication_s": NUMBER, "wait_s": NUMBER,
                "optimizer_s": NUMBER, "bytes_sent": NUMBER, "bytes_received": NUMBER}
 EPOCH_FIELDS = {"epoch_s": NUMBER, "steps": int, "test_loss": NUMBER, "test_accuracy": NUMBER}
-NULLABLE = ("test_loss", "test_accuracy", "test_rmse", "max_clock_gap", "staleness", "consistency")
+NULLABLE = ("test_loss", "test_accuracy", "test_rmse", "validation_loss", "validation_accuracy",
+            "validation_rmse", "max_clock_gap", "staleness", "consistency")
 
 
 def check_fields(record, fields):
