@@ -28,6 +28,7 @@ struct ImportOptions {
   std::string label_column = "first", header = "auto", delimiter = ",", task = "classification";
   float divide_by = 1.0f;
   bool zero_based = false;
+  int label_base = data::kAutoLabels;
   std::int64_t features = 0;
 };
 
@@ -96,6 +97,16 @@ void add_import(CLI::App& data, Action& action) {
       ->check(CLI::IsMember({"classification", "regression"}))
       ->capture_default_str();
   cmd->add_flag("--zero-based", o->zero_based, "libsvm: indices start at 0 (default: 1)");
+  cmd->add_option_function<std::string>(
+         "--label-base",
+         [o](const std::string& v) {
+           o->label_base = v == "auto" ? data::kAutoLabels : v == "pm1" ? data::kPlusMinusOne
+                                                                        : std::stoi(v);
+         },
+         "libsvm: how labels become class ids: 0 or 1 (subtracted), pm1 (-1 / +1 become 0 / 1), "
+         "auto (pm1 when every label is -1 or +1, else 1 when none is below 1, else 0)")
+      ->check(CLI::IsMember({"auto", "0", "1", "pm1"}))
+      ->default_str("auto");
   cmd->add_option("--features", o->features, "libsvm: number of columns (default: largest index)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   cmd->add_option("--divide-by", o->divide_by,
@@ -117,7 +128,9 @@ void add_import(CLI::App& data, Action& action) {
       else if (o->format == "csv")
         data::import_csv(o->input, o->out, csv, 1.0f / o->divide_by);
       else
-        data::import_libsvm(o->input, o->out, o->zero_based, o->features);
+        std::cout << data::import_libsvm(o->input, o->out, o->zero_based, o->features,
+                                         o->label_base)
+                  << "\n";
       std::cout << "wrote " << o->out << std::endl;
     });
   });

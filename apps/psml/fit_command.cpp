@@ -318,7 +318,7 @@ void add_fit_commands(CLI::App& app, Action& action) {
       ->capture_default_str();
   nb->add_option("--alpha", o->naive_bayes.alpha,
                  "multinomial: additive (Laplace / Lidstone) smoothing of the feature counts")
-      ->check(non_negative_number)
+      ->check(positive_number)
       ->capture_default_str();
   nb->callback([o, &action] {
     action = [o](const comm::Communicator& world) { run_naive_bayes(*o, world); };

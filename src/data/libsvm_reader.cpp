@@ -18,7 +18,8 @@ bool parse_number(std::string_view text, T& out) {
 
 }  // namespace
 
-LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_based) {
+LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_based,
+                        int label_base) {
   LibsvmData data;
   std::vector<std::int64_t> labels;
   std::string line;
@@ -70,14 +71,21 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_b
     data.x.indptr.push_back(static_cast<std::int64_t>(data.x.indices.size()));
   }
   if (labels.empty()) throw error(source, ": holds no rows");
-  // Binary files label ±1 (→ 0 / 1); multi-class files label 1..K (→ 0..K−1), or 0..K−1 (kept).
-  const bool plus_minus_one =
-      std::all_of(labels.begin(), labels.end(), [](std::int64_t l) { return l == -1 || l == 1; });
-  const bool from_one = *std::min_element(labels.begin(), labels.end()) >= 1;
+  if (label_base == kAutoLabels) {
+    const bool plus_minus_one = std::all_of(labels.begin(), labels.end(),
+                                            [](std::int64_t l) { return l == -1 || l == 1; });
+    label_base = plus_minus_one ? kPlusMinusOne
+                 : *std::min_element(labels.begin(), labels.end()) >= 1 ? 1
+                                                                         : 0;
+  }
+  data.label_base = label_base;
   for (const auto l : labels) {
-    const std::int64_t id = plus_minus_one ? (l + 1) / 2 : from_one ? l - 1 : l;
-    if (id < 0 || id > INT32_MAX)
-      throw error(source, ": class id ", l, " is negative or too large");
+    if (label_base == kPlusMinusOne && l != -1 && l != 1)
+      throw error(source, ": label ", l, " is not -1 or +1 (--label-base pm1)");
+    if (label_base != kPlusMinusOne && (l < label_base || l - label_base > INT32_MAX))
+      throw error(source, ": label ", l, " is below the label base ", label_base,
+                  " or too large");
+    const std::int64_t id = label_base == kPlusMinusOne ? (l + 1) / 2 : l - label_base;
     data.classes.push_back(static_cast<std::int32_t>(id));
     data.num_classes = std::max(data.num_classes, id + 1);
   }
@@ -85,16 +93,20 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_b
   return data;
 }
 
-void import_libsvm(const std::string& path, const std::string& out, bool zero_based,
-                   std::int64_t features) {
+std::string import_libsvm(const std::string& path, const std::string& out, bool zero_based,
+                          std::int64_t features, int label_base) {
   std::ifstream in(path);
   if (!in) throw error(path, ": cannot open");
-  auto data = parse_libsvm(in, path, zero_based);
+  auto data = parse_libsvm(in, path, zero_based, label_base);
   if (features > 0 && features < data.num_features)
     throw error(path, ": has column ", data.num_features - 1, ", beyond --features ", features);
   CsrWriter writer(out, data.x.rows(), features > 0 ? features : data.num_features,
                    static_cast<std::int64_t>(data.x.indices.size()), data.num_classes);
   writer.append(data.x, data.classes);
+  if (data.label_base == kPlusMinusOne) return "labels -1 / +1 became class ids 0 / 1";
+  return detail::concat("labels ", data.label_base, "..", data.label_base + data.num_classes - 1,
+                        " became class ids 0..", data.num_classes - 1, " (--label-base ",
+                        data.label_base, ": give the same to the files that go with it)");
 }
 
 }  // namespace psml::data

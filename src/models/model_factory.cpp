@@ -81,6 +81,8 @@ std::unique_ptr<ModelT<Scalar>> make_model(const ModelSpec& spec, std::int64_t f
                                            data::Task task, std::int64_t num_classes,
                                            std::uint64_t seed) {
   using C = data::Task;
+  if (spec.output != "auto" && spec.name != "mlp" && spec.name != "svm")
+    throw error("--output chooses the loss of an mlp or an svm, not of ", spec.name);
   if (spec.name == "linreg") {
     require_task(spec, C::kRegression, task);
     return std::make_unique<LinearModel<Scalar>>("linreg", LossKind::kSquared, features, 1);

@@ -226,9 +226,9 @@ LbfgsResult minimize_lbfgs(const Objective& f, std::span<double> x_out,
 
   for (int it = 1; it <= o.max_iterations; ++it) {
     Vec d = history.empty() ? Vec(-pg) : history.direction(pg);
-    if (owl)  // keep only the coordinates that go downhill
+    if (owl)  // keep only the L1 coordinates that go downhill (the others are smooth)
       for (Eigen::Index i = 0; i < n; ++i)
-        if (d[i] * pg[i] >= 0) d[i] = 0;
+        if (masked(i) && d[i] * pg[i] >= 0) d[i] = 0;
     if (!(pg.dot(d) < 0)) {
       history.clear();
       d = -pg;

@@ -40,6 +40,7 @@ BayesLinregResult fit_bayes_linreg(
   sums.leftCols(f) = shard.x.cast<double>().colwise().sum();
   sums(0, f) = shard.targets.cast<double>().sum();
   comm.allreduce(all_of(sums));
+  comm.broadcast(all_of(sums), 0);
   const double n = static_cast<double>(info.rows);
   BayesLinregResult result;
   auto& m = result.model;
@@ -55,6 +56,8 @@ BayesLinregResult fit_bayes_linreg(
     gram.noalias() += block.transpose() * block;
   }
   comm.allreduce(all_of(gram));
+  // Every rank decides alone (the eigenbasis, when to stop): rank 0's bits everywhere.
+  comm.broadcast(all_of(gram), 0);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(gram.topLeftCorner(f, f));
   const Eigen::MatrixXd& v = eigen.eigenvectors();
   const Eigen::VectorXd e = eigen.eigenvalues().cwiseMax(0.0);  // rounding below 0 is 0
@@ -72,6 +75,7 @@ BayesLinregResult fit_bayes_linreg(
       sum += (block.col(f) - block.leftCols(f) * coef).squaredNorm();
     }
     comm.allreduce(std::span<double>(&sum, 1));
+    comm.broadcast(std::span<double>(&sum, 1), 0);
     return sum;
   };
   const auto log_marginal_likelihood = [&](double alpha, double lambda, const Eigen::VectorXd& c,

@@ -52,6 +52,10 @@ ClassificationReport ClassificationTally::report() const {
   if (r.rows <= 0) return r;
   r.accuracy = r.confusion.trace() / r.rows;
   r.accuracy_interval = wilson_interval(r.confusion.trace(), r.rows);
+  // The macro mean is over the classes that occur (as a label or a prediction), as scikit-learn's.
+  double present = 0;
+  for (Eigen::Index c = 0; c < k; ++c)
+    present += r.confusion.row(c).sum() + r.confusion.col(c).sum() > 0 ? 1 : 0;
   for (Eigen::Index c = 0; c < k; ++c) {
     ClassScores s;
     const double tp = r.confusion(c, c);
@@ -60,9 +64,9 @@ ClassificationReport ClassificationTally::report() const {
     s.recall = ratio(tp, r.confusion.row(c).sum());
     s.f1 = ratio(2 * s.precision * s.recall, s.precision + s.recall);
     r.classes.push_back(s);
-    r.macro.precision += s.precision / static_cast<double>(k);
-    r.macro.recall += s.recall / static_cast<double>(k);
-    r.macro.f1 += s.f1 / static_cast<double>(k);
+    r.macro.precision += s.precision / present;
+    r.macro.recall += s.recall / present;
+    r.macro.f1 += s.f1 / present;
     const double w = static_cast<double>(s.support) / r.rows;
     r.weighted.precision += w * s.precision;
     r.weighted.recall += w * s.recall;

@@ -96,6 +96,11 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
   comm.allreduce(all_of(squares));
   m.epsilon = options.var_smoothing * (squares.row(classes) / rows).maxCoeff();
   m.var = (squares.topRows(classes).array().colwise() / m.class_count.array()) + m.epsilon;
+  Eigen::Index k = 0, j = 0;
+  if (m.var.minCoeff(&k, &j) <= 0)
+    throw comm::CollectiveError(detail::concat(info.path, ": class ", k, " feature ", j,
+                                               " has variance 0 (raise --var-smoothing)"),
+                                comm.rank() == 0);
   return m;
 }
 

@@ -134,6 +134,7 @@ struct WorkerSetup {
   std::unique_ptr<Learner> learner;
   DenseLearner* dense = nullptr;  // the learner, on dense data (the closed form needs its shard)
   SparseLearner* sparse = nullptr;  // the learner, on sparse data
+  bool gather = false;  // allreduce mode on sparse data: steps gather their keys and values
   std::unique_ptr<ps::SharedPayloads> shared;  // ps: payloads through shared memory, or null
   std::unique_ptr<exchange::Exchange> exchange;
 };
@@ -180,11 +181,28 @@ std::vector<MatrixBlock> agreed_matrices(const TrainConfig& config, const comm::
   return matrices;
 }
 
-// The set-up phases. Every rank of `world` runs the same agreed phases: two that load the data
-// (workers work, servers only agree), then the resume phase (workers check the checkpoint,
-// servers load their ranges), so a bad file ends every rank cleanly, servers included. A phase
-// never holds a collective of its own that a failed rank could miss.
-constexpr int kSetupPhases = 2;
+// The set-up phases. Every rank of `world` runs the same agreed phases: three that load the data
+// (read the shard, hold out the validation rows, read the test set and build the model: workers
+// work, servers only agree), then the resume phase (workers check the checkpoint, servers load
+// their ranges), so a bad file ends every rank cleanly, servers included. A phase never holds a
+// collective of its own that a failed rank could miss.
+constexpr int kSetupPhases = 3;
+
+// --validation: this worker's held-out rows moved out of `train` (data/validation_split.hpp),
+// and the run's training rows numbered again. Its own agreed phase: the split gathers every
+// worker's counts, which a worker whose shard failed to load would never send.
+template <class AnyShard>
+AnyShard hold_out_validation(AnyShard& train, WorkerSetup& s, const TrainConfig& config,
+                             const comm::Communicator& world, const comm::Communicator& workers) {
+  AnyShard validation;
+  comm::run_agreed(world, [&] {
+    if (config.validation <= 0 || train.info.path.empty()) return;  // none, or streamed
+    validation = data::split_validation(train, config.validation, config.seed, workers);
+    s.rows = train.rows;
+    s.info.rows = train.info.rows;
+  });
+  return validation;
+}
 
 void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
                     const data::DatasetInfo& train) {
@@ -211,11 +229,6 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     if (!streamed) {
       train = data::read_shard(s.info, rows);
       if (train.classes.size()) max_class = train.classes.maxCoeff();
-      if (config.validation > 0) {
-        validation = data::split_validation(train, config.validation, config.seed, workers);
-        s.rows = train.rows;
-        s.info.rows = train.info.rows;
-      }
       return;
     }
     if (config.validation > 0)
@@ -239,6 +252,7 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
       max_class = data::max_class_id(s.info, rows);
     }
   });
+  validation = hold_out_validation(train, s, config, world, workers);
   s.num_classes = s.info.num_classes;
   if (s.info.task == data::Task::kClassification && s.num_classes == 0)
     s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
@@ -288,12 +302,9 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
                   " is sparse (CSR), whose shard is read whole");
     train = data::read_sparse_shard(s.info, worker_rows(s.info, workers));
     if (train.classes.size()) max_class = train.classes.maxCoeff();
-    if (config.validation > 0) {
-      validation = data::split_validation(train, config.validation, config.seed, workers);
-      s.info.rows = train.info.rows;
-    }
   });
   s.rows = train.rows;
+  validation = hold_out_validation(train, s, config, world, workers);
   s.num_classes = s.info.num_classes;
   if (s.info.task == data::Task::kClassification && s.num_classes == 0)
     s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
@@ -308,8 +319,7 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
                                                   s.num_classes);
     auto learner = std::make_unique<SparseLearner>(std::move(model), std::move(train),
                                                    std::move(test), !config.test_path.empty(),
-                                                   config.mode == Mode::kAllreduce &&
-                                                       !gathers_sparse_steps(config, s.info));
+                                                   config.mode == Mode::kAllreduce && !s.gather);
     if (config.validation > 0) learner->set_validation(std::move(validation));
     s.sparse = learner.get();
     s.learner = std::move(learner);
@@ -321,6 +331,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
                          const ps::Roles& roles) {
   WorkerSetup s;
   s.info = train_info;
+  s.gather = gathers_sparse_steps(config, train_info);  // on the whole file, as train() decided
   if (s.info.sparse)
     setup_sparse(s, config, world, workers);
   else
@@ -332,7 +343,7 @@ WorkerSetup setup_worker(const TrainConfig& config, const data::DatasetInfo& tra
     s.exchange = std::make_unique<ps::PsExchange>(
         world, roles, keys, ps::worker_deadline(config.deadline, roles), key_layout(config, s.info),
         s.info.sparse, s.shared.get(), config.compression, matrices);
-  } else if (gathers_sparse_steps(config, s.info)) {
+  } else if (s.gather) {
     s.exchange = std::make_unique<allreduce::SparseGatherExchange>(workers, keys, config.optimizer);
   } else {
     s.exchange = std::make_unique<allreduce::AllreduceExchange>(
@@ -357,16 +368,19 @@ void evaluate_into(EpochMetrics& m, std::span<const float> params, WorkerSetup& 
   m.regression = s.info.task == data::Task::kRegression;
   if (s.learner->has_validation()) {
     const auto v = s.learner->evaluate_validation(params, *s.exchange, workers);
+    // --early-stop decides on these figures on every worker: worker 0's bits everywhere (an
+    // allreduce's rounding may differ between ranks).
+    double sums[3] = {v.loss, v.correct, v.rows};
+    workers.broadcast(std::span<double>(sums), 0);
     m.has_validation = true;
-    m.validation_loss = v.loss / v.rows;
-    m.validation_accuracy = v.correct / v.rows;
-    m.validation_rmse = std::sqrt(2 * v.loss / v.rows);
+    m.validation_loss = sums[0] / sums[2];
+    m.validation_accuracy = sums[1] / sums[2];
+    m.validation_rmse = std::sqrt(2 * sums[0] / sums[2]);
   }
   if (!s.learner->has_test()) return;
   const auto sums = s.learner->evaluate_test(params, *s.exchange, workers);
   m.has_test = true;
   m.test_loss = sums.loss / sums.rows;
-  m.regression = s.info.task == data::Task::kRegression;
   m.test_accuracy = sums.correct / sums.rows;
   m.test_rmse = std::sqrt(2 * sums.loss / sums.rows);  // the loss is ½ Σ r²
 }
@@ -484,8 +498,12 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
     const auto train_sums =
         evaluate_distributed(s.dense->model(), result.params, s.dense->train(), workers);
     m.train_loss = train_sums.loss / train_sums.rows;
-  } else {
-    m.train_loss = r.objective;  // with the regularisation: the sparse rows are not evaluated again
+  } else {  // the objective less its regularisation: the mean loss, as the dense path reports
+    double penalty = 0;
+    for (std::size_t k = 0; k < theta.size(); ++k)
+      if (objective.weight_mask()[k])
+        penalty += 0.5 * l2 * theta[k] * theta[k] + options.l1 * std::abs(theta[k]);
+    m.train_loss = r.objective - penalty;
   }
   evaluate_into(m, result.params, s, workers);
   result.history.push_back(m);
@@ -719,13 +737,16 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
           best_loss = m.validation_loss;
           result.best_epoch = m.epoch;
           best_params = result.params;
-          if (!config.checkpoint_dir.empty()) {
-            meta.epoch = epoch + 1;
-            meta.step_in_epoch = 0;
-            meta.global_step = global_step;
-            const auto h5 = h5::library_lock();
-            exchange.save(meta, best_target, result.params);
-          }
+          meta.epoch = epoch + 1;
+          meta.step_in_epoch = 0;
+          meta.global_step = global_step;
+          const auto h5 = h5::library_lock();
+          if (!config.checkpoint_dir.empty()) exchange.save(meta, best_target, result.params);
+          // The model file is the best epoch's checkpoint: its parameters with its optimizer
+          // state and position, as a resumed run needs them.
+          if (!config.save_model.empty())
+            result.model_file = exchange.save(
+                meta, {{"", 0, config.save_model}, callbacks.checkpoint_hook}, result.params);
         } else if (m.epoch - result.best_epoch >= config.early_stop) {
           early_stopped = true;
           if (callbacks.on_note && world.rank() == 0)
@@ -758,7 +779,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   }
   // The model file is a checkpoint of the end of the run, in the same format: eval, predict and
   // checkpoint inspect read it, and a run can resume from it.
-  if (!config.save_model.empty()) {
+  // (--early-stop wrote it at the best epoch.)
+  if (!config.save_model.empty() && result.best_epoch == 0) {
     const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
     result.model_file =
         exchange.save(meta, {{"", 0, config.save_model}, callbacks.checkpoint_hook}, result.params);
@@ -810,6 +832,9 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
         throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
                     "squared-hinge), not the hinge");
     }
+    if (config.early_stop > 0 && !config.resume.empty())
+      throw error("--early-stop watches the validation loss from the run's first epoch: not with "
+                  "--resume");
     if (config.early_stop > 0 && (config.mode == Mode::kPs || config.solver != Solver::kSgd))
       throw error("--early-stop keeps the best epoch's parameters on the workers: --mode "
                   "allreduce with --solver sgd");

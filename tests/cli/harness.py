@@ -20,3 +20,24 @@ def logged_run(cmd, timeout=120, env=None):
                        env=dict(os.environ, **(env or {})))
     print(p.stdout + p.stderr, flush=True)
     return p
+
+
+def mpi_runner(mpiexec, psml, timeout=300):
+    """run(ranks, *args, expect_ok=True): psml with `args` on `ranks` ranks (oversubscribed),
+    logged. It returns the standard output, ending the test if psml failed; with
+    expect_ok=False it checks that psml failed with exactly one `psml: error:` line and returns
+    that line."""
+
+    def run(ranks, *args, expect_ok=True):
+        p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args],
+                       timeout=timeout)
+        if expect_ok:
+            check(p.returncode == 0, f"psml {args[0] if args else ''} exits with 0 "
+                                     f"(exit code {p.returncode})")
+            return p.stdout
+        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+        check(p.returncode != 0 and len(errors) == 1,
+              f"one error line and a failure (exit code {p.returncode}, {len(errors)} lines)")
+        return errors[0]
+
+    return run

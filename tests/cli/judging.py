@@ -4,7 +4,8 @@ mpirun, on the same rows:
   judging.py PSML MPIEXEC DATA WORKDIR
 
   * a softmax model (4 classes, probabilities) and a linear SVM (margins) trained and saved by
-    psml train, a Gaussian naive Bayes model fitted by psml fit, and a binary logistic regression;
+    psml train, a Gaussian naive Bayes model fitted by psml fit, and a binary logistic regression
+    (its log loss from the log-sigmoid of its one score);
   * psml eval (3 ranks): accuracy and its Wilson interval (statsmodels' proportion_confint),
     per-class precision / recall / F1 and their means (scikit-learn's
     precision_recall_fscore_support), log loss (from the model's scores in float64), expected
@@ -23,7 +24,7 @@ import sys
 
 import h5py
 import numpy as np
-from harness import check, logged_run
+from harness import check, mpi_runner
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
@@ -33,16 +34,7 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 
 
-def run(ranks, *args, expect_ok=True):
-    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=300)
-    if expect_ok and p.returncode != 0:
-        sys.exit(f"FAIL: exit code {p.returncode}")
-    if not expect_ok:
-        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
-        if p.returncode == 0 or len(errors) != 1:
-            sys.exit(f"FAIL: expected one error line and a failure, got {errors}")
-        return errors[0]
-    return p.stdout
+run = mpi_runner(mpiexec, psml, timeout=300)
 
 
 def number(text, pattern):
@@ -56,6 +48,23 @@ subprocess.run([psml, "data", "synth", "--rows", "4000", "--features", "20", "--
                 "--out", train], check=True, stdout=subprocess.DEVNULL)
 with h5py.File(test) as f:
     labels = f["labels"][:]
+# A binary logistic regression: its one score's log-sigmoid pair is the probabilities.
+binary_train, binary_test = f"{work}/binary.h5", f"{work}/binary-test.h5"
+subprocess.run([psml, "data", "synth", "--rows", "3000", "--features", "10", "--classes", "2",
+                "--separation", "0.3", "--seed", "4", "--test-rows", "2000", "--test-out",
+                binary_test, "--out", binary_train], check=True, stdout=subprocess.DEVNULL)
+run(2, "train", "--data", binary_train, "--model", "logreg", "--epochs", "2", "--save-model",
+    f"{work}/logreg.h5")
+run(2, "predict", "--model-file", f"{work}/logreg.h5", "--data", binary_test, "--out",
+    f"{work}/logreg_pred.h5")
+with h5py.File(f"{work}/logreg_pred.h5") as f, h5py.File(binary_test) as g:
+    z, truth = f["scores"][:, 0].astype(np.float64), g["labels"][:]
+text = run(3, "eval", "--model-file", f"{work}/logreg.h5", "--data", binary_test)
+# -log P(true class) with P(1) = sigmoid(z): log(1 + e^z) - y z, in float64.
+expect = float(np.mean(np.logaddexp(0, z) - truth * z))
+loss = float(re.search(r"^log loss ([0-9.]+)$", text, re.M)[1])
+check(abs(loss - expect) < 2e-5 * max(1, expect), f"logreg: log loss {loss:.6f} ({expect:.6f})")
+
 models = {
     "softmax": ("train", "--model", "softmax", "--epochs", "2", "--lr", "0.05"),
     "softmax_long": ("train", "--model", "softmax", "--epochs", "6", "--lr", "0.1"),

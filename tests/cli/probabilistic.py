@@ -21,7 +21,7 @@ import time
 
 import h5py
 import numpy as np
-from harness import check, logged_run
+from harness import check, mpi_runner
 from sklearn.linear_model import BayesianRidge
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 
@@ -30,16 +30,7 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 
 
-def run(ranks, *args, expect_ok=True, timeout=600):
-    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=timeout)
-    if expect_ok and p.returncode != 0:
-        sys.exit(f"FAIL: exit code {p.returncode}")
-    if not expect_ok:
-        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
-        if p.returncode == 0 or len(errors) != 1:
-            sys.exit(f"FAIL: expected one error line and a failure, got {errors}")
-        return errors[0]
-    return p.stdout
+run = mpi_runner(mpiexec, psml, timeout=600)
 
 
 def read(path):

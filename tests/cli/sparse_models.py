@@ -23,23 +23,14 @@ import sys
 
 import h5py
 import numpy as np
-from harness import check, logged_run
+from harness import check, logged_run, mpi_runner
 
 psml, mpiexec, data, work = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 
 
-def run(ranks, *args, expect_ok=True):
-    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=300)
-    if expect_ok and p.returncode != 0:
-        sys.exit(f"FAIL: exit code {p.returncode}")
-    if not expect_ok:
-        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
-        if p.returncode == 0 or len(errors) != 1:
-            sys.exit(f"FAIL: expected one error line and a failure, got {errors}")
-        return errors[0]
-    return p.stdout
+run = mpi_runner(mpiexec, psml, timeout=300)
 
 
 def write_both(name, x, y, **attrs):
@@ -133,6 +124,24 @@ check(sorted(set(labels.tolist())) == [0, 1, 2] and classes == 3,
 text = run(2, "train", "--data", f"{work}/three.h5", "--model", "softmax", "--epochs", "5",
            "--lr", "0.5")
 check("3 classes" in text, "softmax trains on it")
+check("labels 1..3 became class ids 0..2" in p.stdout, "the import says how labels became ids")
+# A test file holding only label 1 (of a 1..2 training file) reads as ±1 unless told its base.
+with open(f"{work}/ones.svm", "w") as f:
+    f.write("1 1:0.5 3:1\n1 2:1\n")
+p = logged_run([psml, "data", "import", "--input", f"{work}/ones.svm", "--out", f"{work}/ones.h5"])
+with h5py.File(f"{work}/ones.h5") as f:
+    auto = f["labels"][:].tolist()
+check(p.returncode == 0 and auto == [1, 1] and "labels -1 / +1 became class ids 0 / 1" in p.stdout,
+      "auto: a file of +1 labels is binary (+1 is class 1), and says so")
+p = logged_run([psml, "data", "import", "--input", f"{work}/ones.svm", "--label-base", "1",
+                "--out", f"{work}/ones-base1.h5"])
+with h5py.File(f"{work}/ones-base1.h5") as f:
+    based = f["labels"][:].tolist()
+check(p.returncode == 0 and based == [0, 0], "--label-base 1: label 1 is class 0")
+p = logged_run([psml, "data", "import", "--input", f"{work}/three.svm", "--label-base", "pm1",
+                "--out", f"{work}/never.h5"])
+check(p.returncode != 0 and "three.svm: label 2 is not -1 or +1" in p.stderr,
+      "--label-base pm1 on labels 1..3: one line")
 
 # --sparse-exchange auto: the gather where the step's non-zeros are few against the features.
 text = run(2, "train", "--data", f"{data}/sparse_train.h5", "--model", "logreg", "--epochs", "1")

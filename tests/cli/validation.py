@@ -12,6 +12,7 @@
   * sparse (CSR) data: validation figures too;
   * errors: --early-stop without --validation, in ps mode, --validation with --data-memory.
 """
+import json
 import os
 import re
 import shutil
@@ -19,23 +20,14 @@ import sys
 
 import h5py
 import numpy as np
-from harness import check, logged_run
+from harness import check, logged_run, mpi_runner
 
 psml, mpiexec, data, work = sys.argv[1:5]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 
 
-def run(ranks, *args, expect_ok=True):
-    p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, *args], timeout=300)
-    if expect_ok and p.returncode != 0:
-        sys.exit(f"FAIL: exit code {p.returncode}")
-    if not expect_ok:
-        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
-        if p.returncode == 0 or len(errors) != 1:
-            sys.exit(f"FAIL: expected one error line and a failure, got {errors}")
-        return errors[0]
-    return p.stdout
+run = mpi_runner(mpiexec, psml, timeout=300)
 
 
 def epochs(text):
@@ -72,17 +64,24 @@ with h5py.File(f"{data}/fmnist-t10k.h5") as f, h5py.File(small, "w") as g:
 text = run(2, "train", "--data", small, "--test", f"{data}/fmnist-t10k.h5", "--model", "mlp",
            "--hidden", "256", "--optimizer", "adam", "--lr", "0.003", "--epochs", "60",
            "--validation", "0.3", "--early-stop", "3", "--checkpoint-dir", f"{work}/ckpt",
-           "--save-model", f"{work}/model.h5")
+           "--save-model", f"{work}/model.h5", "--metrics", f"{work}/metrics.jsonl")
 lines = epochs(text)
-best = min(lines, key=lambda e: e[1])
+with open(f"{work}/metrics.jsonl") as f:  # the losses in full precision: no ties from rounding
+    losses = {r["epoch"]: r["validation_loss"] for r in map(json.loads, f) if r["type"] == "epoch"}
+best = min(lines, key=lambda e: losses[e[0]])
 stop = re.search(r"early stop: .* for 3 epochs; keeping epoch (\d+)", text)
 check(stop is not None and len(lines) < 60, f"it stops early, after {len(lines)} of 60 epochs")
 check(int(stop[1]) == best[0] and lines[-1][0] == best[0] + 3,
-      f"it keeps epoch {stop[1]}, the lowest validation loss ({best[1]}), 3 epochs before the end")
+      f"it keeps epoch {stop[1]}, the lowest validation loss ({losses[best[0]]:.6f}), 3 epochs "
+      f"before the end")
 best_files = [f for f in os.listdir(f"{work}/ckpt/best") if f.endswith(".h5")]
 with h5py.File(f"{work}/model.h5") as f, h5py.File(f"{work}/ckpt/best/{best_files[0]}") as g:
-    same = np.array_equal(f["params"][:], g["params"][:])
-check(len(best_files) == 1 and same, "--save-model holds the best epoch's parameters, as best/ does")
+    same = all(np.array_equal(f[k][:], g[k][:]) for k in ("params", "optimizer_state"))
+check(len(best_files) == 1 and same, "--save-model holds the best epoch's parameters and optimizer "
+      "state, as best/ does")
+p = logged_run([psml, "checkpoint", "inspect", f"{work}/model.h5"])
+check(re.search(rf"position +epoch {best[0]},", p.stdout) is not None,
+      f"and the best epoch's position (epoch {best[0]}), from which a run resumes")
 test_line = re.search(rf"^epoch +{best[0]}/60 .*test_acc ([0-9.]+)", text, re.M)[1]
 final = re.search(r"final test accuracy ([0-9.]+)", text)[1]
 check(final == test_line, f"the final test accuracy is the best epoch's ({final})")
@@ -95,6 +94,10 @@ text = run(2, "train", "--data", f"{data}/sparse_train.h5", "--model", "logreg",
            "--validation", "0.1")
 check(re.search(r"val_loss [0-9.]+  val_acc [0-9.]+", text) is not None, "CSR data: validation figures")
 
+e = run(2, "train", "--data", train, "--validation", "0.1", "--early-stop", "2", "--resume",
+        f"{work}/ckpt", expect_ok=False)
+check("--early-stop watches the validation loss from the run's first epoch" in e,
+      "--early-stop with --resume refused")
 e = run(2, "train", "--data", train, "--early-stop", "2", expect_ok=False)
 check("--early-stop: needs --validation" in e, "--early-stop without --validation")
 e = run(3, "train", "--data", train, "--mode", "ps", "--validation", "0.1", "--early-stop", "2",

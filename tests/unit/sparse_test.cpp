@@ -40,7 +40,7 @@ TEST_P(SparseLinear, MatchesTheDenseModelOnDensifiedRows) {
       dense(r, col) = v;
     }
     shard.x.indptr.push_back(static_cast<std::int64_t>(shard.x.indices.size()));
-    shard.classes[r] = static_cast<int>(r % c.classes);
+    shard.classes[r] = c.classes > 0 ? static_cast<int>(r % c.classes) : 0;
     shard.targets[r] = normal(rng);
   }
   if (c.task == data::Task::kRegression)
@@ -144,6 +144,24 @@ TEST(Libsvm, RejectsBadLinesNamingTheLine) {
   EXPECT_EQ(error_of("1 5:nan\n"), "f.svm:1: value of index 5 is not finite");
   EXPECT_EQ(error_of("1 5:abc\n"), "f.svm:1: '5:abc' is not index:value");
   EXPECT_EQ(error_of("\n# nothing\n"), "f.svm: holds no rows");
+}
+
+TEST(Libsvm, MapsLabelsByTheirBase) {
+  const auto classes_of = [](const std::string& text, int base = data::kAutoLabels) {
+    std::istringstream in(text);
+    const auto d = data::parse_libsvm(in, "f.svm", false, base);
+    return std::make_pair(d.classes, d.num_classes);
+  };
+  // Multi-class 1..K: 0..K-1; from 0: kept; only +1: binary class 1, unless the base says 1.
+  EXPECT_EQ(classes_of("3 1:1\n1 1:1\n2 1:1\n").first, (std::vector<std::int32_t>{2, 0, 1}));
+  EXPECT_EQ(classes_of("3 1:1\n1 1:1\n2 1:1\n").second, 3);
+  EXPECT_EQ(classes_of("0 1:1\n2 1:1\n").first, (std::vector<std::int32_t>{0, 2}));
+  EXPECT_EQ(classes_of("1 1:1\n1 1:1\n").first, (std::vector<std::int32_t>{1, 1}));
+  EXPECT_EQ(classes_of("1 1:1\n1 1:1\n", 1).first, (std::vector<std::int32_t>{0, 0}));
+  std::istringstream below("0 1:1\n");
+  EXPECT_THROW(data::parse_libsvm(below, "f.svm", false, 1), Error);
+  std::istringstream huge("-9223372036854775808 1:1\n");  // no overflow on the way to the error
+  EXPECT_THROW(data::parse_libsvm(huge, "f.svm", false, 1), Error);
 }
 
 }  // namespace

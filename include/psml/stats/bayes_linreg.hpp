@@ -3,7 +3,8 @@
 // precision α, prior w ~ N(0, I/λ), Gamma(α₁, α₂) and Gamma(λ₁, λ₂) hyperpriors on α and λ.
 //   1. one allreduce of n, Σx, Σy gives the means x̄, ȳ (features and target are centred: the
 //      intercept is not shrunk);
-//   2. one allreduce of XᵀX, Xᵀy, yᵀy about them; every rank eigen-decomposes XᵀX = V diag(e) Vᵀ;
+//   2. one allreduce of XᵀX, Xᵀy, yᵀy about them; every rank eigen-decomposes XᵀX = V diag(e) Vᵀ
+//      (each sum is broadcast from rank 0 after its allreduce: every rank takes the same decisions);
 //   3. iterations, the same on every rank: posterior mean m = V diag(1 / (e + λ/α)) Vᵀ Xᵀy, the
 //      residual sum ‖y − Xm‖² (an allreduce of one number: summed over the rows, not from the
 //      Gram matrix, whose difference cancels badly when the fit is close), γ = Σ αe / (λ + αe),

@@ -32,7 +32,9 @@ struct ClassificationReport {
   double accuracy = 0;
   Interval accuracy_interval;  // Wilson, 95%
   std::vector<ClassScores> classes;
-  ClassScores macro, weighted;  // means of the classes' figures: plain and by support
+  // Means of the classes' figures: plain (over the classes that occur as a label or a
+  // prediction) and by support.
+  ClassScores macro, weighted;
   Eigen::MatrixXd confusion;    // rows: true class, columns: predicted
   bool has_probabilities = false;
   double log_loss = 0;                // mean −log P(true class)

@@ -1,7 +1,7 @@
 // The full-batch objective of a convex linear model (--solver lbfgs) over every worker's rows:
 //     F(θ) = (1/n) Σ_i loss_i(θ) + (λ₂/2) ‖W‖² [+ λ₁ ‖W‖₁, added by OWL-QN]
-// where W are the model's weight matrices (its biases are not regularised, as scikit-learn's
-// intercepts and psml's closed form are not). One evaluation: each worker sums the loss and
+// where W are the model's weight matrices (its biases are not regularised, as the intercepts of
+// scikit-learn's LogisticRegression and Ridge and psml's closed form are not). One evaluation: each worker sums the loss and
 // gradient of its rows in double (the model in double precision, its rows converted once), one
 // allreduce adds them, and worker 0's sums are broadcast so that every worker holds the same bits
 // (an allreduce's rounding may differ between ranks): the optimiser then takes the same
