@@ -10,6 +10,7 @@
 #include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 #include "psml/exchange/divergence.hpp"
+#include "psml/exchange/key_sums.hpp"
 
 namespace psml::allreduce {
 namespace {
@@ -105,36 +106,13 @@ void SparseGatherExchange::step_sparse(std::span<const std::int64_t> keys,
       pairs_.emplace_back(key, value);
     }
   }
-  std::stable_sort(pairs_.begin(), pairs_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  keys_.clear();
-  sums_.clear();
-  for (const auto& [key, value] : pairs_) {
-    if (keys_.empty() || keys_.back() != key) {
-      keys_.push_back(key);
-      sums_.push_back(0.0f);
-    }
-    sums_.back() += value;
-  }
+  exchange::sum_by_key(pairs_, keys_, sums_);
   const auto gathered = Clock::now();
   // 4. The optimizer on the union of the step's keys, in this rank's copy.
   {
     trace::Scope span("optimizer");
-    const auto n = keys_.size(), slots = optimizer_->state_slots(), p = params_.size();
-    values_.resize(n);
-    state_slice_.resize(slots * n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto key = static_cast<std::size_t>(keys_[k]);
-      values_[k] = params_[key];
-      for (std::size_t s = 0; s < slots; ++s) state_slice_[s * n + k] = state_[s * p + key];
-    }
     const float mean = rows > 0 ? 1.0f / static_cast<float>(rows) : 0.0f;
-    optimizer_->step(values_, sums_, state_slice_, schedule_->at(info.global_step, mean));
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto key = static_cast<std::size_t>(keys_[k]);
-      params_[key] = values_[k];
-      for (std::size_t s = 0; s < slots; ++s) state_[s * p + key] = state_slice_[s * n + k];
-    }
+    update_.step(*optimizer_, params_, state_, keys_, sums_, schedule_->at(info.global_step, mean));
   }
   counters.bytes_sent += static_cast<double>(width);
   counters.bytes_received += static_cast<double>(width * (ranks - 1));

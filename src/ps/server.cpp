@@ -10,6 +10,7 @@
 #include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
 #include "psml/core/watchdog.hpp"
+#include "psml/exchange/key_sums.hpp"
 
 namespace psml::ps {
 Server::Server(Transport& transport, const Roles& roles, int index, ServerOptions options,
@@ -245,23 +246,12 @@ void Server::finish_bsp_step() {
     apply({}, accumulator_, rows, step);
     return;
   }
-  // Sparse: merge the pushed (key, value) pairs; a stable sort keeps worker order within a key.
-  // Work grows with the keys pushed, never with the server's range.
+  // Sparse: merge the pushed (key, value) pairs, in worker order within a key.
   merged_.clear();
   for (const auto& slot : slots_)
     for (std::size_t i = 0; i < slot.keys.size(); ++i)
       merged_.emplace_back(slot.keys[i], slot.values[i]);
-  std::stable_sort(merged_.begin(), merged_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  merged_keys_.clear();
-  accumulator_.clear();
-  for (const auto& [key, value] : merged_) {
-    if (merged_keys_.empty() || merged_keys_.back() != key) {
-      merged_keys_.push_back(key);
-      accumulator_.push_back(0.0f);
-    }
-    accumulator_.back() += value;
-  }
+  exchange::sum_by_key(merged_, merged_keys_, accumulator_);
   apply(merged_keys_, accumulator_, rows, step);
 }
 
@@ -288,21 +278,7 @@ void Server::update(std::span<const std::int64_t> keys, std::span<const float> v
     optimizer_->step(params_, values, state_, ctx);
     return;
   }
-  // Sparse: gather the touched keys and their state, step them, scatter back.
-  const std::size_t n = keys.size(), slots = optimizer_->state_slots(), p = params_.size();
-  scratch_params_.resize(n);
-  scratch_state_.resize(slots * n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto k = static_cast<std::size_t>(keys[i]);
-    scratch_params_[i] = params_[k];
-    for (std::size_t s = 0; s < slots; ++s) scratch_state_[s * n + i] = state_[s * p + k];
-  }
-  optimizer_->step(scratch_params_, values, scratch_state_, ctx);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto k = static_cast<std::size_t>(keys[i]);
-    params_[k] = scratch_params_[i];
-    for (std::size_t s = 0; s < slots; ++s) state_[s * p + k] = scratch_state_[s * n + i];
-  }
+  sparse_update_.step(*optimizer_, params_, state_, keys, values, ctx);  // the touched keys only
 }
 
 void Server::on_pull(int source, const Pull& pull) {

@@ -16,6 +16,7 @@
 #include "psml/exchange/exchange.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/optim/schedule.hpp"
+#include "psml/optim/sparse_update.hpp"
 
 namespace psml::allreduce {
 
@@ -54,7 +55,8 @@ class SparseGatherExchange final : public exchange::Exchange {
   std::vector<std::byte> mine_, all_;
   std::vector<std::pair<std::int64_t, float>> pairs_;
   std::vector<std::int64_t> keys_;
-  std::vector<float> values_, sums_, state_slice_;
+  std::vector<float> sums_;
+  optim::SparseUpdate update_;
 };
 
 }  // namespace psml::allreduce

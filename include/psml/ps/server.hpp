@@ -22,6 +22,7 @@
 #include "psml/compress/gradient_codec.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/optim/schedule.hpp"
+#include "psml/optim/sparse_update.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/key_layout.hpp"
 #include "psml/ps/messages.hpp"
@@ -145,7 +146,8 @@ class Server {
   std::vector<float> accumulator_;                      // bsp: the step's summed gradient
   std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
   std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
-  std::vector<float> scratch_params_, scratch_grad_, scratch_state_;  // updates
+  std::vector<float> scratch_grad_;  // a push's values
+  optim::SparseUpdate sparse_update_;  // sparse pushes: the optimizer on their keys
   std::optional<compress::GradientCodec> codec_;  // --compression: decodes dense pushes
   std::vector<std::byte> encoded_;                // scratch: an encoded push
   std::deque<PendingPull> pending_;
