@@ -71,6 +71,8 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_b
     data.x.indptr.push_back(static_cast<std::int64_t>(data.x.indices.size()));
   }
   if (labels.empty()) throw error(source, ": holds no rows");
+  if (label_base < 0 && label_base != kAutoLabels && label_base != kPlusMinusOne)
+    throw error(source, ": label base ", label_base, " is not 0 or more, auto or pm1");
   if (label_base == kAutoLabels) {
     const bool plus_minus_one = std::all_of(labels.begin(), labels.end(),
                                             [](std::int64_t l) { return l == -1 || l == 1; });

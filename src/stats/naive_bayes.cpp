@@ -98,9 +98,12 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
   m.var = (squares.topRows(classes).array().colwise() / m.class_count.array()) + m.epsilon;
   Eigen::Index k = 0, j = 0;
   if (m.var.minCoeff(&k, &j) <= 0)
-    throw comm::CollectiveError(detail::concat(info.path, ": class ", k, " feature ", j,
-                                               " has variance 0 (raise --var-smoothing)"),
-                                comm.rank() == 0);
+    throw comm::CollectiveError(
+        m.epsilon > 0 ? detail::concat(info.path, ": class ", k, " feature ", j,
+                                       " has variance 0 (raise --var-smoothing)")
+                      : detail::concat(info.path, ": every feature is constant: a Gaussian "
+                                                  "naive Bayes model has no variance to use"),
+        comm.rank() == 0);
   return m;
 }
 

@@ -576,6 +576,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
   auto& exchange = *s.exchange;
   auto meta = describe_run(config, s, world, roles);
   std::string last_checkpoint;  // on rank 0
+  std::string best_checkpoint;  // --early-stop with --checkpoint-dir: the best epoch's, on rank 0
   const checkpoint::Destination checkpoints{config.checkpoint_dir, config.checkpoint_keep, ""};
   if (full_batch) {
     announce(0, 0);
@@ -741,7 +742,8 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
           meta.step_in_epoch = 0;
           meta.global_step = global_step;
           const auto h5 = h5::library_lock();
-          if (!config.checkpoint_dir.empty()) exchange.save(meta, best_target, result.params);
+          if (!config.checkpoint_dir.empty())
+            best_checkpoint = exchange.save(meta, best_target, result.params);
           // The model file is the best epoch's checkpoint: its parameters with its optimizer
           // state and position, as a resumed run needs them.
           if (!config.save_model.empty())
@@ -786,9 +788,12 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
         exchange.save(meta, {{"", 0, config.save_model}, callbacks.checkpoint_hook}, result.params);
   }
   exchange.finish(false);
-  if (result.model_file.empty()) result.model_file = last_checkpoint;
+  // With --early-stop the run's model is the best epoch's: its checkpoint, not the last one.
+  const bool kept_best = result.best_epoch > 0 && !best_checkpoint.empty();
+  if (result.model_file.empty()) result.model_file = kept_best ? best_checkpoint : last_checkpoint;
   if (callbacks.on_note && world.rank() == 0)
     callbacks.on_note(!config.save_model.empty() ? "model saved to " + result.model_file
+                      : kept_best ? "model kept in the best epoch's checkpoint " + best_checkpoint
                       : !last_checkpoint.empty()
                           ? "model kept in the final checkpoint " + last_checkpoint
                           : "the trained model was not kept (--save-model FILE or "

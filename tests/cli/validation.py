@@ -89,6 +89,13 @@ e = run(2, "eval", "--model-file", f"{work}/model.h5", "--data", f"{data}/fmnist
 check(abs(float(re.search(r"^accuracy ([0-9.]+)$", e, re.M)[1]) - float(final)) < 1e-4,
       "psml eval of the saved model agrees")
 
+# Without --save-model, the run names the best epoch's checkpoint as its model.
+text = run(2, "train", "--data", small, "--model", "mlp", "--hidden", "256", "--optimizer", "adam",
+           "--lr", "0.003", "--epochs", "60", "--validation", "0.3", "--early-stop", "3",
+           "--checkpoint-dir", f"{work}/ckpt2")
+kept = re.search(r"model kept in the best epoch's checkpoint (\S+)", text)
+check(kept is not None and "/ckpt2/best/" in kept[1], "without --save-model: the best checkpoint")
+
 # Sparse data.
 text = run(2, "train", "--data", f"{data}/sparse_train.h5", "--model", "logreg", "--epochs", "1",
            "--validation", "0.1")
