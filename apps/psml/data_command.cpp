@@ -100,8 +100,9 @@ void add_import(CLI::App& data, Action& action) {
   cmd->add_option_function<std::string>(
          "--label-base",
          [o](const std::string& v) {
-           o->label_base = v == "auto" ? data::kAutoLabels : v == "pm1" ? data::kPlusMinusOne
-                                                                        : std::stoi(v);
+           o->label_base = v == "auto"  ? data::kAutoLabels
+                           : v == "pm1" ? data::kPlusMinusOne
+                                        : std::stoi(v);
          },
          "libsvm: how labels become class ids: 0 or 1 (subtracted), pm1 (-1 / +1 become 0 / 1), "
          "auto (pm1 when every label is -1 or +1, else 1 when none is below 1, else 0)")

@@ -205,8 +205,8 @@ void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
   print_start("bayes-linreg", settings.str(), shard, world);
   const bool printer = world.rank() == 0;
   if (printer)
-    std::printf("%6s %14s %14s %24s %14s\n", "iter", "alpha", "lambda",
-                "log marginal likelihood", "coef change");
+    std::printf("%6s %14s %14s %24s %14s\n", "iter", "alpha", "lambda", "log marginal likelihood",
+                "coef change");
   const auto start = Clock::now();
   stats::BayesLinregResult result;
   comm::run_agreed(world, [&] {
@@ -220,14 +220,15 @@ void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
   });
   const auto& m = result.model;
   if (printer)
-    std::printf("%s after %d iterations\nnoise precision alpha %.6g (noise std %.6g), weight "
-                "precision lambda %.6g\nlog marginal likelihood %.6f\nfit %.3f s\n",
-                result.converged ? "converged" : "stopped at --max-iter", result.iterations,
-                m.alpha, 1 / std::sqrt(m.alpha), m.lambda, result.log_marginal_likelihood,
-                seconds_since(start));
+    std::printf(
+        "%s after %d iterations\nnoise precision alpha %.6g (noise std %.6g), weight "
+        "precision lambda %.6g\nlog marginal likelihood %.6f\nfit %.3f s\n",
+        result.converged ? "converged" : "stopped at --max-iter", result.iterations, m.alpha,
+        1 / std::sqrt(m.alpha), m.lambda, result.log_marginal_likelihood, seconds_since(start));
   stats::FitRecord record;
   record.config = settings.str();
-  record.mean_log_likelihood = result.log_marginal_likelihood / static_cast<double>(shard.info.rows);
+  record.mean_log_likelihood =
+      result.log_marginal_likelihood / static_cast<double>(shard.info.rows);
   save(o.out, m, record, shard, world);
 }
 

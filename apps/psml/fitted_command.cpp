@@ -185,7 +185,8 @@ void run_fitted_predict(const std::string& model_path, const std::string& data_p
       // /predictions: the most probable class; /probabilities: P(class | row); /scores: the
       // joint log-likelihoods log P(k) + log p(x | k).
       const auto columns = static_cast<hsize_t>(nb->classes());
-      const auto out = create_output(file, "probabilities", columns, true, shard, model_path, world);
+      const auto out =
+          create_output(file, "probabilities", columns, true, shard, model_path, world);
       const auto scores = out.file.create_dataset<float>(
           "scores", {static_cast<hsize_t>(shard.info.rows), columns}, {}, 0);
       out.file.set_attribute("scores", "joint log-likelihoods log P(k) + log p(x | k)");

@@ -1,13 +1,14 @@
 // Using a trained model: psml eval, psml compare, psml predict, psml checkpoint inspect.
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include "commands.hpp"
 #include "output_file.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
@@ -22,7 +23,6 @@
 #include "psml/stats/classification_report.hpp"
 #include "psml/stats/hypothesis.hpp"
 #include "psml/stats/model_file.hpp"
-#include <nlohmann/json.hpp>
 
 namespace psml::cli {
 namespace {
@@ -272,8 +272,8 @@ Classifier open_classifier(const std::string& model_path, const std::string& dat
   c.classes = std::max<std::int64_t>(l->meta.num_classes, 2);
   c.probabilities = scores_are_logits(models::ModelSpec::parse(l->meta.model));
   c.rows = l->model ? l->shard.info.rows : l->sparse_shard.info.rows;
-  c.for_each_block = [l, classes = c.classes, probabilities = c.probabilities](
-                         const ClassBlockVisitor& visit) {
+  c.for_each_block = [l, classes = c.classes,
+                      probabilities = c.probabilities](const ClassBlockVisitor& visit) {
     Eigen::MatrixXd log_p;
     std::vector<std::int32_t> predicted;
     for_each_block(*l, [&](const Block& b) {
@@ -373,8 +373,7 @@ void write_report_json(const std::string& path, const std::string& model,
 }
 
 // The regression figures of a checkpoint or saved model.
-void run_regression_eval(Loaded& l, const std::string& data_path,
-                         const comm::Communicator& world) {
+void run_regression_eval(Loaded& l, const std::string& data_path, const comm::Communicator& world) {
   double sums[2] = {0, 0};  // loss, rows
   for_each_block(l, [&](const Block& b) {
     sums[0] += b.sums.loss;
@@ -440,8 +439,9 @@ void run_eval(const std::string& model_path, const std::string& data_path,
     std::optional<Loaded> l;
     comm::run_agreed(world, [&] {
       std::vector<std::string> notes;
-      regression = checkpoint::read_metadata(checkpoint::find_valid_checkpoint(model_path, notes))
-                       .task == "regression";
+      regression =
+          checkpoint::read_metadata(checkpoint::find_valid_checkpoint(model_path, notes)).task ==
+          "regression";
     });
     if (regression) {
       l.emplace(load(model_path, data_path, world));
@@ -479,8 +479,8 @@ void run_eval(const std::string& model_path, const std::string& data_path,
 
 // psml compare: two classifiers on the same rows. Each rank counts the rows both get right, only
 // A, only B, neither; one allreduce; McNemar's exact test on the discordant rows.
-void run_compare(const std::string& a_path, const std::string& b_path,
-                 const std::string& data_path, const comm::Communicator& world) {
+void run_compare(const std::string& a_path, const std::string& b_path, const std::string& data_path,
+                 const comm::Communicator& world) {
   const auto a = open_classifier(a_path, data_path, world);
   const auto b = open_classifier(b_path, data_path, world);
   std::vector<std::uint8_t> a_right;
@@ -636,8 +636,7 @@ void add_model_commands(CLI::App& app, Action& action) {
     };
   });
   auto* compare = app.add_subcommand(
-      "compare",
-      "do two classifiers' accuracies on the same rows differ? McNemar's exact test");
+      "compare", "do two classifiers' accuracies on the same rows differ? McNemar's exact test");
   compare->add_option("model_a", o->checkpoint, "first model (as psml eval takes)")->required();
   compare->add_option("model_b", o->other, "second model")->required();
   compare->add_option("--data", o->data, "labelled data file (HDF5) both are judged on")

@@ -138,14 +138,14 @@ void add_train_command(CLI::App& app, Action& action) {
              "(full-batch L-BFGS to convergence: linreg, logreg, softmax, svm with the squared "
              "hinge; --l1 by OWL-QN)")
       ->default_str("sgd");
-  add_choice(cmd, "--sparse-exchange", config->sparse_exchange,
-             std::map<std::string, train::SparseExchange>{
-                 {"auto", train::SparseExchange::kAuto},
-                 {"dense", train::SparseExchange::kDense},
-                 {"sparse", train::SparseExchange::kSparse}},
-             "allreduce mode on sparse (CSR) data: dense (a P-long gradient, summed by the "
-             "allreduce), sparse (each step's keys and values gathered, the optimizer on their "
-             "union), auto (sparse when 1.5 x the step's non-zeros < the feature count)")
+  add_choice(
+      cmd, "--sparse-exchange", config->sparse_exchange,
+      std::map<std::string, train::SparseExchange>{{"auto", train::SparseExchange::kAuto},
+                                                   {"dense", train::SparseExchange::kDense},
+                                                   {"sparse", train::SparseExchange::kSparse}},
+      "allreduce mode on sparse (CSR) data: dense (a P-long gradient, summed by the "
+      "allreduce), sparse (each step's keys and values gathered, the optimizer on their "
+      "union), auto (sparse when 1.5 x the step's non-zeros < the feature count)")
       ->default_str("auto");
   cmd->add_option("--max-iter", config->lbfgs.max_iterations, "lbfgs: most iterations")
       ->check(CLI::Range(1, 1 << 24))

@@ -79,16 +79,16 @@ void SparseGatherExchange::step_sparse(std::span<const std::int64_t> keys,
   if (non_finite > 0)
     throw comm::CollectiveError(
         exchange::divergence_message(
-            detail::concat("the gradient is not finite (nan or inf) on ", non_finite, " of ",
-                           ranks, ranks == 1 ? " rank" : " ranks"),
+            detail::concat("the gradient is not finite (nan or inf) on ", non_finite, " of ", ranks,
+                           ranks == 1 ? " rank" : " ranks"),
             info),
         comm_.rank() == 0);
   // 2. Every rank's pairs, padded to the longest list: keys (int64) then values (float).
   const auto width = static_cast<std::size_t>(longest) * (sizeof(std::int64_t) + sizeof(float));
   mine_.assign(width, std::byte{0});
   std::memcpy(mine_.data(), keys.data(), keys.size_bytes());
-  std::memcpy(mine_.data() + static_cast<std::size_t>(longest) * sizeof(std::int64_t),
-              grad.data(), grad.size_bytes());
+  std::memcpy(mine_.data() + static_cast<std::size_t>(longest) * sizeof(std::int64_t), grad.data(),
+              grad.size_bytes());
   all_.resize(width * ranks);
   comm_.allgather(mine_, all_, "the sparse gradient");
   // 3. The sums, key by key, in rank order: every rank adds the same numbers in the same order.
@@ -131,9 +131,9 @@ std::string SparseGatherExchange::save(checkpoint::Metadata meta,
     if (comm_.rank() != 0) return;
     const std::vector<std::int64_t> clocks(static_cast<std::size_t>(comm_.size()),
                                            meta.global_step);
-    path = checkpoint::write_checkpoint(target.to, meta, data::RowRange{0, meta.num_params},
-                                        params_, state_, clocks, comm::Communicator::self(),
-                                        target.hook);
+    path =
+        checkpoint::write_checkpoint(target.to, meta, data::RowRange{0, meta.num_params}, params_,
+                                     state_, clocks, comm::Communicator::self(), target.hook);
   });
   return path;
 }

@@ -74,19 +74,18 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, bool zero_b
   if (label_base < 0 && label_base != kAutoLabels && label_base != kPlusMinusOne)
     throw error(source, ": label base ", label_base, " is not 0 or more, auto or pm1");
   if (label_base == kAutoLabels) {
-    const bool plus_minus_one = std::all_of(labels.begin(), labels.end(),
-                                            [](std::int64_t l) { return l == -1 || l == 1; });
-    label_base = plus_minus_one ? kPlusMinusOne
+    const bool plus_minus_one =
+        std::all_of(labels.begin(), labels.end(), [](std::int64_t l) { return l == -1 || l == 1; });
+    label_base = plus_minus_one                                         ? kPlusMinusOne
                  : *std::min_element(labels.begin(), labels.end()) >= 1 ? 1
-                                                                         : 0;
+                                                                        : 0;
   }
   data.label_base = label_base;
   for (const auto l : labels) {
     if (label_base == kPlusMinusOne && l != -1 && l != 1)
       throw error(source, ": label ", l, " is not -1 or +1 (--label-base pm1)");
     if (label_base != kPlusMinusOne && (l < label_base || l - label_base > INT32_MAX))
-      throw error(source, ": label ", l, " is below the label base ", label_base,
-                  " or too large");
+      throw error(source, ": label ", l, " is below the label base ", label_base, " or too large");
     const std::int64_t id = label_base == kPlusMinusOne ? (l + 1) / 2 : l - label_base;
     data.classes.push_back(static_cast<std::int32_t>(id));
     data.num_classes = std::max(data.num_classes, id + 1);

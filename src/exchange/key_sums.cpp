@@ -4,8 +4,8 @@
 
 namespace psml::exchange {
 
-void sum_by_key(std::vector<std::pair<std::int64_t, float>>& pairs,
-                std::vector<std::int64_t>& keys, std::vector<float>& sums) {
+void sum_by_key(std::vector<std::pair<std::int64_t, float>>& pairs, std::vector<std::int64_t>& keys,
+                std::vector<float>& sums) {
   std::stable_sort(pairs.begin(), pairs.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   keys.clear();

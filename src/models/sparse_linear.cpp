@@ -8,13 +8,12 @@
 namespace psml::models {
 
 template <class Scalar>
-SparseLinearModel<Scalar>::SparseLinearModel(std::string name, LossKind loss,
-                                             std::int64_t features, std::int64_t outputs)
+SparseLinearModel<Scalar>::SparseLinearModel(std::string name, LossKind loss, std::int64_t features,
+                                             std::int64_t outputs)
     : name_(std::move(name)), loss_(loss), features_(features), outputs_(outputs) {}
 
 template <class Scalar>
-void SparseLinearModel<Scalar>::keys_of(const data::CsrRows& x,
-                                        std::span<const std::int64_t> rows,
+void SparseLinearModel<Scalar>::keys_of(const data::CsrRows& x, std::span<const std::int64_t> rows,
                                         std::vector<std::int64_t>& keys) const {
   keys.clear();
   for (const auto r : rows) {
@@ -42,7 +41,8 @@ data::ConstRowsMapT<Scalar> SparseLinearModel<Scalar>::scores(const data::CsrRow
   const std::size_t u = keys.size() / o - 1;
   const auto columns = keys.first(u);  // block 0: c = 0, key = j
   auto s = scores_.rows(static_cast<Eigen::Index>(rows.size()), outputs_);
-  for (std::size_t c = 0; c < o; ++c) s.col(static_cast<Eigen::Index>(c)).setConstant(weights[u * o + c]);
+  for (std::size_t c = 0; c < o; ++c)
+    s.col(static_cast<Eigen::Index>(c)).setConstant(weights[u * o + c]);
   positions_.clear();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto cols = x.columns(rows[i]);
@@ -107,9 +107,8 @@ EvalSums SparseLinearModel<Scalar>::evaluate(const data::SparseShard& shard,
 
 template <class Scalar>
 std::unique_ptr<SparseLinearModel<Scalar>> make_sparse_model(const ModelSpec& spec,
-                                                            std::int64_t features,
-                                                            data::Task task,
-                                                            std::int64_t num_classes) {
+                                                             std::int64_t features, data::Task task,
+                                                             std::int64_t num_classes) {
   if (spec.name != "linreg" && spec.name != "logreg" && spec.name != "softmax" &&
       spec.name != "svm")
     throw error("sparse (CSR) data trains the linear models (linreg, logreg, softmax, svm), not ",
@@ -124,9 +123,9 @@ std::unique_ptr<SparseLinearModel<Scalar>> make_sparse_model(const ModelSpec& sp
 template class SparseLinearModel<float>;
 template class SparseLinearModel<double>;
 template std::unique_ptr<SparseLinearModel<float>> make_sparse_model(const ModelSpec&, std::int64_t,
-                                                                    data::Task, std::int64_t);
+                                                                     data::Task, std::int64_t);
 template std::unique_ptr<SparseLinearModel<double>> make_sparse_model(const ModelSpec&,
-                                                                     std::int64_t, data::Task,
-                                                                     std::int64_t);
+                                                                      std::int64_t, data::Task,
+                                                                      std::int64_t);
 
 }  // namespace psml::models

@@ -88,8 +88,8 @@ double cubic_step(const Point& a, const Point& b) {
     const double disc = d1 * d1 - a.slope * b.slope;
     if (disc >= 0) {
       const double d2 = std::copysign(std::sqrt(disc), b.alpha - a.alpha);
-      const double t = b.alpha - (b.alpha - a.alpha) * (b.slope + d2 - d1) /
-                                     (b.slope - a.slope + 2 * d2);
+      const double t =
+          b.alpha - (b.alpha - a.alpha) * (b.slope + d2 - d1) / (b.slope - a.slope + 2 * d2);
       if (std::isfinite(t) && t > lo + 0.1 * w && t < hi - 0.1 * w) return t;
     }
   }
@@ -112,9 +112,7 @@ Point strong_wolfe(Evaluator& eval, const Point& start, const Vec& d, double alp
   const auto armijo = [&](const Point& p) {
     return std::isfinite(p.f) && p.f <= start.f + o.c1 * p.alpha * start.slope;
   };
-  const auto curvature = [&](const Point& p) {
-    return std::abs(p.slope) <= -o.c2 * start.slope;
-  };
+  const auto curvature = [&](const Point& p) { return std::abs(p.slope) <= -o.c2 * start.slope; };
   const auto done = [&] { return eval.count - before >= o.max_evaluations_per_search; };
   Point prev = start, lo, hi;
   bool zoom = false;
@@ -169,8 +167,8 @@ double relative_decrease(double before, double after) {
 
 }  // namespace
 
-LbfgsResult minimize_lbfgs(const Objective& f, std::span<double> x_out,
-                           const LbfgsOptions& o, std::span<const std::uint8_t> l1_mask,
+LbfgsResult minimize_lbfgs(const Objective& f, std::span<double> x_out, const LbfgsOptions& o,
+                           std::span<const std::uint8_t> l1_mask,
                            const std::function<void(const LbfgsIteration&)>& on_iteration) {
   const auto n = static_cast<Eigen::Index>(x_out.size());
   Evaluator eval(f, n);
@@ -247,7 +245,10 @@ LbfgsResult minimize_lbfgs(const Objective& f, std::span<double> x_out,
       // Backtracking along the projection onto the orthant x lies in (or −pg's where x_i = 0).
       Vec orthant(n);
       for (Eigen::Index i = 0; i < n; ++i)
-        orthant[i] = current.x[i] != 0 ? (current.x[i] > 0 ? 1 : -1) : (pg[i] < 0 ? 1 : pg[i] > 0 ? -1 : 0);
+        orthant[i] = current.x[i] != 0 ? (current.x[i] > 0 ? 1 : -1)
+                                       : (pg[i] < 0   ? 1
+                                          : pg[i] > 0 ? -1
+                                                      : 0);
       double alpha = first;
       const int before = eval.count;
       while (eval.count - before < o.max_evaluations_per_search) {

@@ -60,7 +60,7 @@ BayesLinregResult fit_bayes_linreg(
   comm.broadcast(all_of(gram), 0);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(gram.topLeftCorner(f, f));
   const Eigen::MatrixXd& v = eigen.eigenvectors();
-  const Eigen::VectorXd e = eigen.eigenvalues().cwiseMax(0.0);  // rounding below 0 is 0
+  const Eigen::VectorXd e = eigen.eigenvalues().cwiseMax(0.0);    // rounding below 0 is 0
   const Eigen::VectorXd z = v.transpose() * gram.col(f).head(f);  // Vᵀ Xᵀy
   const double y_variance = gram(f, f) / n;
   // 3. Iterations. The residual sum: one pass over the rows and one allreduce.
@@ -83,9 +83,9 @@ BayesLinregResult fit_bayes_linreg(
     const double log_det_sigma = -(lambda + alpha * e.array()).log().sum();
     return o.lambda_1 * std::log(lambda) - o.lambda_2 * lambda + o.alpha_1 * std::log(alpha) -
            o.alpha_2 * alpha +
-           0.5 * (static_cast<double>(f) * std::log(lambda) + n * std::log(alpha) -
-                  alpha * residual - lambda * c.squaredNorm() + log_det_sigma -
-                  n * std::log(2 * std::numbers::pi));
+           0.5 *
+               (static_cast<double>(f) * std::log(lambda) + n * std::log(alpha) - alpha * residual -
+                lambda * c.squaredNorm() + log_det_sigma - n * std::log(2 * std::numbers::pi));
   };
   double alpha = 1.0 / (y_variance + std::numeric_limits<double>::epsilon()), lambda = 1.0;
   Eigen::VectorXd coef, previous;

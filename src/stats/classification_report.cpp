@@ -24,8 +24,8 @@ void ClassificationTally::add(std::int32_t truth, std::int32_t predicted,
     throw std::invalid_argument("ClassificationTally::add: one log-probability per class");
   sums_[k * k] -= log_probabilities[static_cast<std::size_t>(truth)];
   const double confidence = std::exp(log_probabilities[static_cast<std::size_t>(predicted)]);
-  const int bin = std::clamp(static_cast<int>(confidence * kCalibrationBins), 0,
-                             kCalibrationBins - 1);
+  const int bin =
+      std::clamp(static_cast<int>(confidence * kCalibrationBins), 0, kCalibrationBins - 1);
   auto* b = sums_.data() + k * k + 1 + 3 * static_cast<std::size_t>(bin);
   b[0] += 1;
   b[1] += confidence;
@@ -38,7 +38,9 @@ void ClassificationTally::reduce(const comm::Communicator& comm) {
 
 namespace {
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 }  // namespace
 
@@ -47,7 +49,8 @@ ClassificationReport ClassificationTally::report() const {
   const auto k = static_cast<Eigen::Index>(classes_);
   r.confusion.resize(k, k);
   for (Eigen::Index i = 0; i < k; ++i)
-    for (Eigen::Index j = 0; j < k; ++j) r.confusion(i, j) = sums_[static_cast<std::size_t>(i * k + j)];
+    for (Eigen::Index j = 0; j < k; ++j)
+      r.confusion(i, j) = sums_[static_cast<std::size_t>(i * k + j)];
   r.rows = r.confusion.sum();
   if (r.rows <= 0) return r;
   r.accuracy = r.confusion.trace() / r.rows;

@@ -25,8 +25,7 @@ Interval wilson_interval(double successes, double trials, double confidence) {
   const double z2 = z * z, p = successes / trials;
   const double scale = 1 + z2 / trials;
   const double centre = (p + z2 / (2 * trials)) / scale;
-  const double half =
-      z * std::sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / scale;
+  const double half = z * std::sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / scale;
   return {centre - half, centre + half};
 }
 

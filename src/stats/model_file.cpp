@@ -165,7 +165,9 @@ constexpr const char* kKinds[] = {"kmeans", "pca", "gmm", "naive-bayes", "bayes-
 
 }  // namespace
 
-const char* model_kind(const FittedModel& model) { return kKinds[model.index()]; }
+const char* model_kind(const FittedModel& model) {
+  return kKinds[model.index()];
+}
 
 void save_model(const std::string& path, const FittedModel& model, const FitRecord& record) {
   const std::string tmp = path + ".tmp";

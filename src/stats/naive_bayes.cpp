@@ -49,9 +49,8 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
                                 comm.rank() == 0);
   // The file's num_classes, else the largest class id of any rank's rows + 1.
   const std::int64_t local_max = shard.classes.size() ? shard.classes.maxCoeff() : -1;
-  const Eigen::Index classes = info.num_classes > 0
-                                   ? info.num_classes
-                                   : comm.allreduce(local_max + 1, comm::ReduceOp::kMax);
+  const Eigen::Index classes =
+      info.num_classes > 0 ? info.num_classes : comm.allreduce(local_max + 1, comm::ReduceOp::kMax);
   if (options.kind == NaiveBayesKind::kMultinomial) {
     // Every rank looks at its own rows: agree before anything is reduced.
     comm::run_agreed(comm, [&] {
@@ -59,7 +58,8 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
         for (Eigen::Index j = 0; j < f; ++j)
           if (shard.x(i, j) < 0)
             throw error(info.path, ": row ", shard.rows.first + i, " feature ", j, " is ",
-                        shard.x(i, j), "; multinomial naive Bayes takes non-negative features "
+                        shard.x(i, j),
+                        "; multinomial naive Bayes takes non-negative features "
                         "(counts or frequencies)");
     });
   }
@@ -98,12 +98,13 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
   m.var = (squares.topRows(classes).array().colwise() / m.class_count.array()) + m.epsilon;
   Eigen::Index k = 0, j = 0;
   if (m.var.minCoeff(&k, &j) <= 0)
-    throw comm::CollectiveError(
-        m.epsilon > 0 ? detail::concat(info.path, ": class ", k, " feature ", j,
-                                       " has variance 0 (raise --var-smoothing)")
-                      : detail::concat(info.path, ": every feature is constant: a Gaussian "
-                                                  "naive Bayes model has no variance to use"),
-        comm.rank() == 0);
+    throw comm::CollectiveError(m.epsilon > 0
+                                    ? detail::concat(info.path, ": class ", k, " feature ", j,
+                                                     " has variance 0 (raise --var-smoothing)")
+                                    : detail::concat(info.path,
+                                                     ": every feature is constant: a Gaussian "
+                                                     "naive Bayes model has no variance to use"),
+                                comm.rank() == 0);
   return m;
 }
 

@@ -34,7 +34,8 @@ double SparseLearner::loss_and_gradient(std::span<const float> values, std::span
     weights_[k] = values[static_cast<std::size_t>(keys_[k])];
   const double loss = model_->loss_and_gradient(train_, rows_, keys_, weights_, grad_);
   std::fill(grad.begin(), grad.end(), 0.0f);
-  for (std::size_t k = 0; k < keys_.size(); ++k) grad[static_cast<std::size_t>(keys_[k])] = grad_[k];
+  for (std::size_t k = 0; k < keys_.size(); ++k)
+    grad[static_cast<std::size_t>(keys_[k])] = grad_[k];
   return loss;
 }
 

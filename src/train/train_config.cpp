@@ -41,15 +41,16 @@ std::string TrainConfig::describe() const {
         << " key_layout=" << (key_layout ? to_string(*key_layout) : "auto")
         << " consistency=" << consistency.describe() << " deadline=" << deadline
         << " ps_transport=" << static_cast<int>(ps_transport);
-  out << " sparse_exchange=" << static_cast<int>(sparse_exchange) << " solver=" << to_string(solver);
+  out << " sparse_exchange=" << static_cast<int>(sparse_exchange)
+      << " solver=" << to_string(solver);
   if (solver == Solver::kLbfgs)
     out << " lbfgs_history=" << lbfgs.history << " max_iter=" << lbfgs.max_iterations
         << " gtol=" << lbfgs.gtol << " ftol=" << lbfgs.ftol;
-  out << " model=" << model.describe()
-      << " optimizer=" << optimizer.describe() << " epochs=" << epochs
-      << " validation=" << validation << " early_stop=" << early_stop << " batch=" << global_batch
-      << " batch_order=" << data::to_string(batch_order) << " allreduce=" << to_string(allreduce)
-      << " bucket_mb=" << bucket_mb << " compression=" << compression.describe() << " seed=" << seed
+  out << " model=" << model.describe() << " optimizer=" << optimizer.describe()
+      << " epochs=" << epochs << " validation=" << validation << " early_stop=" << early_stop
+      << " batch=" << global_batch << " batch_order=" << data::to_string(batch_order)
+      << " allreduce=" << to_string(allreduce) << " bucket_mb=" << bucket_mb
+      << " compression=" << compression.describe() << " seed=" << seed
       << " data_memory=" << data_memory << " checkpoint_dir=" << checkpoint_dir
       << " checkpoint_every=" << checkpoint_every << " checkpoint_keep=" << checkpoint_keep
       << " resume=" << resume << " step_check=" << step_check << " grace_seconds=" << grace_seconds;

@@ -286,8 +286,8 @@ bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& in
     return false;
   if (config.sparse_exchange != SparseExchange::kAuto)
     return config.sparse_exchange == SparseExchange::kSparse;
-  const double per_row = info.rows > 0 ? static_cast<double>(info.nnz) / static_cast<double>(info.rows)
-                                       : 0.0;
+  const double per_row =
+      info.rows > 0 ? static_cast<double>(info.nnz) / static_cast<double>(info.rows) : 0.0;
   return 1.5 * static_cast<double>(config.global_batch) * per_row <
          static_cast<double>(info.features);
 }
@@ -315,8 +315,8 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
       info.num_classes = s.num_classes;  // test ids must be classes the model knows
       test = data::read_sparse_shard(info, worker_rows(info, workers));
     }
-    auto model = models::make_sparse_model<float>(config.model, s.info.features, s.info.task,
-                                                  s.num_classes);
+    auto model =
+        models::make_sparse_model<float>(config.model, s.info.features, s.info.task, s.num_classes);
     auto learner = std::make_unique<SparseLearner>(std::move(model), std::move(train),
                                                    std::move(test), !config.test_path.empty(),
                                                    config.mode == Mode::kAllreduce && !s.gather);
@@ -458,13 +458,13 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   const auto start = Clock::now();
   const double l2 = config.optimizer.reg.l2;
   FullBatchObjective objective =
-      s.dense ? FullBatchObjective(models::make_model<double>(config.model, s.info.features,
-                                                              s.info.task, s.num_classes,
-                                                              config.seed),
-                                   s.dense->train(), l2, workers)
-              : FullBatchObjective(models::make_sparse_model<double>(
-                                       config.model, s.info.features, s.info.task, s.num_classes),
-                                   s.sparse->train(), l2, workers);
+      s.dense
+          ? FullBatchObjective(models::make_model<double>(config.model, s.info.features,
+                                                          s.info.task, s.num_classes, config.seed),
+                               s.dense->train(), l2, workers)
+          : FullBatchObjective(models::make_sparse_model<double>(config.model, s.info.features,
+                                                                 s.info.task, s.num_classes),
+                               s.sparse->train(), l2, workers);
   // From θ = 0, as scikit-learn starts (the objective is convex: the start decides only the time).
   std::vector<double> theta(objective.num_params(), 0.0);
   auto options = config.lbfgs;
@@ -477,7 +477,8 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
                       std::string(6, ' '), "s"));
   const auto r = optim::minimize_lbfgs(
       [&](std::span<const double> x, std::span<double> g) { return objective(x, g); }, theta,
-      options, objective.weight_mask(), [&](const optim::LbfgsIteration& it) {
+      options, objective.weight_mask(),
+      [&](const optim::LbfgsIteration& it) {
         char line[160];
         std::snprintf(line, sizeof line, "lbfgs %8d %18.10g %16.6g %10.4g %6d %7.2f", it.iteration,
                       it.objective, it.gradient_norm, it.step, it.evaluations,
@@ -492,8 +493,7 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   m.epoch = m.epochs = 1;
   m.seconds = seconds_since(start);
   m.steps = r.iterations;
-  m.samples_per_second =
-      static_cast<double>(s.info.rows) * objective.evaluations() / m.seconds;
+  m.samples_per_second = static_cast<double>(s.info.rows) * objective.evaluations() / m.seconds;
   if (s.dense) {
     const auto train_sums =
         evaluate_distributed(s.dense->model(), result.params, s.dense->train(), workers);
@@ -543,19 +543,17 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
     h.ranks = world.size();
     h.global_batch = config.global_batch;
     h.steps_per_epoch = full_batch ? 0 : batcher.steps_per_epoch();
-    h.optimizer = exact ? "closed form (ridge normal equations)"
-                  : lbfgs
-                      ? detail::concat("full-batch L-BFGS (history ", config.lbfgs.history,
-                                       ", at most ", config.lbfgs.max_iterations,
-                                       " iterations, gtol ", config.lbfgs.gtol,
-                                       config.optimizer.reg.l1 > 0 ? ", OWL-QN for l1 " : "",
-                                       config.optimizer.reg.l1 > 0
-                                           ? std::to_string(config.optimizer.reg.l1)
-                                           : "",
-                                       ", l2 ", config.optimizer.reg.l2, " on the weights)")
-                      : config.optimizer.summary();
+    h.optimizer =
+        exact   ? "closed form (ridge normal equations)"
+        : lbfgs ? detail::concat(
+                      "full-batch L-BFGS (history ", config.lbfgs.history, ", at most ",
+                      config.lbfgs.max_iterations, " iterations, gtol ", config.lbfgs.gtol,
+                      config.optimizer.reg.l1 > 0 ? ", OWL-QN for l1 " : "",
+                      config.optimizer.reg.l1 > 0 ? std::to_string(config.optimizer.reg.l1) : "",
+                      ", l2 ", config.optimizer.reg.l2, " on the weights)")
+                : config.optimizer.summary();
     h.exchange = describe_exchange(config, roles, s.info, *s.exchange) +
-                 (sparse                                   ? ", sparse push/pull"
+                 (sparse                         ? ", sparse push/pull"
                   : s.info.sparse && !full_batch ? ", a dense gradient from each step's keys"
                                                  : "") +
                  (s.shared ? ", payloads in shared memory" : "");
@@ -764,8 +762,7 @@ TrainResult run_worker(const TrainConfig& config, const data::DatasetInfo& train
       }
     }
     const std::int64_t epochs_run = early_stopped ? result.history.back().epoch : config.epochs;
-    if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step)
-      save(epochs_run, 0);
+    if (!stopped && !config.checkpoint_dir.empty() && saved_at != global_step) save(epochs_run, 0);
     // The run's model is the best epoch's: what --save-model writes and the final figures are of.
     if (config.early_stop > 0 && !best_params.empty()) result.params = best_params;
     if (stopped) {
@@ -830,22 +827,27 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
     if (config.solver == Solver::kLbfgs) {
       const auto& name = config.model.name;
       if (name != "linreg" && name != "logreg" && name != "softmax" && name != "svm")
-        throw error("--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
-                    "svm), not ",
-                    name);
+        throw error(
+            "--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
+            "svm), not ",
+            name);
       if (name == "svm" && config.model.output != "squared-hinge")
-        throw error("--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
-                    "squared-hinge), not the hinge");
+        throw error(
+            "--solver lbfgs needs a smooth loss: the svm's squared hinge (--output "
+            "squared-hinge), not the hinge");
     }
     if (config.early_stop > 0 && !config.resume.empty())
-      throw error("--early-stop watches the validation loss from the run's first epoch: not with "
-                  "--resume");
+      throw error(
+          "--early-stop watches the validation loss from the run's first epoch: not with "
+          "--resume");
     if (config.early_stop > 0 && (config.mode == Mode::kPs || config.solver != Solver::kSgd))
-      throw error("--early-stop keeps the best epoch's parameters on the workers: --mode "
-                  "allreduce with --solver sgd");
+      throw error(
+          "--early-stop keeps the best epoch's parameters on the workers: --mode "
+          "allreduce with --solver sgd");
     if (config.early_stop > 0 && train_info.sparse && gathers_sparse_steps(config, train_info))
-      throw error("--early-stop keeps the best epoch's parameters on the workers: not with "
-                  "sparse steps gathered (--sparse-exchange dense)");
+      throw error(
+          "--early-stop keeps the best epoch's parameters on the workers: not with "
+          "sparse steps gathered (--sparse-exchange dense)");
     if (config.solver != Solver::kSgd && !config.resume.empty())
       throw error("--resume continues a run of steps; --solver ", to_string(config.solver),
                   " fits from the start");

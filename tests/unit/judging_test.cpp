@@ -56,7 +56,7 @@ TEST(Judging, ReportFromKnownRows) {
     int truth, predicted;
     double p;  // probability of the predicted class; the rest split evenly
   };
-  const std::vector<Row> rows = {{0, 0, 0.9}, {0, 1, 0.6}, {1, 1, 0.7}, {1, 1, 0.95},
+  const std::vector<Row> rows = {{0, 0, 0.9}, {0, 1, 0.6}, {1, 1, 0.7},  {1, 1, 0.95},
                                  {2, 2, 0.5}, {2, 0, 0.4}, {2, 2, 0.99}, {1, 2, 0.8}};
   double log_loss = 0;
   for (const auto& r : rows) {

@@ -15,7 +15,7 @@
 
 namespace psml::data {
 
-inline constexpr int kAutoLabels = -2;  // label_base: decided from the file's labels
+inline constexpr int kAutoLabels = -2;    // label_base: decided from the file's labels
 inline constexpr int kPlusMinusOne = -1;  // label_base: −1 → 0, +1 → 1
 
 struct LibsvmData {

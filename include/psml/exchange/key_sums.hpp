@@ -11,7 +11,7 @@ namespace psml::exchange {
 
 // The sorted, unique keys of `pairs` (listed sender by sender) and the sum of each key's values in
 // that order. `pairs` is sorted in place.
-void sum_by_key(std::vector<std::pair<std::int64_t, float>>& pairs,
-                std::vector<std::int64_t>& keys, std::vector<float>& sums);
+void sum_by_key(std::vector<std::pair<std::int64_t, float>>& pairs, std::vector<std::int64_t>& keys,
+                std::vector<float>& sums);
 
 }  // namespace psml::exchange

@@ -70,8 +70,7 @@ class SparseLinearModel {
 // model or data it does not fit (as make_model does).
 template <class Scalar>
 std::unique_ptr<SparseLinearModel<Scalar>> make_sparse_model(const ModelSpec& spec,
-                                                            std::int64_t features,
-                                                            data::Task task,
-                                                            std::int64_t num_classes);
+                                                             std::int64_t features, data::Task task,
+                                                             std::int64_t num_classes);
 
 }  // namespace psml::models

@@ -146,8 +146,8 @@ class Server {
   std::vector<float> accumulator_;                      // bsp: the step's summed gradient
   std::vector<std::pair<std::int64_t, float>> merged_;  // bsp, sparse: the pushed pairs
   std::vector<std::int64_t> merged_keys_;               // bsp, sparse: their distinct keys
-  std::vector<float> scratch_grad_;  // a push's values
-  optim::SparseUpdate sparse_update_;  // sparse pushes: the optimizer on their keys
+  std::vector<float> scratch_grad_;                     // a push's values
+  optim::SparseUpdate sparse_update_;             // sparse pushes: the optimizer on their keys
   std::optional<compress::GradientCodec> codec_;  // --compression: decodes dense pushes
   std::vector<std::byte> encoded_;                // scratch: an encoded push
   std::deque<PendingPull> pending_;

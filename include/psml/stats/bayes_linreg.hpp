@@ -4,7 +4,8 @@
 //   1. one allreduce of n, Σx, Σy gives the means x̄, ȳ (features and target are centred: the
 //      intercept is not shrunk);
 //   2. one allreduce of XᵀX, Xᵀy, yᵀy about them; every rank eigen-decomposes XᵀX = V diag(e) Vᵀ
-//      (each sum is broadcast from rank 0 after its allreduce: every rank takes the same decisions);
+//      (each sum is broadcast from rank 0 after its allreduce: every rank takes the same
+//      decisions);
 //   3. iterations, the same on every rank: posterior mean m = V diag(1 / (e + λ/α)) Vᵀ Xᵀy, the
 //      residual sum ‖y − Xm‖² (an allreduce of one number: summed over the rows, not from the
 //      Gram matrix, whose difference cancels badly when the fit is close), γ = Σ αe / (λ + αe),
@@ -30,7 +31,7 @@ struct BayesLinregOptions {
 };
 
 struct BayesLinregModel {
-  Eigen::VectorXd coef;   // posterior mean of w
+  Eigen::VectorXd coef;  // posterior mean of w
   double intercept = 0;
   double alpha = 0;       // noise precision
   double lambda = 0;      // weight precision
@@ -41,7 +42,7 @@ struct BayesLinregModel {
 
 struct BayesLinregIteration {
   int iteration = 0;
-  double alpha = 0, lambda = 0;   // after the update
+  double alpha = 0, lambda = 0;        // after the update
   double log_marginal_likelihood = 0;  // of the precisions the iteration began with
   double coef_change = 0;              // Σ|Δm|; 0 on the first iteration
 };

@@ -16,7 +16,7 @@
 namespace psml::stats {
 
 struct ClassScores {
-  std::int64_t support = 0;  // rows whose true class this is
+  std::int64_t support = 0;                  // rows whose true class this is
   double precision = 0, recall = 0, f1 = 0;  // 0 where undefined (no row predicted / present)
 };
 
@@ -35,9 +35,9 @@ struct ClassificationReport {
   // Means of the classes' figures: plain (over the classes that occur as a label or a
   // prediction) and by support.
   ClassScores macro, weighted;
-  Eigen::MatrixXd confusion;    // rows: true class, columns: predicted
+  Eigen::MatrixXd confusion;  // rows: true class, columns: predicted
   bool has_probabilities = false;
-  double log_loss = 0;                // mean −log P(true class)
+  double log_loss = 0;                    // mean −log P(true class)
   double expected_calibration_error = 0;  // Σ_bins rows/n · |accuracy − mean confidence|
   std::vector<CalibrationBin> calibration;
 };

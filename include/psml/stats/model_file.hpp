@@ -1,5 +1,6 @@
 // Fitted models (psml fit) as HDF5 files, readable with h5py:
-//   root attributes: model ("kmeans" | "pca" | "gmm" | "naive-bayes" | "bayes-linreg"), features, rows (fitted on), data (its
+//   root attributes: model ("kmeans" | "pca" | "gmm" | "naive-bayes" | "bayes-linreg"), features,
+//   rows (fitted on), data (its
 //                    path), config (the fit's options), psml_version, and a score: inertia
 //                    (kmeans) or mean_log_likelihood (gmm)
 //   kmeans: /centroids (k x features)

@@ -1,11 +1,11 @@
 // The full-batch objective of a convex linear model (--solver lbfgs) over every worker's rows:
 //     F(θ) = (1/n) Σ_i loss_i(θ) + (λ₂/2) ‖W‖² [+ λ₁ ‖W‖₁, added by OWL-QN]
 // where W are the model's weight matrices (its biases are not regularised, as the intercepts of
-// scikit-learn's LogisticRegression and Ridge and psml's closed form are not). One evaluation: each worker sums the loss and
-// gradient of its rows in double (the model in double precision, its rows converted once), one
-// allreduce adds them, and worker 0's sums are broadcast so that every worker holds the same bits
-// (an allreduce's rounding may differ between ranks): the optimiser then takes the same
-// decisions everywhere. In scikit-learn's terms, λ₂ = 1 / (C n).
+// scikit-learn's LogisticRegression and Ridge and psml's closed form are not). One evaluation: each
+// worker sums the loss and gradient of its rows in double (the model in double precision, its rows
+// converted once), one allreduce adds them, and worker 0's sums are broadcast so that every worker
+// holds the same bits (an allreduce's rounding may differ between ranks): the optimiser then takes
+// the same decisions everywhere. In scikit-learn's terms, λ₂ = 1 / (C n).
 #pragma once
 
 #include <functional>
@@ -29,8 +29,7 @@ class FullBatchObjective {
                      double l2, const comm::Communicator& workers);
   // The same on CSR rows: each block of rows computes on the keys it touches.
   FullBatchObjective(std::unique_ptr<models::SparseLinearModel<double>> model,
-                     const data::SparseShard& shard, double l2,
-                     const comm::Communicator& workers);
+                     const data::SparseShard& shard, double l2, const comm::Communicator& workers);
 
   std::size_t num_params() const { return mask_.size(); }
   // 1 for the entries of the weight matrices, 0 for the biases.
