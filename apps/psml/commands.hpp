@@ -31,6 +31,9 @@ void exec_python_command(int argc, char** argv);
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
                             const comm::Communicator& world);
 
+// The index of each row's largest value (the first among equals) into `ids`, resized to the rows.
+void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids);
+
 // psml predict with a fitted k-means or mixture model (fitted_command.cpp).
 bool is_fitted_model(const std::string& path, const comm::Communicator& world);
 void run_fitted_predict(const std::string& model_path, const std::string& data_path,

@@ -171,14 +171,13 @@ void run_naive_bayes(const FitOptions& o, const comm::Communicator& world) {
   // Training accuracy: each rank's rows, one allreduce.
   double sums[2] = {0, static_cast<double>(shard.x.rows())};
   Eigen::MatrixXd jll;
+  std::vector<std::int32_t> predicted;
   for (Eigen::Index first = 0; first < shard.x.rows(); first += 4096) {
     const auto n = std::min<Eigen::Index>(4096, shard.x.rows() - first);
     stats::joint_log_likelihood(model, shard.x.middleRows(first, n), jll);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      Eigen::Index best = 0;
-      jll.row(i).maxCoeff(&best);
-      sums[0] += best == shard.classes[first + i] ? 1 : 0;
-    }
+    row_argmax(jll, predicted);
+    for (Eigen::Index i = 0; i < n; ++i)
+      sums[0] += predicted[static_cast<std::size_t>(i)] == shard.classes[first + i] ? 1 : 0;
   }
   world.allreduce(std::span<double>(sums));
   if (world.rank() == 0) {

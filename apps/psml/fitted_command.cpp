@@ -108,15 +108,6 @@ Eigen::MatrixXd squared_distances(stats::NearestCentroid& nearest, const data::R
   return out;
 }
 
-// The index of each row's largest value (the first among equals).
-void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids) {
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    Eigen::Index best = 0;
-    m.row(i).maxCoeff(&best);
-    ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-  }
-}
-
 void run_transform(const std::string& model_path, const std::string& data_path,
                    const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_dense_rows(data_path, true, world);
@@ -153,6 +144,16 @@ void run_transform(const std::string& model_path, const std::string& data_path,
 }
 
 }  // namespace
+
+// The index of each row's largest value (the first among equals).
+void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids) {
+  ids.resize(static_cast<std::size_t>(m.rows()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    Eigen::Index best = 0;
+    m.row(i).maxCoeff(&best);
+    ids[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
+  }
+}
 
 bool is_fitted_model(const std::string& path, const comm::Communicator& world) {
   bool fitted = false;

@@ -23,6 +23,7 @@
 #include "psml/stats/classification_report.hpp"
 #include "psml/stats/hypothesis.hpp"
 #include "psml/stats/model_file.hpp"
+#include "psml/stats/naive_bayes.hpp"
 
 namespace psml::cli {
 namespace {
@@ -63,8 +64,7 @@ Loaded load(const std::string& checkpoint_path, const std::string& data_path,
       throw error(data_path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
     std::int64_t num_params = 0;
     if (info.sparse) {
-      if (spec.name != "linreg" && spec.name != "logreg" && spec.name != "softmax" &&
-          spec.name != "svm")
+      if (!models::is_linear_model(spec.name))
         throw error(data_path, ": sparse (CSR) data goes with a linear model, the model in ",
                     l.path, " is '", l.meta.model, "'");
       l.sparse_model =
@@ -130,9 +130,7 @@ void for_each_block(Loaded& l, F f) {
       rows.resize(static_cast<std::size_t>(n));
       for (std::int64_t i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = first + i;
       l.sparse_model->keys_of(x, rows, keys);
-      weights.resize(keys.size());
-      for (std::size_t k = 0; k < keys.size(); ++k)
-        weights[k] = l.params[static_cast<std::size_t>(keys[k])];
+      models::SparseLinearModel<float>::gather(keys, l.params, weights);
       b.sums = l.sparse_model->evaluate(l.sparse_shard, rows, keys, weights);
       const auto s = l.sparse_model->scores(x, rows, keys, weights);
       b.score_values = s.data();
@@ -177,25 +175,25 @@ void probabilities_of(const ScoresView& scores, Eigen::Index i, float* out) {
   for (Eigen::Index k = 0; k < scores.cols(); ++k) out[k] /= sum;
 }
 
-// Row i's log-probabilities from its scores: the log-softmax, or for one output (binary) the
-// log-sigmoid pair [log P(0), log P(1)], in double.
-void log_probabilities_of(const ScoresView& scores, Eigen::Index i, std::span<double> out) {
-  if (scores.cols() == 1) {
-    const double z = scores(i, 0);
-    // log σ(z) = −log(1 + e^−z), computed without overflow either way.
-    const auto log_sigmoid = [](double t) {
-      return t >= 0 ? -std::log1p(std::exp(-t)) : t - std::log1p(std::exp(t));
-    };
-    out[0] = log_sigmoid(-z);
-    out[1] = log_sigmoid(z);
-    return;
+// The rows' class log-probabilities from their scores, in double: the log-softmax, or for one
+// output (binary) the log-sigmoid pair [log P(0), log P(1)].
+Eigen::MatrixXd log_probabilities_of(const ScoresView& scores) {
+  Eigen::MatrixXd out = scores.cast<double>();
+  if (scores.cols() > 1) {
+    stats::normalize_log_rows(out);
+    return out;
   }
-  const double top = scores.row(i).cast<double>().maxCoeff();
-  double sum = 0;
-  for (Eigen::Index k = 0; k < scores.cols(); ++k) sum += std::exp(scores(i, k) - top);
-  const double log_sum = top + std::log(sum);
-  for (Eigen::Index k = 0; k < scores.cols(); ++k)
-    out[static_cast<std::size_t>(k)] = scores(i, k) - log_sum;
+  // log σ(z) = −log(1 + e^−z), computed without overflow either way.
+  const auto log_sigmoid = [](double t) {
+    return t >= 0 ? -std::log1p(std::exp(-t)) : t - std::log1p(std::exp(t));
+  };
+  out.resize(scores.rows(), 2);
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    const double z = scores(i, 0);
+    out(i, 0) = log_sigmoid(-z);
+    out(i, 1) = log_sigmoid(z);
+  }
+  return out;
 }
 
 // One block of a classifier's work on this rank's rows: the true classes, the predicted ones and
@@ -252,12 +250,7 @@ Classifier open_classifier(const std::string& model_path, const std::string& dat
       for (Eigen::Index first = 0; first < shard->x.rows(); first += kBlock) {
         const auto n = std::min<Eigen::Index>(kBlock, shard->x.rows() - first);
         stats::joint_log_likelihood(*model, shard->x.middleRows(first, n), log_p);
-        predicted.resize(static_cast<std::size_t>(n));
-        for (Eigen::Index i = 0; i < n; ++i) {
-          Eigen::Index best = 0;
-          log_p.row(i).maxCoeff(&best);
-          predicted[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-        }
+        row_argmax(log_p, predicted);
         stats::normalize_log_rows(log_p);
         visit({{shard->classes.data() + first, static_cast<std::size_t>(n)}, predicted, &log_p});
       }
@@ -272,23 +265,16 @@ Classifier open_classifier(const std::string& model_path, const std::string& dat
   c.classes = std::max<std::int64_t>(l->meta.num_classes, 2);
   c.probabilities = scores_are_logits(models::ModelSpec::parse(l->meta.model));
   c.rows = l->model ? l->shard.info.rows : l->sparse_shard.info.rows;
-  c.for_each_block = [l, classes = c.classes,
-                      probabilities = c.probabilities](const ClassBlockVisitor& visit) {
+  c.for_each_block = [l, probabilities = c.probabilities](const ClassBlockVisitor& visit) {
     Eigen::MatrixXd log_p;
     std::vector<std::int32_t> predicted;
     for_each_block(*l, [&](const Block& b) {
       const auto scores = b.scores();
       predicted.resize(static_cast<std::size_t>(b.rows));
-      if (probabilities) log_p.resize(b.rows, classes);
-      for (Eigen::Index i = 0; i < b.rows; ++i) {
+      for (Eigen::Index i = 0; i < b.rows; ++i)
         predicted[static_cast<std::size_t>(i)] =
             static_cast<std::int32_t>(predicted_class(scores, i));
-        if (probabilities) {
-          Eigen::RowVectorXd row(classes);
-          log_probabilities_of(scores, i, {row.data(), static_cast<std::size_t>(classes)});
-          log_p.row(i) = row;
-        }
-      }
+      if (probabilities) log_p = log_probabilities_of(scores);
       visit({b.classes, predicted, probabilities ? &log_p : nullptr});
     });
   };

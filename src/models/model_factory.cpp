@@ -76,6 +76,10 @@ const std::vector<std::string>& model_names() {
   return names;
 }
 
+bool is_linear_model(const std::string& name) {
+  return name == "linreg" || name == "logreg" || name == "softmax" || name == "svm";
+}
+
 template <class Scalar>
 std::unique_ptr<ModelT<Scalar>> make_model(const ModelSpec& spec, std::int64_t features,
                                            data::Task task, std::int64_t num_classes,

@@ -97,6 +97,26 @@ double SparseLinearModel<Scalar>::loss_and_gradient(const data::SparseShard& sha
 }
 
 template <class Scalar>
+double SparseLinearModel<Scalar>::add_loss_and_gradient(const data::SparseShard& shard,
+                                                        std::span<const std::int64_t> rows,
+                                                        std::span<const std::int64_t> keys,
+                                                        std::span<const Scalar> params,
+                                                        std::span<Scalar> grad) {
+  gather(keys, params, weights_);
+  grad_.resize(keys.size());
+  const double loss = loss_and_gradient(shard, rows, keys, weights_, grad_);
+  for (std::size_t k = 0; k < keys.size(); ++k) grad[static_cast<std::size_t>(keys[k])] += grad_[k];
+  return loss;
+}
+
+template <class Scalar>
+void SparseLinearModel<Scalar>::gather(std::span<const std::int64_t> keys,
+                                       std::span<const Scalar> params, std::vector<Scalar>& out) {
+  out.resize(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) out[k] = params[static_cast<std::size_t>(keys[k])];
+}
+
+template <class Scalar>
 EvalSums SparseLinearModel<Scalar>::evaluate(const data::SparseShard& shard,
                                              std::span<const std::int64_t> rows,
                                              std::span<const std::int64_t> keys,
@@ -109,8 +129,7 @@ template <class Scalar>
 std::unique_ptr<SparseLinearModel<Scalar>> make_sparse_model(const ModelSpec& spec,
                                                              std::int64_t features, data::Task task,
                                                              std::int64_t num_classes) {
-  if (spec.name != "linreg" && spec.name != "logreg" && spec.name != "softmax" &&
-      spec.name != "svm")
+  if (!is_linear_model(spec.name))
     throw error("sparse (CSR) data trains the linear models (linreg, logreg, softmax, svm), not ",
                 spec.name);
   // The dense factory checks the task, the classes and the loss, and gives the loss head.

@@ -38,6 +38,11 @@ models::EvalSums DenseLearner::evaluate_test(std::span<const float> params, exch
   return evaluate_distributed(*model_, params, test_, workers);
 }
 
+models::EvalSums DenseLearner::evaluate_train(std::span<const float> params, exchange::Exchange&,
+                                              const comm::Communicator& workers) {
+  return evaluate_distributed(*model_, params, train_, workers);
+}
+
 models::EvalSums DenseLearner::evaluate_validation(std::span<const float> params,
                                                    exchange::Exchange&,
                                                    const comm::Communicator& workers) {

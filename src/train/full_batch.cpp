@@ -66,7 +66,6 @@ FullBatchObjective::FullBatchObjective(std::unique_ptr<models::SparseLinearModel
     std::unique_ptr<models::SparseLinearModel<double>> model;
     const data::SparseShard* shard;
     std::vector<std::int64_t> rows, keys;
-    std::vector<double> weights, grad;
   };
   auto sp = std::make_shared<Sparse>();
   sp->model = std::move(model);
@@ -79,13 +78,7 @@ FullBatchObjective::FullBatchObjective(std::unique_ptr<models::SparseLinearModel
       for (auto r = first; r < std::min<std::int64_t>(total, first + kBlock); ++r)
         sp->rows.push_back(r);
       sp->model->keys_of(sp->shard->x, sp->rows, sp->keys);
-      sp->weights.resize(sp->keys.size());
-      sp->grad.resize(sp->keys.size());
-      for (std::size_t k = 0; k < sp->keys.size(); ++k)
-        sp->weights[k] = params[static_cast<std::size_t>(sp->keys[k])];
-      loss += sp->model->loss_and_gradient(*sp->shard, sp->rows, sp->keys, sp->weights, sp->grad);
-      for (std::size_t k = 0; k < sp->keys.size(); ++k)
-        grad[static_cast<std::size_t>(sp->keys[k])] += sp->grad[k];
+      loss += sp->model->add_loss_and_gradient(*sp->shard, sp->rows, sp->keys, params, grad);
     }
     return loss;
   };

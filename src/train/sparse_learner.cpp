@@ -28,15 +28,8 @@ std::int64_t SparseLearner::select(const std::vector<std::int64_t>& rows,
 
 double SparseLearner::loss_and_gradient(std::span<const float> values, std::span<float> grad) {
   if (!dense_view_) return model_->loss_and_gradient(train_, rows_, keys_, values, grad);
-  weights_.resize(keys_.size());
-  grad_.resize(keys_.size());
-  for (std::size_t k = 0; k < keys_.size(); ++k)
-    weights_[k] = values[static_cast<std::size_t>(keys_[k])];
-  const double loss = model_->loss_and_gradient(train_, rows_, keys_, weights_, grad_);
   std::fill(grad.begin(), grad.end(), 0.0f);
-  for (std::size_t k = 0; k < keys_.size(); ++k)
-    grad[static_cast<std::size_t>(keys_[k])] = grad_[k];
-  return loss;
+  return model_->add_loss_and_gradient(train_, rows_, keys_, values, grad);
 }
 
 models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
@@ -56,12 +49,12 @@ models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
     for (std::int64_t r = b * kBlock; r < std::min(shard.x.rows(), (b + 1) * kBlock); ++r)
       rows.push_back(r);
     model_->keys_of(shard.x, rows, keys);
-    weights.resize(keys.size());
-    if (dense_view_)
-      for (std::size_t k = 0; k < keys.size(); ++k)
-        weights[k] = params[static_cast<std::size_t>(keys[k])];
-    else
+    if (dense_view_) {
+      models::SparseLinearModel<float>::gather(keys, params, weights);
+    } else {
+      weights.resize(keys.size());
       exchange.fetch(keys, weights);
+    }
     if (!rows.empty()) local += model_->evaluate(shard, rows, keys, weights);
   }
   double sums[3] = {local.loss, local.correct, local.rows};

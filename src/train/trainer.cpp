@@ -36,7 +36,6 @@
 #include "psml/stats/ridge.hpp"
 #include "psml/train/charged_learner.hpp"
 #include "psml/train/dense_learner.hpp"
-#include "psml/train/evaluate.hpp"
 #include "psml/train/full_batch.hpp"
 #include "psml/train/sparse_learner.hpp"
 #include "psml/train/trace_file.hpp"
@@ -188,6 +187,14 @@ std::vector<MatrixBlock> agreed_matrices(const TrainConfig& config, const comm::
 // collective of its own that a failed rank could miss.
 constexpr int kSetupPhases = 3;
 
+// The classes of a classification file: its num_classes attribute, else the largest class id any
+// worker holds + 1 (`max_class`: this worker's). Collective over the workers; 0 for regression.
+std::int64_t num_classes_of(const data::DatasetInfo& info, std::int64_t max_class,
+                            const comm::Communicator& workers) {
+  if (info.task != data::Task::kClassification || info.num_classes > 0) return info.num_classes;
+  return workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
+}
+
 // --validation: this worker's held-out rows moved out of `train` (data/validation_split.hpp),
 // and the run's training rows numbered again. Its own agreed phase: the split gathers every
 // worker's counts, which a worker whose shard failed to load would never send.
@@ -253,9 +260,7 @@ void setup_dense(WorkerSetup& s, const TrainConfig& config, const comm::Communic
     }
   });
   validation = hold_out_validation(train, s, config, world, workers);
-  s.num_classes = s.info.num_classes;
-  if (s.info.task == data::Task::kClassification && s.num_classes == 0)
-    s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
+  s.num_classes = num_classes_of(s.info, max_class, workers);
   comm::run_agreed(world, [&] {
     // A streamed shard's thread may be reading its first window: HDF5 is not thread-safe.
     const auto h5 = h5::library_lock();
@@ -305,9 +310,7 @@ void setup_sparse(WorkerSetup& s, const TrainConfig& config, const comm::Communi
   });
   s.rows = train.rows;
   validation = hold_out_validation(train, s, config, world, workers);
-  s.num_classes = s.info.num_classes;
-  if (s.info.task == data::Task::kClassification && s.num_classes == 0)
-    s.num_classes = workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
+  s.num_classes = num_classes_of(s.info, max_class, workers);
   comm::run_agreed(world, [&] {
     if (!config.test_path.empty()) {
       auto info = data::describe_dataset(config.test_path);
@@ -444,8 +447,7 @@ void solve_exact(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   m.epoch = m.epochs = 1;
   m.seconds = seconds_since(start);
   m.samples_per_second = static_cast<double>(s.info.rows) / m.seconds;
-  const auto train_sums =
-      evaluate_distributed(learner.model(), result.params, learner.train(), workers);
+  const auto train_sums = s.learner->evaluate_train(result.params, *s.exchange, workers);
   m.train_loss = train_sums.loss / train_sums.rows;
   evaluate_into(m, result.params, s, workers);
   result.history.push_back(m);
@@ -494,17 +496,8 @@ void solve_lbfgs(const TrainConfig& config, WorkerSetup& s, const comm::Communic
   m.seconds = seconds_since(start);
   m.steps = r.iterations;
   m.samples_per_second = static_cast<double>(s.info.rows) * objective.evaluations() / m.seconds;
-  if (s.dense) {
-    const auto train_sums =
-        evaluate_distributed(s.dense->model(), result.params, s.dense->train(), workers);
-    m.train_loss = train_sums.loss / train_sums.rows;
-  } else {  // the objective less its regularisation: the mean loss, as the dense path reports
-    double penalty = 0;
-    for (std::size_t k = 0; k < theta.size(); ++k)
-      if (objective.weight_mask()[k])
-        penalty += 0.5 * l2 * theta[k] * theta[k] + options.l1 * std::abs(theta[k]);
-    m.train_loss = r.objective - penalty;
-  }
+  const auto train_sums = s.learner->evaluate_train(result.params, *s.exchange, workers);
+  m.train_loss = train_sums.loss / train_sums.rows;
   evaluate_into(m, result.params, s, workers);
   result.history.push_back(m);
   if (callbacks.on_epoch) callbacks.on_epoch(m);
@@ -826,7 +819,7 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
       throw error(config.train_path, ": sparse (CSR) data: --solver exact solves dense data");
     if (config.solver == Solver::kLbfgs) {
       const auto& name = config.model.name;
-      if (name != "linreg" && name != "logreg" && name != "softmax" && name != "svm")
+      if (!models::is_linear_model(name))
         throw error(
             "--solver lbfgs minimises the convex linear models (linreg, logreg, softmax, "
             "svm), not ",

@@ -41,3 +41,11 @@ def mpi_runner(mpiexec, psml, timeout=300):
         return errors[0]
 
     return run
+
+
+def features_and_labels(path):
+    """A dense data file's /features (as float64, as scikit-learn gets them) and /labels."""
+    import h5py
+    import numpy as np
+    with h5py.File(path) as f:
+        return f["features"][:].astype(np.float64), f["labels"][:]

@@ -24,7 +24,7 @@ import sys
 
 import h5py
 import numpy as np
-from harness import check, mpi_runner
+from harness import check, features_and_labels as xy, mpi_runner
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -35,10 +35,6 @@ os.makedirs(work)
 
 run = mpi_runner(mpiexec, psml, timeout=900)
 
-
-def xy(path):
-    with h5py.File(path) as f:
-        return f["features"][:].astype(np.float64), f["labels"][:]
 
 
 def params(path, outputs, features):

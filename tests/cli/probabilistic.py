@@ -21,7 +21,7 @@ import time
 
 import h5py
 import numpy as np
-from harness import check, mpi_runner
+from harness import check, features_and_labels as xy, mpi_runner
 from sklearn.linear_model import BayesianRidge
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 
@@ -39,10 +39,6 @@ def read(path):
         out.update({k: f.attrs[k] for k in f.attrs if k not in out})  # datasets first
         return out
 
-
-def xy(path):
-    with h5py.File(path) as f:
-        return f["features"][:].astype(np.float64), f["labels"][:]
 
 
 def rel(a, b):

@@ -33,6 +33,10 @@ struct ModelSpec {
 // The names --model accepts.
 const std::vector<std::string>& model_names();
 
+// Whether a model is one of the linear ones (linreg, logreg, softmax, svm): convex (--solver
+// lbfgs), and trainable on sparse (CSR) rows (sparse_linear.hpp).
+bool is_linear_model(const std::string& name);
+
 // Throws psml::Error if the model does not fit the data (a regression model on class labels,
 // logreg on more than two classes, ...). `seed` fixes random features (rff-svm).
 template <class Scalar>

@@ -44,6 +44,17 @@ class SparseLinearModel {
                            std::span<const std::int64_t> keys, std::span<const Scalar> weights,
                            std::span<Scalar> grad);
 
+  // The same on a full parameter vector (all num_keys() values): the keys' weights are read from
+  // `params` and their gradient ADDED into the full-length `grad`, whose other keys are left as
+  // they are.
+  double add_loss_and_gradient(const data::SparseShard& shard, std::span<const std::int64_t> rows,
+                               std::span<const std::int64_t> keys, std::span<const Scalar> params,
+                               std::span<Scalar> grad);
+
+  // The keys' values of a full parameter vector, compact, into `out`.
+  static void gather(std::span<const std::int64_t> keys, std::span<const Scalar> params,
+                     std::vector<Scalar>& out);
+
   EvalSums evaluate(const data::SparseShard& shard, std::span<const std::int64_t> rows,
                     std::span<const std::int64_t> keys, std::span<const Scalar> weights);
 
@@ -60,6 +71,7 @@ class SparseLinearModel {
   LossKind loss_;
   std::int64_t features_, outputs_;
   std::vector<std::uint32_t> positions_;  // each non-zero's column's place in U
+  std::vector<Scalar> weights_, grad_;    // add_loss_and_gradient: the keys' compact values
   data::RowBuffer<Scalar> scores_, scratch_;
   std::vector<std::int32_t> classes_;
   std::vector<Scalar> targets_;

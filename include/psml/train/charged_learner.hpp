@@ -37,6 +37,10 @@ class ChargedLearner final : public Learner {
                                  const comm::Communicator& workers) override {
     return inner_->evaluate_test(params, exchange, workers);
   }
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+                                  const comm::Communicator& workers) override {
+    return inner_->evaluate_train(params, exchange, workers);
+  }
   bool has_validation() const override { return inner_->has_validation(); }
   models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
                                        const comm::Communicator& workers) override {

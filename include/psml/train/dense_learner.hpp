@@ -40,6 +40,8 @@ class DenseLearner final : public Learner {
   double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
   models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
                                  const comm::Communicator& workers) override;
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+                                  const comm::Communicator& workers) override;
   void set_validation(data::Shard validation) {
     validation_ = std::move(validation);
     has_validation_ = true;
@@ -48,8 +50,7 @@ class DenseLearner final : public Learner {
   models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
                                        const comm::Communicator& workers) override;
 
-  // For the closed-form solver, which needs no loop.
-  models::Model& model() { return *model_; }
+  // For the full-batch solvers, which need no loop.
   const data::Shard& train() const { return train_; }
 
  private:

@@ -57,6 +57,12 @@ class Learner {
                                          exchange::Exchange& exchange,
                                          const comm::Communicator& workers) = 0;
 
+  // This worker's training rows in memory (not a streamed shard), summed over every worker as
+  // evaluate_test: the full-batch solvers' final training loss. Collective over `workers`.
+  virtual models::EvalSums evaluate_train(std::span<const float> params,
+                                          exchange::Exchange& exchange,
+                                          const comm::Communicator& workers) = 0;
+
   // The rows held out of the training file (--validation), if any: their sums, as evaluate_test.
   virtual bool has_validation() const { return false; }
   virtual models::EvalSums evaluate_validation(std::span<const float> /*params*/,

@@ -40,6 +40,10 @@ class SparseLearner final : public Learner {
                                  const comm::Communicator& workers) override {
     return evaluate(test_, params, exchange, workers);
   }
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+                                  const comm::Communicator& workers) override {
+    return evaluate(train_, params, exchange, workers);
+  }
   void set_validation(data::SparseShard validation) {
     validation_ = std::move(validation);
     has_validation_ = true;
@@ -63,7 +67,6 @@ class SparseLearner final : public Learner {
   // dense view: own_keys_).
   std::span<const std::int64_t> rows_, keys_;
   std::vector<std::int64_t> own_keys_;
-  std::vector<float> weights_, grad_;  // dense view: the step's keys' values and gradient
 };
 
 }  // namespace psml::train
