@@ -2,8 +2,8 @@
 """Fails when a function in the given C++ files is longer than --max-lines lines.
 
 The same measure as clang-tidy's readability-function-size LineThreshold: the lines of a
-function's body, from the line after its opening brace to the line before its closing one
-(a lambda counts toward the function that holds it). A body is a brace that follows a
+function's body, from the line after its opening brace to the line of its closing one (a lambda
+counts toward the function that holds it). A body is a brace that follows a
 parameter list, at namespace or class scope.
 
     function_size.py --max-lines 80 src/train/*.cpp apps/psml/*.cpp
@@ -56,7 +56,7 @@ def functions(path):
                 first = code.count("\n", 0, start) + 1
                 last = code.count("\n", 0, i) + 1
                 name = re.sub(r"\s+", " ", code[max(0, code.rfind("\n", 0, start - 200)):start])
-                yield first, max(0, last - first - 1), name.strip()[-70:]
+                yield first, last - first, name.strip()[-70:]
 
 
 def main():
