@@ -123,15 +123,13 @@ void check_early_stop(const TrainConfig& config) {
         "--solver sgd");
 }
 
-void check_compression_and_checkpoints(const TrainConfig& config) {
+void check_compression(const TrainConfig& config) {
   const bool compressed = config.compression.kind != compress::CompressionSpec::Kind::kNone;
   if (compressed && config.allreduce == allreduce::AllreduceKind::kSharedMemory)
     throw error("--compression: sends compressed gradients over MPI: not with --allreduce shm");
   if (compressed && config.ps_transport == ps::PayloadPath::kSharedMemory)
     throw error("--compression: sends compressed pushes over MPI: not with --ps-transport shm");
   checkpoint::Every::parse_or_none(config.checkpoint_every);
-  if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
-    throw error("--checkpoint-every needs --checkpoint-dir");
 }
 
 // --data-memory on dense data: what cannot run when a worker's shard is streamed (the largest
@@ -234,13 +232,16 @@ std::string option_rules_json() {
 void check_options(const TrainConfig& config, const std::vector<std::string>& given) {
   check_table(config, nullptr, given);
   check_early_stop(config);
-  check_compression_and_checkpoints(config);
+  check_compression(config);
   check_solver(config);
 }
 
 void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
                    const std::vector<std::string>& given) {
   check_options(config, given);
+  // Not on the command line: --run-dir and --resume choose the folder when it gives none.
+  if (!config.checkpoint_every.empty() && config.checkpoint_dir.empty())
+    throw error("--checkpoint-every needs --checkpoint-dir");
   check_table(config, &train, given);
   check_against_data(config, train, world_size);
 }

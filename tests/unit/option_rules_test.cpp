@@ -316,6 +316,8 @@ TEST(OptionRules, WithoutDataOnlyTheOptionsAmongThemselves) {
   config.sparse_exchange = SparseExchange::kDense;
   config.data_memory = kStreams;
   EXPECT_NO_THROW(check_options(config));
+  config.checkpoint_every = "1epoch";  // --run-dir may give the folder after the command line
+  EXPECT_NO_THROW(check_options(config));
   config.servers = 2;
   EXPECT_THROW(check_options(config), Error);
 }

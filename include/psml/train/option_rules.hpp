@@ -49,8 +49,9 @@ std::string option_rules_json();
 // psml::Error, one line naming the option.
 void check_options(const TrainConfig& config, const std::vector<std::string>& given = {});
 
-// Every rule: those above and those against the training data `train` (its kind, and whether a
-// worker's shard of it is streamed under --data-memory on `world_size` ranks).
+// Every rule: those above, --checkpoint-every's need of a folder (which --run-dir and --resume
+// choose after the command line), and those against the training data `train` (its kind, and
+// whether a worker's shard of it is streamed under --data-memory on `world_size` ranks).
 void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
                    const std::vector<std::string>& given = {});
 
