@@ -30,8 +30,9 @@ struct OptionRule {
   std::vector<Condition> applies_when;
 };
 
-// The table, in the order its errors are checked. A rule for one more option is one more row
-// (with, where `on` is an option not named yet, a line in option_value()).
+// The table, in the order its errors are checked. A rule for one more option (--hidden with
+// --model mlp only, say) is one more row, and a line in option_value() for each option it names
+// that has none yet (the unit test checks); psml experiment follows it as it is.
 const std::vector<OptionRule>& option_rules();
 
 // The value of an option a condition names, as the command line writes it ("ps", "lbfgs",
