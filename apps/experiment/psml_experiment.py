@@ -22,10 +22,12 @@ Keys of [base] and [grid] are psml train options (checked against `psml train --
 except three the driver uses: `workers` (worker ranks, default 1: a run has `workers` ranks in
 allreduce mode, `workers + servers` in ps mode), `bandwidth` (a link rate such as "100mbit" or
 "1gbit": the point runs on the emulated cluster, cluster/local/run.sh; "local" or absent: mpirun on
-this machine) and `hosts` (the emulated cluster's hosts, default one per rank). An option of the
-other mode (servers, consistency, key-layout, ps-transport in allreduce mode; allreduce, bucket-mb
-in ps mode) and `hosts` in a local point are dropped from that point, and points left the same are
-run once. Relative paths (out, data files) are relative to the folder psml experiment runs in.
+this machine) and `hosts` (the emulated cluster's hosts, default one per rank). An option that
+does not apply to a point (by psml train's own rules, `psml train --print-option-rules`: servers,
+consistency, key-layout, ps-transport in allreduce mode; allreduce, bucket-mb, sparse-exchange in
+ps mode; the L-BFGS options without solver = "lbfgs"; ...) and `hosts` in a local point are dropped
+from that point, and points left the same are run once. Relative paths (out, data files) are
+relative to the folder psml experiment runs in.
 
 Each point has an id made of its grid values ("mode=ps,workers=2,consistency=bsp") and a run folder
 OUT/runs/<id with = and , as - and _>, which holds point.toml (the options it was given), psml's
@@ -75,9 +77,7 @@ from matplotlib.figure import Figure  # noqa: E402 (after the backend is chosen)
 from matplotlib.lines import Line2D  # noqa: E402
 
 DRIVER_OPTIONS = ("workers", "bandwidth", "hosts")  # axes of the driver, not of psml train
-PS_ONLY = ("servers", "consistency", "key-layout", "ps-transport")
-ALLREDUCE_ONLY = ("allreduce", "bucket-mb")
-SET_BY_DRIVER = ("config", "run-dir", "metrics", "resume", "print-config")
+SET_BY_DRIVER = ("config", "run-dir", "metrics", "resume", "print-config", "print-option-rules")
 GRID_FILE_KEYS = ("name", "out", "target_accuracy", "timeout_s", "base", "grid")
 DEFAULT_TIMEOUT_S = 600
 KILL_GRACE_S = 30  # after SIGTERM: psml's own --grace-seconds is 20
@@ -141,16 +141,35 @@ def is_option_value(value):
     return isinstance(value, (str, int, float, bool))
 
 
-def train_option_names(psml):
-    """The keys `psml train --config` reads, from `psml train --print-config`."""
+def train_output(psml, flag):
+    """What `psml train FLAG` prints."""
     try:
-        p = subprocess.run([psml, "train", "--print-config"], capture_output=True, text=True,
-                           timeout=120)
+        p = subprocess.run([psml, "train", flag], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise ExperimentError(f"{psml}: cannot run it ({e})") from e
     if p.returncode != 0:
-        raise ExperimentError(f"{psml}: train --print-config exited with status {p.returncode}")
-    return {line.split(" = ")[0] for line in p.stdout.splitlines() if " = " in line}
+        raise ExperimentError(f"{psml}: train {flag} exited with status {p.returncode}")
+    return p.stdout
+
+
+def train_option_names(psml):
+    """The keys `psml train --config` reads, from `psml train --print-config`."""
+    text = train_output(psml, "--print-config")
+    return {line.split(" = ")[0] for line in text.splitlines() if " = " in line}
+
+
+def option_rules(psml):
+    """Where each option applies, from `psml train --print-option-rules`: option -> its
+    conditions on other options, each (that option, the values where it applies, its default).
+    The conditions on the training data are psml train's to check: the driver reads no data."""
+    try:
+        table = json.loads(train_output(psml, "--print-option-rules"))["options"]
+        return {row["option"]: [(c["on"], c["values"], c["default"])
+                                for c in row["applies_when"] if c["on"] != "data"]
+                for row in table}
+    except (ValueError, KeyError, TypeError) as e:
+        raise ExperimentError(f"{psml}: train --print-option-rules: not the table of "
+                              f"option rules ({e})") from e
 
 
 def check_option(path, table, key, value, train_options):
@@ -205,12 +224,12 @@ def load_grid(path, train_options, out=None):
                 target_accuracy=target, timeout_s=timeout_s, base=base, axes=axes)
 
 
-def applies(key, mode, local):
-    if key in PS_ONLY:
-        return mode == "ps"
-    if key in ALLREDUCE_ONLY:
-        return mode != "ps"
-    return not (key == "hosts" and local)
+def applies(key, settings, rules, local):
+    """Whether option `key` applies to a point of these settings (psml train's option rules)."""
+    if key == "hosts":
+        return not local
+    return all(value_text(settings.get(on, default)) in values
+               for on, values, default in rules.get(key, ()))
 
 
 def folder_name(point_id):
@@ -218,15 +237,16 @@ def folder_name(point_id):
     return "_".join(re.sub(r"[^A-Za-z0-9.+]+", "-", part) for part in point_id.split(","))
 
 
-def expand(grid):
-    """Every combination of the grid's values, as points, less repeats (module docstring)."""
+def expand(grid, rules):
+    """Every combination of the grid's values, as points, less repeats (module docstring);
+    `rules`: option_rules()."""
     points, seen = [], {}
     for values in itertools.product(*grid.axes.values()):
         settings = {**grid.base, **dict(zip(grid.axes, values))}
         mode = settings.get("mode", "allreduce")
         bandwidth = settings.get("bandwidth")
         local = bandwidth in (None, "local")
-        settings = {k: v for k, v in settings.items() if applies(k, mode, local)}
+        settings = {k: v for k, v in settings.items() if applies(k, settings, rules, local)}
         axes = {k: settings[k] for k in grid.axes if k in settings}
         point_id = ",".join(f"{k}={value_text(v)}" for k, v in axes.items())
         if point_id in seen:
@@ -645,7 +665,7 @@ def psml_program(name):
 def run_grid(args, mpirun):
     psml = psml_program(args.psml)
     grid = load_grid(args.grid, train_option_names(psml), args.out)
-    points = expand(grid)
+    points = expand(grid, option_rules(psml))
     runs = os.path.join(grid.out, "runs")
     commands = [command(p, os.path.join(runs, p.folder), psml, mpirun, args.cluster_run)
                 for p in points]

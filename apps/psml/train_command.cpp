@@ -13,6 +13,7 @@
 #include "psml/core/fault_injection.hpp"
 #include "psml/core/simulation.hpp"
 #include "psml/core/stop_signal.hpp"
+#include "psml/train/option_rules.hpp"
 #include "psml/train/run_folder.hpp"
 #include "psml/train/trainer.hpp"
 #include "run_record.hpp"
@@ -276,36 +277,33 @@ void add_train_command(CLI::App& app, Action& action) {
          },
          "print every option of train with its default, as TOML, and exit")
       ->trigger_on_parse();
+  cmd->add_flag_callback(
+         "--print-option-rules",
+         [] {
+           if (comm::Communicator::world().rank() != 0) throw CLI::Success();
+           std::cout << train::option_rules_json();
+           throw CLI::Success();
+         },
+         "print, as JSON, where each option applies (psml experiment reads it), and exit")
+      ->trigger_on_parse();
 
   cmd->callback([config, record, cmd, &action] {
-    // Options of the other mode are errors, not silently ignored.
-    const auto given = [cmd](const char* name) { return cmd->count(name) > 0; };
-    for (const char* name : {"--servers", "--consistency", "--key-layout", "--ps-transport"})
-      if (config->mode != train::Mode::kPs && given(name))
-        throw CLI::ValidationError(name, "applies to --mode ps only");
-    for (const char* name : {"--allreduce", "--bucket-mb", "--sparse-exchange"})
-      if (config->mode == train::Mode::kPs && given(name))
-        throw CLI::ValidationError(name, "applies to --mode allreduce only");
-    for (const char* name : {"--max-iter", "--gtol", "--ftol", "--lbfgs-history"})
-      if (config->solver != train::Solver::kLbfgs && given(name))
-        throw CLI::ValidationError(name, "applies to --solver lbfgs only");
-    if (config->early_stop > 0 && config->validation <= 0)
-      throw CLI::ValidationError("--early-stop", "needs --validation (the rows it watches)");
     // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
     // trainer refuses the hinge with one line).
     if (config->solver == train::Solver::kLbfgs && config->model.name == "svm" &&
         config->model.output == "auto")
       config->model.output = "squared-hinge";
-    const bool compressed = config->compression.kind != compress::CompressionSpec::Kind::kNone;
-    if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
-      throw CLI::ValidationError("--compression",
-                                 "sends compressed gradients over MPI: not with --allreduce shm");
-    if (compressed && config->ps_transport == ps::PayloadPath::kSharedMemory)
-      throw CLI::ValidationError("--compression",
-                                 "sends compressed pushes over MPI: not with --ps-transport shm");
-    if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
-      throw CLI::ValidationError("--bucket-mb",
-                                 "applies to --allreduce mpi (or auto across nodes) only");
+    // Which options go together (train/option_rules.hpp): those that need no data, now, as the
+    // command line's errors; train() checks the rest against the training data.
+    std::vector<std::string> given;
+    for (const CLI::Option* option : cmd->get_options())
+      if (option->count() > 0 && !option->get_lnames().empty())
+        given.push_back(option->get_lnames().front());
+    try {
+      train::check_options(*config, given);
+    } catch (const Error& e) {
+      throw CLI::ValidationError(e.what());
+    }
     // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
     // simulation is slow, and polling for one would cost simulated time. Waits block.
     if constexpr (simulation::kSimulated) config->deadline = 0;
