@@ -5,24 +5,9 @@
 #include "psml/ps/deadlines.hpp"
 #include "psml/ps/ps_exchange.hpp"
 #include "psml/train/charged_learner.hpp"
+#include "psml/train/option_rules.hpp"
 
 namespace psml::train {
-
-ps::KeyLayoutKind key_layout(const TrainConfig& config, const data::DatasetInfo& info) {
-  if (config.key_layout) return *config.key_layout;
-  return info.sparse ? ps::KeyLayoutKind::kBlocks : ps::KeyLayoutKind::kRanges;
-}
-
-bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& info) {
-  if (config.mode != Mode::kAllreduce || !info.sparse || config.solver != Solver::kSgd)
-    return false;
-  if (config.sparse_exchange != SparseExchange::kAuto)
-    return config.sparse_exchange == SparseExchange::kSparse;
-  const double per_row =
-      info.rows > 0 ? static_cast<double>(info.nnz) / static_cast<double>(info.rows) : 0.0;
-  return 1.5 * static_cast<double>(config.global_batch) * per_row <
-         static_cast<double>(info.features);
-}
 
 namespace {
 
@@ -31,7 +16,7 @@ std::unique_ptr<PsKind> make_ps(const WorkerSetup& s, const RunContext& run) {
   const auto keys = static_cast<std::size_t>(s.learner->num_keys());
   return std::make_unique<PsKind>(
       run.world, run.roles, keys, ps::worker_deadline(run.config.deadline, run.roles),
-      key_layout(run.config, s.info), s.shared.get(), run.config.compression, s.matrices);
+      resolved_key_layout(run.config, s.info), s.shared.get(), run.config.compression, s.matrices);
 }
 
 std::unique_ptr<exchange::KeyedExchange> make_keyed(const WorkerSetup& s, const RunContext& run) {

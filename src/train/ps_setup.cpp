@@ -1,7 +1,6 @@
 #include "ps_setup.hpp"
 
-#include "psml/comm/agreement.hpp"
-#include "psml/core/error.hpp"
+#include "psml/train/option_rules.hpp"
 
 namespace psml::train {
 
@@ -12,19 +11,13 @@ std::unique_ptr<ps::SharedPayloads> shared_payloads(const RunContext& run, std::
   const bool compressed = config.compression.kind != compress::CompressionSpec::Kind::kNone;
   return ps::SharedPayloads::make(compressed ? ps::PayloadPath::kMpi : config.ps_transport,
                                   run.world, run.roles, num_keys, run.train_info.sparse,
-                                  key_layout(config, run.train_info));
+                                  resolved_key_layout(config, run.train_info));
 }
 
 std::vector<MatrixBlock> agreed_matrices(const RunContext& run, std::vector<MatrixBlock> local) {
   const auto& config = run.config;
   const auto& world = run.world;
   if (config.compression.kind != compress::CompressionSpec::Kind::kPowerSgd) return {};
-  comm::run_agreed(world, [&] {
-    if (key_layout(config, run.train_info) != ps::KeyLayoutKind::kRanges)
-      throw error("--compression ", config.compression.describe(),
-                  " needs --key-layout ranges (a server factors the whole rows of the weight "
-                  "matrices it holds)");
-  });
   std::int64_t count = static_cast<std::int64_t>(local.size());
   world.broadcast(std::span<std::int64_t>(&count, 1), 0);
   std::vector<std::int64_t> flat(3 * static_cast<std::size_t>(count));

@@ -28,11 +28,4 @@ struct RunContext {
   }
 };
 
-// --key-layout, or what suits the data: blocks spread sparse data's popular keys over the servers.
-ps::KeyLayoutKind key_layout(const TrainConfig& config, const data::DatasetInfo& info);
-
-// Allreduce mode on sparse data: whether steps gather their keys and values rather than sum a
-// dense gradient (allreduce/sparse_gather_exchange.hpp compares the bytes).
-bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& info);
-
 }  // namespace psml::train

@@ -1,5 +1,7 @@
 #include "run_header.hpp"
 
+#include "psml/train/option_rules.hpp"
+
 namespace psml::train {
 namespace {
 
@@ -19,7 +21,7 @@ std::string describe_exchange(const WorkerSetup& s, const RunContext& run) {
   if (config.mode == Mode::kPs)
     text = "ps: " + count_of(run.roles.servers, "server") + " + " +
            count_of(run.roles.workers, "worker") + ", " + config.consistency.describe() +
-           ", keys in " + to_string(key_layout(config, s.info));
+           ", keys in " + to_string(resolved_key_layout(config, s.info));
   const bool full_batch = config.solver != Solver::kSgd;
   if (s.learner->keyed())
     text += ", sparse push/pull";

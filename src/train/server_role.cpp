@@ -8,6 +8,7 @@
 #include "psml/ps/channel_transport.hpp"
 #include "psml/ps/deadlines.hpp"
 #include "psml/ps/server.hpp"
+#include "psml/train/option_rules.hpp"
 #include "psml/train/setup_phases.hpp"
 
 namespace psml::train {
@@ -18,7 +19,7 @@ ps::ServerOptions server_options(const RunContext& run) {
   const auto& callbacks = run.callbacks;
   ps::ServerOptions options;
   options.consistency = config.consistency;
-  options.key_layout = key_layout(config, run.train_info);
+  options.key_layout = resolved_key_layout(config, run.train_info);
   options.optimizer = config.optimizer;
   options.checkpoint_hook = callbacks.checkpoint_hook;
   options.deadline_seconds =

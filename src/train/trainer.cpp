@@ -10,8 +10,8 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/core/memory.hpp"
+#include "psml/train/option_rules.hpp"
 #include "psml/train/trace_file.hpp"
-#include "run_checks.hpp"
 #include "run_context.hpp"
 #include "server_role.hpp"
 #include "worker_role.hpp"
@@ -32,7 +32,7 @@ void agree_on_run(const TrainConfig& config, const comm::Communicator& world, ps
           config.describe());
     if (config.mode == Mode::kPs) roles = ps::make_roles(world.size(), config.servers);
     train_info = data::describe_dataset(config.train_path);
-    check_run(config, train_info);
+    check_options(config, train_info, world.size());
     if (!config.trace_path.empty() && world.rank() == 0 &&
         !std::ofstream(config.trace_path, std::ios::binary | std::ios::trunc))
       throw error(config.trace_path, ": cannot write the trace (--trace): ", std::strerror(errno));

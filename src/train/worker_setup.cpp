@@ -4,7 +4,6 @@
 #include "ps_setup.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/data/batcher.hpp"
-#include "psml/data/generated.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/streaming_shard.hpp"
@@ -12,6 +11,7 @@
 #include "psml/models/model_factory.hpp"
 #include "psml/train/charged_learner.hpp"
 #include "psml/train/dense_learner.hpp"
+#include "psml/train/option_rules.hpp"
 #include "psml/train/sparse_learner.hpp"
 
 namespace psml::train {
@@ -48,17 +48,6 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
     if (r.train.classes.size()) r.max_class = r.train.classes.maxCoeff();
     return;
   }
-  if (config.validation > 0)
-    throw error("--validation holds rows out of a shard in memory; --data-memory streams ",
-                s.info.path);
-  if (data::parse_generated(s.info.path))
-    throw error("--data-memory streams a file's rows; ", s.info.path,
-                " is generated in memory, each worker's rows at once");
-  if (config.batch_order != data::BatchOrder::kLocal)
-    throw error("--data-memory streams the training data in --batch-order local only");
-  if (config.solver != Solver::kSgd)
-    throw error("--solver ", to_string(config.solver),
-                " reads every row at once; --data-memory streams them");
   const data::Batcher steps(s.info.rows, rows, config.global_batch, config.seed, config.batch_order,
                             run.group.rank());
   l.stream = std::make_unique<data::StreamingShard>(
@@ -72,9 +61,6 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
 
 void read_training_rows(Rows<data::SparseShard>& r, DataLoading&, WorkerSetup& s,
                         const RunContext& run) {
-  if (run.config.data_memory > 0)
-    throw error("--data-memory streams dense data only; ", run.config.train_path,
-                " is sparse (CSR), whose shard is read whole");
   r.train = data::read_sparse_shard(s.info, worker_rows(s.info, run.group));
   s.rows = r.train.rows;
   if (r.train.classes.size()) r.max_class = r.train.classes.maxCoeff();
@@ -130,8 +116,6 @@ std::unique_ptr<Learner> make_learner(Rows<data::Shard>& r, DataLoading& l, cons
       s, run, [](const auto& info, auto rows) { return data::read_shard(info, rows); });
   auto model = models::make_model<float>(config.model, s.info.features, s.info.task, s.num_classes,
                                          config.seed);
-  if (config.solver == Solver::kExact && config.model.name != "linreg")
-    throw error("--solver exact is the closed form of --model linreg, not of ", config.model.name);
   auto learner =
       std::make_unique<DenseLearner>(std::move(model), std::move(r.train), std::move(r.test),
                                      !config.test_path.empty(), std::move(l.stream));
