@@ -67,7 +67,7 @@ void SimulatedWorkers::queue_pull(int w, const std::vector<std::int64_t>& keys) 
   worker.outbox.push_back(std::move(out));
 }
 
-int SimulatedWorkers::wait(double) {
+int SimulatedWorkers::wait(double, int) {
   std::vector<double> weights;
   bool any = false;
   for (std::size_t w = 0; w < workers_.size(); ++w) {
@@ -120,6 +120,17 @@ void SimulatedWorkers::receive_payload(int source, std::span<std::byte> out) {
   if (bytes.size() != out.size())
     throw error("server read ", out.size(), " bytes of a ", bytes.size(), "-byte frame");
   std::memcpy(out.data(), bytes.data(), bytes.size());
+}
+
+void SimulatedWorkers::send_view(int dest, const Message& message,
+                                 std::initializer_list<std::span<const std::byte>> frames) {
+  std::vector<float> values;  // a server's reply has one frame, its values
+  for (const auto frame : frames) {
+    const auto at = values.size();
+    values.resize(at + frame.size() / sizeof(float));
+    if (!frame.empty()) std::memcpy(values.data() + at, frame.data(), frame.size());
+  }
+  send(dest, message, std::move(values));
 }
 
 void SimulatedWorkers::send(int dest, const Message& message, std::vector<float> values) {

@@ -57,14 +57,13 @@ class SimulatedWorkers final : public Transport {
 
   explicit SimulatedWorkers(Options options);
 
-  int wait(double timeout_seconds) override;
+  int wait(double timeout_seconds, int source) override;
   void receive(int source, Message& message) override;
   void receive_payload(int source, std::span<std::byte> out) override;
   void send(int dest, const Message& message, std::vector<float> values) override;
-  void send_view(int dest, const Message& message, std::span<const float> values) override {
-    send(dest, message, std::vector<float>(values.begin(), values.end()));
-  }
-  void progress() override {}
+  void send_view(int dest, const Message& message,
+                 std::initializer_list<std::span<const std::byte>> frames) override;
+  bool progress() override { return false; }
   void flush() override {}
 
   const std::vector<ReceivedPush>& pushes() const { return pushes_; }
