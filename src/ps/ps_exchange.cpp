@@ -9,8 +9,9 @@ PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std:
                        const SharedPayloads* shared, const compress::CompressionSpec& compression,
                        std::span<const MatrixBlock> matrices)
     : world_(world),
-      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout, shared,
-              compression, matrices),
+      transport_(world),
+      client_(transport_, roles, world.rank(), static_cast<std::int64_t>(num_params),
+              deadline_seconds, layout, shared, compression, matrices),
       sparse_(sparse),
       grad_(sparse || shared ? 0 : num_params, 0.0f),
       gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}
@@ -25,12 +26,12 @@ void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
     else
       client_.init_servers(params, total_steps);
   }
-  if (!sparse_) client_.pull(params);
+  if (!sparse_) client_.wait(client_.pull(params));
 }
 
 bool PsExchange::fetch(std::span<const std::int64_t> keys, std::span<float> values,
                        exchange::EpochCounters* counters) {
-  const auto stats = client_.pull_sparse(keys, values);
+  const auto stats = client_.wait(client_.pull(keys, values));
   if (counters) record(stats, *counters);
   return client_.stop_reached();
 }
@@ -40,7 +41,7 @@ void PsExchange::step_sparse(std::span<const std::int64_t> keys, std::span<const
                              const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   exchange::check_finite(local_loss, grad, info);
   client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_sparse(keys, grad, local_rows), counters);
+  record(client_.wait(client_.push(keys, grad, local_rows)), counters);
 }
 
 std::string PsExchange::save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
@@ -95,7 +96,10 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
         std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
                                                   static_cast<std::size_t>(keys.count)),
         info_);
-    client_.push_early(s, gradient_, rows_);
+    client_.push(keys,
+                 std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
+                                                           static_cast<std::size_t>(keys.count)),
+                 rows_);
     in_flight_ = true;
   }
 }
@@ -105,8 +109,15 @@ bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t l
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
   // rank) before the servers apply them.
   exchange::check_finite(local_loss, gradient_, info);
-  client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_pull(gradient_, local_rows, params), counters);
+  // The servers pushed during backprop hold the last keys: push the rest, then pull.
+  std::int64_t rest = client_.num_keys();
+  for (int s = client_.servers() - 1; s >= 0 && client_.pushed(s); --s)
+    rest = client_.keys_of(s).first;
+  record(client_.wait(client_.push(
+             KeyRange{0, rest},
+             std::span<const float>(gradient_).first(static_cast<std::size_t>(rest)), local_rows)),
+         counters);
+  record(client_.wait(client_.pull(params)), counters);
   in_flight_ = false;
   return client_.stop_reached();
 }

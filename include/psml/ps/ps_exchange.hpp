@@ -8,6 +8,7 @@
 
 #include "psml/core/aligned.hpp"
 #include "psml/exchange/exchange.hpp"
+#include "psml/ps/channel_transport.hpp"
 #include "psml/ps/shared_payloads.hpp"
 #include "psml/ps/worker_client.hpp"
 
@@ -52,6 +53,7 @@ class PsExchange final : public exchange::Exchange, public models::GradientListe
   void record(const ExchangeStats& stats, exchange::EpochCounters& counters) const;
 
   const comm::Communicator& world_;
+  ChannelTransport transport_;
   WorkerClient client_;
   bool sparse_;
   AlignedVector<float> grad_;  // dense only, without shared payloads
