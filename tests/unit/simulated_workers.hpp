@@ -1,9 +1,11 @@
 // Workers of a parameter server, simulated as its Transport, so that a unit test drives the real
-// ps::Server without MPI. Each worker behaves as WorkerClient does: dense, it pushes its step's
-// gradient and pulls in one exchange, then waits for the reply before its next step; sparse, it
-// pulls its step's keys, waits, then pushes their gradients. Which worker's next message the server
-// receives is drawn from a seeded stream (weighted by each worker's speed), so one test explores
-// many interleavings, and everything is recorded in the order the server saw it.
+// ps::Server without MPI through interleavings it chooses. Each worker sends what PsExchange has
+// WorkerClient send: dense, it pushes its step's gradient, then pulls, and waits for the reply
+// before its next step; sparse, it pulls its step's keys, waits, then pushes their gradients.
+// Which worker's next message the server receives is drawn from a seeded stream (weighted by each
+// worker's speed), so one test explores many interleavings, the same ones every run, and
+// everything is recorded in the order the server saw it. The real WorkerClient meets the real
+// Server in ps_client_server_test.cpp, where threads choose the interleaving.
 #pragma once
 
 #include <cstdint>
