@@ -57,6 +57,7 @@ struct WorkerLog {
   std::vector<std::vector<float>> params_after;  // dense: the values pulled after each step
   std::vector<std::int64_t> clock_gaps;          // per pull
   std::int64_t last_clock = 0;
+  bool stop_reached = false;  // the servers' stop ended its run
   std::exception_ptr failure;
 };
 
@@ -109,7 +110,8 @@ void work(const Job& job, Transport& transport, int w, WorkerLog& log) {
     log.params_after.push_back(params);
   }
   log.last_clock = client.clock();
-  client.done(job.stop_from >= 0);
+  log.stop_reached = client.stop_reached();
+  client.done(log.stop_reached);
 }
 
 Outcome run(const Job& job) {
@@ -218,8 +220,12 @@ TEST_P(ClientServer, AnswersNoPullBeyondTheConsistencyBound) {
         EXPECT_LE(gap, parsed.bound) << "worker " << w;
       }
     }
-  if (parsed.kind != Consistency::Kind::kBsp || j.sparse) return;
-  // Bsp: after each step every worker holds the same parameters.
+}
+
+TEST_P(ClientServer, BspWorkersHoldTheSameParametersAfterEachStep) {
+  const auto j = job();
+  if (j.consistency != "bsp" || j.sparse) GTEST_SKIP() << "dense bsp only";
+  const auto outcome = run(j);
   const auto& first = outcome.workers.front().params_after;
   ASSERT_EQ(first.size(), static_cast<std::size_t>(j.steps));
   for (std::size_t w = 1; w < outcome.workers.size(); ++w)
@@ -237,8 +243,10 @@ TEST_P(ClientServer, EveryWorkerStopsAtTheSameClock) {
     EXPECT_TRUE(outcome.stopped);
     const auto clock = outcome.workers.front().last_clock;
     EXPECT_GE(clock, j.stop_from) << "worker " << stopping << " stops";
-    for (const auto& log : outcome.workers)
+    for (const auto& log : outcome.workers) {
+      EXPECT_TRUE(log.stop_reached) << "worker " << stopping << " stops";
       EXPECT_EQ(log.last_clock, clock) << "worker " << stopping << " stops";
+    }
   }
 }
 
