@@ -58,7 +58,7 @@ class WorkerClient {
                const compress::CompressionSpec& compression = {},
                std::span<const MatrixBlock> matrices = {});
 
-  // Steps pushed so far.
+  // Steps pushed so far: a step's first push advances it, the one place it changes in a run.
   std::int64_t clock() const { return clock_; }
   // Resumed from a checkpoint written after `clock` steps: pushes continue from there.
   void resume_at(std::int64_t clock) { clock_ = clock; }
