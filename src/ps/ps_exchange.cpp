@@ -60,7 +60,7 @@ PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std:
 
 void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
   init_servers(params, total_steps);
-  client_.pull(params);
+  client_.wait(client_.pull(params));
 }
 
 models::GradientListener* PsExchange::listener() {
@@ -92,7 +92,10 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
         std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
                                                   static_cast<std::size_t>(keys.count)),
         info_);
-    client_.push_early(s, gradient_, rows_);
+    client_.push(keys,
+                 std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
+                                                           static_cast<std::size_t>(keys.count)),
+                 rows_);
     in_flight_ = true;
   }
 }
@@ -103,8 +106,15 @@ exchange::StepOutcome PsExchange::step(std::span<float> params, double local_los
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
   // rank) before the servers apply them.
   exchange::check_finite(local_loss, gradient_, info);
-  client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_pull(gradient_, local_rows, params), counters);
+  // The servers pushed during backprop hold the last keys: push the rest, then pull.
+  std::int64_t rest = client_.num_keys();
+  for (int s = client_.servers() - 1; s >= 0 && client_.pushed(s); --s)
+    rest = client_.keys_of(s).first;
+  record(client_.wait(client_.push(
+             KeyRange{0, rest},
+             std::span<const float>(gradient_).first(static_cast<std::size_t>(rest)), local_rows)),
+         counters);
+  record(client_.wait(client_.pull(params)), counters);
   in_flight_ = false;
   return {.done = true, .stop = client_.stop_reached()};
 }
@@ -124,7 +134,7 @@ void PsKeyedExchange::start(std::span<float>, std::int64_t total_steps) {
 exchange::StepOutcome PsKeyedExchange::pull(std::span<const std::int64_t> keys,
                                             std::span<float> values,
                                             exchange::EpochCounters* counters) {
-  const auto stats = client_.pull_sparse(keys, values);
+  const auto stats = client_.wait(client_.pull(keys, values));
   if (counters) record(stats, *counters);
   const bool stop = client_.stop_reached();
   return {.done = !stop, .stop = stop};
@@ -135,7 +145,7 @@ void PsKeyedExchange::push(std::span<const std::int64_t> keys, std::span<const f
                            const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   exchange::check_finite(local_loss, grad, info);
   client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_sparse(keys, grad, local_rows), counters);
+  record(client_.wait(client_.push(keys, grad, local_rows)), counters);
 }
 
 }  // namespace psml::ps

@@ -6,6 +6,7 @@
 
 #include "psml/core/aligned.hpp"
 #include "psml/exchange/exchange.hpp"
+#include "psml/ps/channel_transport.hpp"
 #include "psml/ps/shared_payloads.hpp"
 #include "psml/ps/worker_client.hpp"
 
@@ -24,14 +25,17 @@ class PsClientExchange : public Protocol {
 
  protected:
   template <class... ClientArgs>
-  PsClientExchange(const comm::Communicator& world, ClientArgs&&... args)
-      : world_(world), client_(world, std::forward<ClientArgs>(args)...) {}
+  PsClientExchange(const comm::Communicator& world, const Roles& roles, ClientArgs&&... args)
+      : world_(world),
+        transport_(world),
+        client_(transport_, roles, world.rank(), std::forward<ClientArgs>(args)...) {}
 
   // Worker 0 has the servers set their starting values: `params` (dense) or zeros (empty span).
   void init_servers(std::span<const float> params, std::int64_t total_steps);
   void record(const ExchangeStats& stats, exchange::EpochCounters& counters) const;
 
   const comm::Communicator& world_;
+  ChannelTransport transport_;
   WorkerClient client_;
   bool resumed_ = false;
 };
