@@ -54,14 +54,17 @@ print(f"{elapsed:.1f} s in all, {train_s:.1f} s training; {steps * epochs} steps
 # Flat memory: once training runs (the second quarter of the samples on), no rank's resident
 # memory may grow by more than 5% + 8 MiB.
 body = [s for t, s in samples if t > 0.25 * samples[-1][0]] if samples else []
-grown = []
-if len(body) >= 4:
-    first, last = body[0], body[-2]
-    for pid in first:
-        if pid in last and last[pid] > 1.05 * first[pid] + 8:
-            grown.append(f"rank pid {pid}: {first[pid]:.1f} -> {last[pid]:.1f} MiB")
-    print(f"resident memory sampled {len(samples)} times; from {body[0] and sum(first.values()):.0f} "
-          f"to {sum(last.values()):.0f} MiB over all ranks")
+if len(body) < 4:
+    sys.exit(f"FAIL: {len(body)} memory samples while training ran (of {len(samples)}), 4 needed "
+             "to tell whether memory stays flat: a longer run (more ROWS or EPOCHS) is needed")
+first, last = body[0], body[-2]
+compared = [pid for pid in first if pid in last]
+if not compared:
+    sys.exit("FAIL: no rank was sampled both early and late in training: nothing to compare")
+grown = [f"rank pid {pid}: {first[pid]:.1f} -> {last[pid]:.1f} MiB" for pid in compared
+         if last[pid] > 1.05 * first[pid] + 8]
+print(f"resident memory sampled {len(samples)} times; {len(compared)} ranks from "
+      f"{sum(first[pid] for pid in compared):.0f} to {sum(last[pid] for pid in compared):.0f} MiB")
 if grown:
     sys.exit("FAIL: memory grew: " + "; ".join(grown))
 print("PASS")
