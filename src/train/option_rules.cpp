@@ -24,30 +24,6 @@ std::string number_text(double value) {
   return {text, std::to_chars(text, text + sizeof text, value).ptr};
 }
 
-std::string text_of(ps::PayloadPath path) {
-  switch (path) {
-    case ps::PayloadPath::kSharedMemory:
-      return "shm";
-    case ps::PayloadPath::kMpi:
-      return "mpi";
-    case ps::PayloadPath::kAuto:
-      break;
-  }
-  return "auto";
-}
-
-std::string text_of(SparseExchange exchange) {
-  switch (exchange) {
-    case SparseExchange::kDense:
-      return "dense";
-    case SparseExchange::kSparse:
-      return "sparse";
-    case SparseExchange::kAuto:
-      break;
-  }
-  return "auto";
-}
-
 // Whether the run sets `option`: the command line gave it, or it is not at its default (a
 // configuration built in code gives no list).
 bool is_set(const TrainConfig& config, std::string_view option,
@@ -202,9 +178,9 @@ std::string option_value(const TrainConfig& config, std::string_view option) {
   if (option == "servers") return std::to_string(config.servers);
   if (option == "consistency") return config.consistency.describe();
   if (option == "key-layout") return config.key_layout ? to_string(*config.key_layout) : "auto";
-  if (option == "ps-transport") return text_of(config.ps_transport);
+  if (option == "ps-transport") return to_string(config.ps_transport);
   if (option == "bucket-mb") return number_text(config.bucket_mb);
-  if (option == "sparse-exchange") return text_of(config.sparse_exchange);
+  if (option == "sparse-exchange") return to_string(config.sparse_exchange);
   if (option == "max-iter") return std::to_string(config.lbfgs.max_iterations);
   if (option == "gtol") return number_text(config.lbfgs.gtol);
   if (option == "ftol") return number_text(config.lbfgs.ftol);

@@ -23,6 +23,30 @@ std::string to_string(Solver solver) {
   return "sgd";
 }
 
+std::string to_string(ps::PayloadPath path) {
+  switch (path) {
+    case ps::PayloadPath::kSharedMemory:
+      return "shm";
+    case ps::PayloadPath::kMpi:
+      return "mpi";
+    case ps::PayloadPath::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+std::string to_string(SparseExchange exchange) {
+  switch (exchange) {
+    case SparseExchange::kDense:
+      return "dense";
+    case SparseExchange::kSparse:
+      return "sparse";
+    case SparseExchange::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 std::string to_string(allreduce::AllreduceKind kind) {
   switch (kind) {
     case allreduce::AllreduceKind::kSharedMemory:

@@ -35,6 +35,8 @@ enum class SparseExchange { kAuto, kDense, kSparse };
 std::string to_string(Mode mode);
 std::string to_string(Solver solver);
 std::string to_string(allreduce::AllreduceKind kind);
+std::string to_string(ps::PayloadPath path);
+std::string to_string(SparseExchange exchange);
 
 struct TrainConfig {
   std::string train_path;
