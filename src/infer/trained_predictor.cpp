@@ -85,6 +85,22 @@ class TrainedPredictor final : public Predictor {
 
 }  // namespace
 
+std::unique_ptr<Predictor> make_trained_predictor(std::unique_ptr<models::Model> model,
+                                                  AlignedVector<float> params,
+                                                  std::int64_t features, std::int64_t num_classes) {
+  const auto task = model->task();
+  return std::make_unique<TrainedPredictor>(std::move(model), std::move(params), features,
+                                            num_classes, task);
+}
+
+std::unique_ptr<Predictor> make_trained_predictor(std::unique_ptr<SparseModel> model,
+                                                  AlignedVector<float> params,
+                                                  std::int64_t features, std::int64_t num_classes,
+                                                  data::Task task) {
+  return std::make_unique<TrainedPredictor>(std::move(model), std::move(params), features,
+                                            num_classes, task);
+}
+
 TrainedModel load_trained_model(const std::string& path, const std::string& data_path,
                                 std::vector<std::string>& notes) {
   TrainedModel t;

@@ -10,10 +10,23 @@
 #include <vector>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/core/aligned.hpp"
 #include "psml/data/schema.hpp"
 #include "psml/infer/predictor.hpp"
+#include "psml/models/model.hpp"
+#include "psml/models/sparse_linear.hpp"
 
 namespace psml::infer {
+
+// The predictor of a model and its parameters in memory, for dense rows; `num_classes` of a
+// classifier (a binary one may have one output).
+std::unique_ptr<Predictor> make_trained_predictor(std::unique_ptr<models::Model> model,
+                                                  AlignedVector<float> params,
+                                                  std::int64_t features, std::int64_t num_classes);
+// The same for a linear model on CSR rows.
+std::unique_ptr<Predictor> make_trained_predictor(
+    std::unique_ptr<models::SparseLinearModel<float>> model, AlignedVector<float> params,
+    std::int64_t features, std::int64_t num_classes, data::Task task);
 
 // A trained model checked against a data file, ready to predict for its rows.
 struct TrainedModel {
