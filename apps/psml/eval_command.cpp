@@ -1,6 +1,5 @@
 // psml eval and psml compare: judging models on labelled rows with the inference module
 // (infer/judging.hpp), and printing what it finds.
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 
