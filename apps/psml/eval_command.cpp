@@ -22,6 +22,7 @@ void check_fitted_classifier(const std::string& model_path, const std::string& d
   if (!nb)
     throw error(model_path, ": a fitted ", stats::model_kind(model),
                 " model is not a classifier (psml fit naive-bayes makes one)");
+  check_features(model, shard, model_path);
   if (shard.info.task != data::Task::kClassification || !shard.info.has_labels)
     throw error(data_path, ": has no class labels to judge a classifier by");
   if (shard.info.num_classes > nb->classes())
@@ -151,7 +152,9 @@ void run_regression_eval(OpenedModel& m, const std::string& data_path,
 }
 
 // A fitted Bayesian linear regression psml eval judges: the data must have regression targets.
-void check_fitted_regression(const std::string& data_path, const data::Shard& shard) {
+void check_fitted_regression(const std::string& model_path, const std::string& data_path,
+                             const stats::FittedModel& model, const data::Shard& shard) {
+  check_features(model, shard, model_path);
   if (shard.info.task != data::Task::kRegression || !shard.info.has_labels)
     throw error(data_path, ": has no regression targets to judge a regression by");
 }
@@ -162,7 +165,7 @@ OpenedModel open_judged_model(const std::string& model_path, const std::string& 
   return open_fitted_model(model_path, data_path, world,
                            [&](const stats::FittedModel& model, const data::Shard& shard) {
                              if (std::holds_alternative<stats::BayesLinregModel>(model))
-                               check_fitted_regression(data_path, shard);
+                               check_fitted_regression(model_path, data_path, model, shard);
                              else
                                check_fitted_classifier(model_path, data_path, model, shard);
                            });

@@ -6,11 +6,11 @@
 #include <variant>
 
 #include "commands.hpp"
+#include "open_model.hpp"
 #include "output_file.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
-#include "psml/infer/fitted_predictor.hpp"
 #include "psml/infer/prediction_file.hpp"
 #include "psml/infer/row_blocks.hpp"
 #include "psml/stats/model_file.hpp"
@@ -24,8 +24,8 @@ constexpr std::int64_t kBlock = 4096;
 // labels when it has them.
 h5::Dataset create_output(const h5::File& file, hsize_t columns, const data::Shard& shard,
                           const std::string& model_path) {
-  auto values = file.create_dataset<float>(
-      data::kFeaturesDataset, {static_cast<hsize_t>(shard.info.rows), columns}, {}, 0);
+  auto values = file.create_dataset<float>(data::kFeaturesDataset,
+                                           {static_cast<hsize_t>(shard.info.rows), columns}, {}, 0);
   file.set_attribute("model", model_path);
   file.set_attribute("data", shard.info.path);
   infer::write_labels(file, shard);
@@ -46,15 +46,12 @@ void write_blocks(const h5::Dataset& out, const data::Shard& shard, hsize_t colu
   });
 }
 
-stats::FittedModel load_fitted(const std::string& path, const std::string& data_path,
-                               const data::Shard& shard, const comm::Communicator& world) {
+stats::FittedModel load_fitted(const std::string& path, const data::Shard& shard,
+                               const comm::Communicator& world) {
   stats::FittedModel model;
   comm::run_agreed(world, [&] {
     model = stats::load_model(path);
-    const auto features = infer::features_of(model);
-    if (features != shard.info.features)
-      throw error(data_path, ": has ", shard.info.features, " features, the model in ", path,
-                  " takes ", features);
+    check_features(model, shard, path);
   });
   return model;
 }
@@ -70,7 +67,7 @@ Eigen::MatrixXd squared_distances(stats::NearestCentroid& nearest, const data::R
 void run_transform(const std::string& model_path, const std::string& data_path,
                    const std::string& out_path, const comm::Communicator& world) {
   const auto shard = load_dense_rows(data_path, true, world);
-  const auto model = load_fitted(model_path, data_path, shard, world);
+  const auto model = load_fitted(model_path, shard, world);
   if (!std::holds_alternative<stats::PcaModel>(model) &&
       !std::holds_alternative<stats::KMeansModel>(model))
     throw comm::CollectiveError(model_path + ": a " + stats::model_kind(model) +

@@ -33,15 +33,19 @@ OpenedModel open_fitted_model(const std::string& path, const std::string& data_p
   auto shard = load_dense_rows(data_path, true, world);
   comm::run_agreed(world, [&] {
     auto model = stats::load_model(path);
-    const auto features = infer::features_of(model);
-    if (features != shard.info.features)
-      throw error(data_path, ": has ", shard.info.features, " features, the model in ", path,
-                  " takes ", features);
     check(model, shard);
     m.predictor = infer::make_fitted_predictor(std::move(model));
   });
   m.rows.emplace(std::move(shard));
   return m;
+}
+
+void check_features(const stats::FittedModel& model, const data::Shard& shard,
+                    const std::string& model_path) {
+  const auto features = infer::features_of(model);
+  if (features != shard.info.features)
+    throw error(shard.info.path, ": has ", shard.info.features, " features, the model in ",
+                model_path, " takes ", features);
 }
 
 }  // namespace psml::cli

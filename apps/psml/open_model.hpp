@@ -28,9 +28,13 @@ OpenedModel open_trained_model(const std::string& path, const std::string& data_
 // Throws psml::Error when a command cannot use a fitted model on these rows.
 using FittedCheck = std::function<void(const stats::FittedModel&, const data::Shard&)>;
 
-// A fitted model and the data's dense rows (labels kept), checked for their features, then by
-// `check`.
+// A fitted model and the data's dense rows (labels kept), checked by `check` (which calls
+// check_features where its command always has).
 OpenedModel open_fitted_model(const std::string& path, const std::string& data_path,
                               const comm::Communicator& world, const FittedCheck& check);
+
+// Throws psml::Error when the rows have other features than the fitted model takes.
+void check_features(const stats::FittedModel& model, const data::Shard& shard,
+                    const std::string& model_path);
 
 }  // namespace psml::cli

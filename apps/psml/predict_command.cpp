@@ -33,7 +33,8 @@ void print_written(const std::string& out, const infer::Predictor& p, std::int64
 
 void run_predict(const std::string& model_path, const std::string& data_path,
                  const std::string& out, const comm::Communicator& world) {
-  const auto refuse_pca = [&](const stats::FittedModel& model, const data::Shard&) {
+  const auto refuse_pca = [&](const stats::FittedModel& model, const data::Shard& shard) {
+    check_features(model, shard, model_path);
     if (std::holds_alternative<stats::PcaModel>(model))
       throw error(model_path, ": PCA has no predictions; psml transform gives its scores");
   };
