@@ -159,6 +159,7 @@ void class_probabilities(LossKind kind, data::ConstRowsMapT<Scalar> scores,
     }
     return;
   }
+  // The softmax shifted by the row's largest score: no exp overflows.
   out.resize(scores.rows(), scores.cols());
   for (Eigen::Index i = 0; i < scores.rows(); ++i) {
     const Scalar top = scores.row(i).maxCoeff();
