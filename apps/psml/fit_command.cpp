@@ -249,24 +249,22 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
   return shard;
 }
 
-namespace {
-
-using SharedOptions = std::shared_ptr<FitOptions>;  // the actions keep the options alive
-
-// --data, --out, and for an unsupervised model --seed.
-void add_common_options(FitOptions& o, CLI::App* cmd, bool supervised = false) {
-  cmd->add_option("--data", o.data,
-                  supervised ? "data file (HDF5, dense, with /labels)"
-                             : "data file (HDF5, dense; /labels not needed)")
-      ->required();
-  cmd->add_option("--out", o.out, "write the fitted model to this HDF5 file");
-  if (!supervised)
-    cmd->add_option("--seed", o.seed, "seed of the initialisation")->capture_default_str();
-}
-
-void add_kmeans_and_pca(CLI::App* fit, const SharedOptions& o, Action& action) {
+void add_fit_commands(CLI::App& app, Action& action) {
+  auto o = std::make_shared<FitOptions>();
+  auto* fit = app.add_subcommand(
+      "fit", "fit a model by its own algorithm: kmeans, pca, gmm, naive-bayes, bayes-linreg");
+  fit->require_subcommand(1);
+  const auto common = [o](CLI::App* cmd, bool supervised = false) {
+    cmd->add_option("--data", o->data,
+                    supervised ? "data file (HDF5, dense, with /labels)"
+                               : "data file (HDF5, dense; /labels not needed)")
+        ->required();
+    cmd->add_option("--out", o->out, "write the fitted model to this HDF5 file");
+    if (!supervised)
+      cmd->add_option("--seed", o->seed, "seed of the initialisation")->capture_default_str();
+  };
   auto* kmeans = fit->add_subcommand("kmeans", "k-means: Lloyd iterations, k-means++ start");
-  add_common_options(*o, kmeans);
+  common(kmeans);
   kmeans->add_option("--k", o->kmeans.k, "clusters")->required()->check(CLI::Range(1, 1 << 20));
   kmeans->add_option("--max-iter", o->kmeans.max_iterations, "most Lloyd iterations")
       ->check(CLI::Range(1, 1 << 24))
@@ -282,17 +280,14 @@ void add_kmeans_and_pca(CLI::App* fit, const SharedOptions& o, Action& action) {
   kmeans->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_kmeans(*o, world); }; });
   auto* pca = fit->add_subcommand("pca", "principal components: mean, covariance, eigenvectors");
-  add_common_options(*o, pca);
+  common(pca);
   pca->add_option("--components", o->components, "components to keep")
       ->required()
       ->check(CLI::Range(1, 1 << 20));
   pca->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_pca(*o, world); }; });
-}
-
-void add_gmm(CLI::App* fit, const SharedOptions& o, Action& action) {
   auto* gmm = fit->add_subcommand("gmm", "Gaussian mixture by EM, k-means start");
-  add_common_options(*o, gmm);
+  common(gmm);
   gmm->add_option("--components", o->components, "mixture components")
       ->required()
       ->check(CLI::Range(1, 1 << 16));
@@ -310,12 +305,9 @@ void add_gmm(CLI::App* fit, const SharedOptions& o, Action& action) {
       ->capture_default_str();
   gmm->callback(
       [o, &action] { action = [o](const comm::Communicator& world) { run_gmm(*o, world); }; });
-}
-
-void add_naive_bayes(CLI::App* fit, const SharedOptions& o, Action& action) {
   auto* nb = fit->add_subcommand(
       "naive-bayes", "naive Bayes classifier from per-class sufficient statistics (one pass)");
-  add_common_options(*o, nb, true);
+  common(nb, true);
   nb->add_option("--kind", o->naive_bayes_kind,
                  "gaussian: per-class feature means and variances; multinomial: per-class "
                  "feature counts (non-negative features)")
@@ -332,13 +324,10 @@ void add_naive_bayes(CLI::App* fit, const SharedOptions& o, Action& action) {
   nb->callback([o, &action] {
     action = [o](const comm::Communicator& world) { run_naive_bayes(*o, world); };
   });
-}
-
-void add_bayes_linreg(CLI::App* fit, const SharedOptions& o, Action& action) {
   auto* blr = fit->add_subcommand(
       "bayes-linreg",
       "Bayesian linear regression: Gaussian posterior, precisions by evidence maximisation");
-  add_common_options(*o, blr, true);
+  common(blr, true);
   auto& b = o->bayes_linreg;
   blr->add_option("--max-iter", b.max_iterations, "most evidence-maximisation iterations")
       ->check(CLI::Range(1, 1 << 24))
@@ -361,19 +350,6 @@ void add_bayes_linreg(CLI::App* fit, const SharedOptions& o, Action& action) {
   blr->callback([o, &action] {
     action = [o](const comm::Communicator& world) { run_bayes_linreg(*o, world); };
   });
-}
-
-}  // namespace
-
-void add_fit_commands(CLI::App& app, Action& action) {
-  const auto o = std::make_shared<FitOptions>();
-  auto* fit = app.add_subcommand(
-      "fit", "fit a model by its own algorithm: kmeans, pca, gmm, naive-bayes, bayes-linreg");
-  fit->require_subcommand(1);
-  add_kmeans_and_pca(fit, o, action);
-  add_gmm(fit, o, action);
-  add_naive_bayes(fit, o, action);
-  add_bayes_linreg(fit, o, action);
 }
 
 }  // namespace psml::cli
