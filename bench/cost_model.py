@@ -37,6 +37,9 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apps"))
+from psml_tools.output_files import save_figure  # noqa: E402
+
 
 def step_seconds(p):
     """The model's step time and its parts, for one point (a dict of the figures above)."""
@@ -187,7 +190,7 @@ def plot(rows, points, out):
         ax2.set_title(f"{task}: parallel efficiency", fontsize=9)
         ax.legend(fontsize=6, ncol=2)
         fig.tight_layout()
-        fig.savefig(os.path.join(out, f"scaling-{task}.png"), dpi=110)
+        save_figure(fig, os.path.join(out, f"scaling-{task}.png"), 110)
         plt.close(fig)
 
 

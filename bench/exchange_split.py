@@ -19,6 +19,8 @@ import argparse, os, re, statistics, subprocess, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
+sys.path.insert(0, os.path.join(root, "apps"))
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
 ap = argparse.ArgumentParser()
 ap.add_argument("--psml", default=os.path.join(root, "build/bin/psml"))
 ap.add_argument("--data", default=os.path.join(root, "data"))
@@ -27,9 +29,7 @@ ap.add_argument("--epochs", type=int, default=2)
 ap.add_argument("--ranks", type=int, default=2)
 ap.add_argument("--mpirun", default="mpirun")
 args = ap.parse_args()
-env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1")
-env.setdefault("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
+env = open_mpi_env()
 KINDS = {"shm": ["--allreduce", "shm"], "mpi": ["--allreduce", "mpi", "--bucket-mb", "0"],
          "mpi-25MB": ["--allreduce", "mpi"]}
 SPLIT = re.compile(r"allreduce: compute ([0-9.]+)s  wait ([0-9.]+)s  allreduce ([0-9.]+)s  "

@@ -11,6 +11,9 @@ Needs python3-sklearn.
 """
 import argparse, os, re, statistics, subprocess, sys, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apps"))
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--ranks", type=int, default=2)
 ap.add_argument("--repeats", type=int, default=3)
@@ -32,7 +35,8 @@ psml_ms, sk_ms = [], []
 for r in range(a.repeats):
     cmd = ["mpirun", "--oversubscribe", "-np", str(a.ranks), a.psml, "fit", "kmeans", "--data",
            a.data, "--k", "10", "--tol", "0", "--max-iter", str(a.iterations)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                         env=open_mpi_env()).stdout
     psml_ms.append(float(re.search(r"median iteration ([0-9.]+) ms", out).group(1)))
     init = x[np.random.default_rng(r).choice(len(x), 10, replace=False)]
     km = KMeans(10, init=init, n_init=1, max_iter=a.iterations, tol=0, algorithm="lloyd")

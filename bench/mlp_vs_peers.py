@@ -17,6 +17,8 @@ import argparse, os, re, statistics, subprocess, sys, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
+sys.path.insert(0, os.path.join(root, "apps"))
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
 ap = argparse.ArgumentParser()
 ap.add_argument("--psml", default=os.path.join(root, "build/bin/psml"))
 ap.add_argument("--data", default=os.path.join(root, "data"))
@@ -25,8 +27,7 @@ ap.add_argument("--epochs", type=int, default=10)
 ap.add_argument("--rounds", type=int, default=1)
 ap.add_argument("--mpirun", default="mpirun")
 args = ap.parse_args()
-env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", OMP_NUM_THREADS="1")
+env = open_mpi_env(OMP_NUM_THREADS="1")
 TASK = ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam", "--lr", "1e-3",
         "--batch", "128"]
 

@@ -87,6 +87,16 @@ void bench_framing(const comm::Communicator& world, const PsBenchOptions& o) {
   }
 }
 
+// One step of a dense worker: push its gradient sum over `rows` rows to every server, then pull
+// the next parameters; what the push and the pull saw.
+std::pair<ps::ExchangeStats, ps::ExchangeStats> push_pull(ps::WorkerClient& client,
+                                                          std::span<const float> grad,
+                                                          std::int64_t rows,
+                                                          std::span<float> params) {
+  auto pushed = client.wait(client.push(ps::KeyRange{0, client.num_keys()}, grad, rows));
+  return {std::move(pushed), client.wait(client.pull(params))};
+}
+
 // One parameter-server session with `servers` servers; `work` runs on every worker with its
 // client and the workers' communicator and returns after its last exchange.
 template <class Work>
@@ -102,10 +112,11 @@ void with_servers(const comm::Communicator& world, int servers, ps::Consistency 
     ps::ChannelTransport transport(world);
     ps::Server(transport, roles, roles.server_index(world.rank()), options, &group).run();
   } else {
-    ps::WorkerClient client(world, roles, keys);
+    ps::ChannelTransport transport(world);
+    ps::WorkerClient client(transport, roles, world.rank(), keys);
     AlignedVector<float> params(static_cast<std::size_t>(keys), 0.0f);
     if (world.rank() == 0) client.init_servers(params, 1 << 30);
-    client.pull(params);
+    client.wait(client.pull(params));
     work(client, group, params);
     client.done();
   }
@@ -134,7 +145,7 @@ void bench_throughput(const comm::Communicator& world, const PsBenchOptions& o) 
                      AlignedVector<float> grad(params.size(), 1.0f);
                      workers.barrier();
                      const auto start = Clock::now();
-                     for (int i = 0; i < o.iterations; ++i) client.push_pull(grad, 1, params);
+                     for (int i = 0; i < o.iterations; ++i) push_pull(client, grad, 1, params);
                      seconds = workers.allreduce(seconds_since(start), comm::ReduceOp::kMax);
                    });
       times.push_back(seconds);
@@ -184,10 +195,10 @@ void bench_step_split(const comm::Communicator& world, const PsBenchOptions& o) 
                      const auto start = Clock::now();
                      model->loss_and_gradient(params, view, grad);
                      split[0] += seconds_since(start);
-                     const auto stats = client.push_pull(grad, batch, params);
-                     split[1] += stats.push_seconds;
-                     split[2] += stats.pull_seconds;
-                     split[3] += stats.wait_seconds;
+                     const auto [pushed, pulled] = push_pull(client, grad, batch, params);
+                     split[1] += pushed.push_seconds;
+                     split[2] += pulled.pull_seconds;
+                     split[3] += pulled.wait_seconds;
                    }
                    workers.allreduce(std::span<double>(split));
                    for (double& s : split) s /= workers.size() * o.iterations;

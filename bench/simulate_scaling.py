@@ -13,7 +13,6 @@ takes minutes a point: --workers 512,1024 --exchanges allreduce.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -21,10 +20,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, ".."))
-_spec = importlib.util.spec_from_file_location(
-    "psml_simulate", os.path.join(SOURCE, "apps", "simulate", "psml_simulate.py"))
-SIM = importlib.util.module_from_spec(_spec)  # its parsing of times, as psml simulate's
-_spec.loader.exec_module(SIM)
+sys.path.insert(0, os.path.join(SOURCE, "apps"))
+from psml_tools.units import seconds  # noqa: E402 (psml simulate's parsing of times)
+
 TASKS = {
     # The MLP task: Fashion-MNIST's shape, 64 rows per worker per step, Adam.
     "mlp": {"args": [], "train": ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam",
@@ -77,7 +75,7 @@ def main():
                         continue
                     servers = 0 if exchange == "allreduce" else max(1, W // int(exchange[4:]))
                     if (task, W, servers, round(gbit * 1e9),
-                            round(SIM.seconds(args.latency, "--latency") * 1e9),
+                            round(seconds(args.latency, "--latency") * 1e9),
                             args.batch_per_worker) in done:
                         continue
                     cmd = [args.psml, "simulate", "--workers", str(W),

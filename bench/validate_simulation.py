@@ -18,7 +18,6 @@ Writes validation.csv / validation.json and validation.png (predicted vs measure
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -28,10 +27,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, ".."))
-_spec = importlib.util.spec_from_file_location(
-    "psml_simulate", os.path.join(SOURCE, "apps", "simulate", "psml_simulate.py"))
-SIM = importlib.util.module_from_spec(_spec)  # its reading of metrics records, as psml simulate's
-_spec.loader.exec_module(SIM)
+sys.path.insert(0, os.path.join(SOURCE, "apps"))
+from psml_tools.metrics import read_metrics  # noqa: E402 (as psml simulate reads them)
+from psml_tools.output_files import save_figure  # noqa: E402
 MLP = ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam", "--lr", "0.001"]
 
 
@@ -83,7 +81,7 @@ def emulated(args, hosts, rate, mode, out):
            "--epochs", str(args.epochs), "--metrics", metrics, "--quiet", *MLP]
     cmd += ["--servers", "1", "--consistency", "bsp"] if mode == "ps" else ["--bucket-mb", "0"]
     run(cmd, metrics.replace(".jsonl", ".log"), 1200, RING_ENV)
-    epochs = SIM.read_metrics(metrics)[1][1:]  # the first epoch warms up (connections, first pull)
+    epochs = read_metrics(metrics)[1][1:]  # the first epoch warms up (connections, first pull)
     if not epochs:
         sys.exit(f"validate_simulation: {metrics} holds no epoch after the first")
     rate_measured = statistics.median(e["samples_per_second"] for e in epochs)
@@ -136,7 +134,7 @@ def plot(points, path):
     ax.set_title("psml simulate vs the emulated cluster\n(labels: hosts; MLP 784-256-128-10)")
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, 120)
 
 
 def main():

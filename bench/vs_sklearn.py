@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apps"))
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--ranks", type=int, default=2)
 ap.add_argument("--data", default="data")
@@ -39,7 +42,7 @@ from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 train, test = f"{a.data}/fmnist-train.h5", f"{a.data}/fmnist-t10k.h5"
 work = tempfile.mkdtemp(prefix="psml-vs-sklearn-")
-env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+env = open_mpi_env()  # after OMP_NUM_THREADS above: the ranks' BLAS threads too
 rows = []
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: set up, build, import Fashion-MNIST into HDF5, train softmax regression on 4 ranks.
+# The main job: set up (what psml needs to build and run, no test tools), build, import
+# Fashion-MNIST into HDF5, train softmax regression on 4 ranks.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$PSML_ROOT/scripts/setup.sh"

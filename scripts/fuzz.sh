@@ -5,7 +5,7 @@
 # input that did it is kept in $PSML_FUZZ_BUILD/findings/<name>/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-"$PSML_ROOT/scripts/setup.sh"
+"$PSML_ROOT/scripts/setup.sh" --fuzz
 seconds=${1:-45}
 build=${PSML_FUZZ_BUILD:-$PSML_ROOT/build-fuzz}
 targets=(idx csv libsvm message config)

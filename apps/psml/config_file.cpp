@@ -72,7 +72,7 @@ std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::stri
     if (of_run_folder && (item.name == "run-dir" || item.name == "resume")) continue;
     const bool ours = item.parents.empty() || item.parents == std::vector<std::string>{*at};
     CLI::Option* option = ours ? sub->get_option_no_throw("--" + item.name) : nullptr;
-    if (option == nullptr || item.name == "print-config")
+    if (option == nullptr || item.name == "print-config" || item.name == "print-option-rules")
       throw CLI::ValidationError(file, "unknown key '" + item.fullname() + "'");
     const std::string name = "--" + item.name;
     if (given(args, name)) continue;  // the command line wins
@@ -132,7 +132,9 @@ std::string options_as_toml(const CLI::App& sub, bool given_values) {
     const auto& names = option->get_lnames();
     if (names.empty()) continue;
     const std::string& name = names.front();
-    if (name == "help" || name == "config" || name == "print-config") continue;
+    if (name == "help" || name == "config" || name == "print-config" ||
+        name == "print-option-rules")
+      continue;
     const bool given = given_values && option->count() > 0;
     std::string value;
     if (option->get_expected_max() == 0) {  // a flag

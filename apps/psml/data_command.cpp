@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/atomic_file.hpp"
 #include "psml/data/csv_reader.hpp"
 #include "psml/data/idx_reader.hpp"
 #include "psml/data/inspect.hpp"
@@ -124,14 +125,16 @@ void add_import(CLI::App& data, Action& action) {
     data::CsvOptions csv;
     if (o->format == "csv") csv = csv_options(*o);
     action = on_rank_zero([o, csv] {
-      if (o->format == "idx")
-        data::import_idx(o->images, o->labels, o->out, 1.0f / o->divide_by);
-      else if (o->format == "csv")
-        data::import_csv(o->input, o->out, csv, 1.0f / o->divide_by);
-      else
-        std::cout << data::import_libsvm(o->input, o->out, o->zero_based, o->features,
-                                         o->label_base)
-                  << "\n";
+      // The file appears under its name only once complete (core/atomic_file.hpp).
+      write_atomically(o->out, [&](const std::string& out) {
+        if (o->format == "idx")
+          data::import_idx(o->images, o->labels, out, 1.0f / o->divide_by);
+        else if (o->format == "csv")
+          data::import_csv(o->input, out, csv, 1.0f / o->divide_by);
+        else
+          std::cout << data::import_libsvm(o->input, out, o->zero_based, o->features, o->label_base)
+                    << "\n";
+      });
       std::cout << "wrote " << o->out << std::endl;
     });
   });

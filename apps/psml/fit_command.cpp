@@ -249,22 +249,30 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
   return shard;
 }
 
-void add_fit_commands(CLI::App& app, Action& action) {
-  auto o = std::make_shared<FitOptions>();
-  auto* fit = app.add_subcommand(
-      "fit", "fit a model by its own algorithm: kmeans, pca, gmm, naive-bayes, bayes-linreg");
-  fit->require_subcommand(1);
-  const auto common = [o](CLI::App* cmd, bool supervised = false) {
-    cmd->add_option("--data", o->data,
-                    supervised ? "data file (HDF5, dense, with /labels)"
-                               : "data file (HDF5, dense; /labels not needed)")
-        ->required();
-    cmd->add_option("--out", o->out, "write the fitted model to this HDF5 file");
-    if (!supervised)
-      cmd->add_option("--seed", o->seed, "seed of the initialisation")->capture_default_str();
-  };
+namespace {
+
+// The options every fit subcommand takes.
+void add_common_options(CLI::App* cmd, FitOptions& o, bool supervised = false) {
+  cmd->add_option("--data", o.data,
+                  supervised ? "data file (HDF5, dense, with /labels)"
+                             : "data file (HDF5, dense; /labels not needed)")
+      ->required();
+  cmd->add_option("--out", o.out, "write the fitted model to this HDF5 file");
+  if (!supervised)
+    cmd->add_option("--seed", o.seed, "seed of the initialisation")->capture_default_str();
+}
+
+// `cmd` runs `run` with the options when chosen.
+void on_chosen(CLI::App* cmd, const std::shared_ptr<FitOptions>& o, Action& action,
+               void (*run)(const FitOptions&, const comm::Communicator&)) {
+  cmd->callback([o, &action, run] {
+    action = [o, run](const comm::Communicator& world) { run(*o, world); };
+  });
+}
+
+void add_kmeans(CLI::App* fit, const std::shared_ptr<FitOptions>& o, Action& action) {
   auto* kmeans = fit->add_subcommand("kmeans", "k-means: Lloyd iterations, k-means++ start");
-  common(kmeans);
+  add_common_options(kmeans, *o);
   kmeans->add_option("--k", o->kmeans.k, "clusters")->required()->check(CLI::Range(1, 1 << 20));
   kmeans->add_option("--max-iter", o->kmeans.max_iterations, "most Lloyd iterations")
       ->check(CLI::Range(1, 1 << 24))
@@ -277,17 +285,21 @@ void add_fit_commands(CLI::App& app, Action& action) {
   kmeans->add_option("--init", o->kmeans.init, "initialisation")
       ->check(CLI::IsMember({"k-means++", "random"}))
       ->capture_default_str();
-  kmeans->callback(
-      [o, &action] { action = [o](const comm::Communicator& world) { run_kmeans(*o, world); }; });
+  on_chosen(kmeans, o, action, run_kmeans);
+}
+
+void add_pca(CLI::App* fit, const std::shared_ptr<FitOptions>& o, Action& action) {
   auto* pca = fit->add_subcommand("pca", "principal components: mean, covariance, eigenvectors");
-  common(pca);
+  add_common_options(pca, *o);
   pca->add_option("--components", o->components, "components to keep")
       ->required()
       ->check(CLI::Range(1, 1 << 20));
-  pca->callback(
-      [o, &action] { action = [o](const comm::Communicator& world) { run_pca(*o, world); }; });
+  on_chosen(pca, o, action, run_pca);
+}
+
+void add_gmm(CLI::App* fit, const std::shared_ptr<FitOptions>& o, Action& action) {
   auto* gmm = fit->add_subcommand("gmm", "Gaussian mixture by EM, k-means start");
-  common(gmm);
+  add_common_options(gmm, *o);
   gmm->add_option("--components", o->components, "mixture components")
       ->required()
       ->check(CLI::Range(1, 1 << 16));
@@ -303,11 +315,13 @@ void add_fit_commands(CLI::App& app, Action& action) {
   gmm->add_option("--reg-covar", o->reg_covar, "added to every covariance's diagonal")
       ->check(non_negative_number)
       ->capture_default_str();
-  gmm->callback(
-      [o, &action] { action = [o](const comm::Communicator& world) { run_gmm(*o, world); }; });
+  on_chosen(gmm, o, action, run_gmm);
+}
+
+void add_naive_bayes(CLI::App* fit, const std::shared_ptr<FitOptions>& o, Action& action) {
   auto* nb = fit->add_subcommand(
       "naive-bayes", "naive Bayes classifier from per-class sufficient statistics (one pass)");
-  common(nb, true);
+  add_common_options(nb, *o, true);
   nb->add_option("--kind", o->naive_bayes_kind,
                  "gaussian: per-class feature means and variances; multinomial: per-class "
                  "feature counts (non-negative features)")
@@ -321,13 +335,14 @@ void add_fit_commands(CLI::App& app, Action& action) {
                  "multinomial: additive (Laplace / Lidstone) smoothing of the feature counts")
       ->check(positive_number)
       ->capture_default_str();
-  nb->callback([o, &action] {
-    action = [o](const comm::Communicator& world) { run_naive_bayes(*o, world); };
-  });
+  on_chosen(nb, o, action, run_naive_bayes);
+}
+
+void add_bayes_linreg(CLI::App* fit, const std::shared_ptr<FitOptions>& o, Action& action) {
   auto* blr = fit->add_subcommand(
       "bayes-linreg",
       "Bayesian linear regression: Gaussian posterior, precisions by evidence maximisation");
-  common(blr, true);
+  add_common_options(blr, *o, true);
   auto& b = o->bayes_linreg;
   blr->add_option("--max-iter", b.max_iterations, "most evidence-maximisation iterations")
       ->check(CLI::Range(1, 1 << 24))
@@ -347,9 +362,21 @@ void add_fit_commands(CLI::App& app, Action& action) {
   blr->add_option("--lambda-2", b.lambda_2, "Gamma prior of the weight precision: rate")
       ->check(non_negative_number)
       ->capture_default_str();
-  blr->callback([o, &action] {
-    action = [o](const comm::Communicator& world) { run_bayes_linreg(*o, world); };
-  });
+  on_chosen(blr, o, action, run_bayes_linreg);
+}
+
+}  // namespace
+
+void add_fit_commands(CLI::App& app, Action& action) {
+  auto o = std::make_shared<FitOptions>();
+  auto* fit = app.add_subcommand(
+      "fit", "fit a model by its own algorithm: kmeans, pca, gmm, naive-bayes, bayes-linreg");
+  fit->require_subcommand(1);
+  add_kmeans(fit, o, action);
+  add_pca(fit, o, action);
+  add_gmm(fit, o, action);
+  add_naive_bayes(fit, o, action);
+  add_bayes_linreg(fit, o, action);
 }
 
 }  // namespace psml::cli

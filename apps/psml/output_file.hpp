@@ -1,6 +1,7 @@
 // An output file that every rank writes its own rows of (parallel HDF5) appears under its name
 // only once complete: it is written under a temporary name beside it and renamed when every rank
-// succeeded. A failure on any rank leaves the path as it was (a previous file stays).
+// succeeded (core/atomic_file.hpp: fsync of the file and its folder). A failure on any rank
+// leaves the path as it was (a previous file stays).
 #pragma once
 
 #include <functional>

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 struct PythonCommand {
   const char* name;    // argv[1]
-  const char* script;  // under apps/ in the source tree
+  const char* script;  // under apps/ in the source tree, under share/psml/ installed
 };
 constexpr std::array<PythonCommand, 3> kCommands{{{"report", "report/psml_report.py"},
                                                   {"experiment", "experiment/psml_experiment.py"},
@@ -41,12 +41,13 @@ fs::path installed_or_source(const fs::path& installed, const fs::path& source) 
   return source;
 }
 
+// The scripts keep their folders (report/psml_report.py) when installed: each finds the package
+// they share, psml_tools, beside its folder, in both trees.
 std::string find_script(const std::string& relative) {
-  const auto name = fs::path(relative).filename();
-  const auto script = installed_or_source(name, fs::path(PSML_APPS_DIR) / relative);
+  const auto script = installed_or_source(relative, fs::path(PSML_APPS_DIR) / relative);
   std::error_code error;
   if (!fs::exists(script, error))
-    throw std::runtime_error("cannot find " + name.string() +
+    throw std::runtime_error("cannot find " + relative +
                              " (not beside this psml in ../share/psml, nor at " + script.string() +
                              ")");
   return script.string();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "psml/comm/agreement.hpp"
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/train/run_folder.hpp"
 
@@ -36,10 +37,10 @@ RunRecord::RunRecord(const RecordOptions& options, train::TrainConfig& config,
     if (options_.run_dir.empty() || !printer_) return;
     folder =
         train::make_run_folder(options_.run_dir, config.model.name, train::to_string(config.mode));
-    train::write_text_file(folder + "/config.toml",
-                           "# psml train: the effective configuration of this run (psml train "
-                           "--config reads it)\n" +
-                               settings_toml_);
+    write_file_atomically(folder + "/config.toml",
+                          "# psml train: the effective configuration of this run (psml train "
+                          "--config reads it)\n" +
+                              settings_toml_);
   });
   folder = world.broadcast(folder, 0);
   if (!folder.empty()) {

@@ -13,6 +13,7 @@
 #include "psml/core/fault_injection.hpp"
 #include "psml/core/simulation.hpp"
 #include "psml/core/stop_signal.hpp"
+#include "psml/train/option_rules.hpp"
 #include "psml/train/run_folder.hpp"
 #include "psml/train/trainer.hpp"
 #include "run_record.hpp"
@@ -81,12 +82,10 @@ void print_resources(const train::TrainResult& result, train::Mode mode) {
   std::printf(" (largest / smallest %.2f)\n", *low > 0 ? *high / *low : 0.0);
 }
 
-}  // namespace
+using Config = std::shared_ptr<train::TrainConfig>;
 
-void add_train_command(CLI::App& app, Action& action) {
-  auto config = std::make_shared<train::TrainConfig>();
-  auto* cmd = app.add_subcommand(
-      "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
+// The data, the mode and the parameter servers' options.
+void add_data_and_ps_options(CLI::App* cmd, const Config& config) {
   cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
   cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
   add_choice(cmd, "--mode", config->mode,
@@ -130,6 +129,10 @@ void add_train_command(CLI::App& app, Action& action) {
              "ps: how dense gradients and parameters travel: shm (through memory every rank "
              "maps, one node), mpi (in MPI messages), auto (shm when every rank is on one node)")
       ->default_str("auto");
+}
+
+// The solver's options, and how sparse data is exchanged in allreduce mode.
+void add_solver_options(CLI::App* cmd, const Config& config) {
   add_choice(cmd, "--solver", config->solver,
              std::map<std::string, train::Solver>{{"sgd", train::Solver::kSgd},
                                                   {"exact", train::Solver::kExact},
@@ -164,8 +167,10 @@ void add_train_command(CLI::App& app, Action& action) {
                   "lbfgs: correction pairs kept for the inverse-Hessian approximation")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  add_model_options(cmd, config->model);
-  add_optimizer_options(cmd, config->optimizer);
+}
+
+// Epochs, validation and batches.
+void add_epoch_options(CLI::App* cmd, const Config& config) {
   cmd->add_option("--epochs", config->epochs, "passes over the training data")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str();
@@ -189,6 +194,10 @@ void add_train_command(CLI::App& app, Action& action) {
              "local: each rank draws an even share of every step from its own rows; global: "
              "the same global batches on any number of ranks, uneven shares")
       ->default_str("local");
+}
+
+// How the allreduce sums gradients.
+void add_allreduce_options(CLI::App* cmd, const Config& config) {
   add_choice(cmd, "--allreduce", config->allreduce,
              std::map<std::string, allreduce::AllreduceKind>{
                  {"auto", allreduce::AllreduceKind::kAuto},
@@ -224,6 +233,10 @@ void add_train_command(CLI::App& app, Action& action) {
                   "as soon as backprop has its keys (0: one allreduce after backprop)")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
+}
+
+// Seeds, memory, checkpoints, resuming and stopping.
+void add_run_options(CLI::App* cmd, const Config& config) {
   cmd->add_option("--seed", config->seed, "seed of every random stream")->capture_default_str();
   cmd->add_option("--data-memory", config->data_memory,
                   "most memory a worker's training rows may take (512MiB, 4GiB; default: no "
@@ -258,10 +271,10 @@ void add_train_command(CLI::App& app, Action& action) {
                     "instead of running the model (0: run it)")
         ->check(non_negative_number)
         ->capture_default_str();
+}
 
-  auto record = std::make_shared<RecordOptions>();
-  add_record_options(cmd, *record);
-
+// --config FILE, and the flags that print what train takes and exit.
+void add_config_options(CLI::App* cmd) {
   // Every option above can come from a TOML file (config_file.hpp expands it before parsing).
   cmd->add_option("--config",
                   "read options from this TOML file (key = value, the long names without "
@@ -276,93 +289,121 @@ void add_train_command(CLI::App& app, Action& action) {
          },
          "print every option of train with its default, as TOML, and exit")
       ->trigger_on_parse();
+  cmd->add_flag_callback(
+         "--print-option-rules",
+         [] {
+           if (comm::Communicator::world().rank() != 0) throw CLI::Success();
+           std::cout << train::option_rules_json();
+           throw CLI::Success();
+         },
+         "print, as JSON, where each option applies (psml experiment reads it), and exit")
+      ->trigger_on_parse();
+}
 
+// Fault injection for tests (core/fault_injection.hpp), agreed on every rank.
+void inject_faults(train::TrainCallbacks& callbacks, const comm::Communicator& world) {
+  FaultInjector faults;
+  comm::run_agreed(world, [&] { faults = FaultInjector::from_environment(); });
+  if (!faults.empty()) {
+    callbacks.on_step = [faults, rank = world.rank()](std::int64_t step) {
+      faults.at_step(rank, step);
+    };
+    callbacks.on_server_step = callbacks.on_step;
+    callbacks.skip_step = [faults, rank = world.rank()](std::int64_t step) {
+      return faults.skips(rank, step);
+    };
+    callbacks.poison_gradient = [faults, rank = world.rank()](std::int64_t step) {
+      return faults.poisons(rank, step);
+    };
+    // Counted over the whole run: checkpoint=3 is the first dataset of the second file.
+    callbacks.checkpoint_hook = [faults, rank = world.rank(), written = std::make_shared<int>(0)](
+                                    int) { faults.at_checkpoint_dataset(rank, ++*written); };
+  }
+}
+
+// The parsed options made whole: what the command line implies, checked (those rules that need
+// no data: train() checks the rest against the training data).
+void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::App* cmd) {
+  // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
+  // trainer refuses the hinge with one line).
+  if (config.solver == train::Solver::kLbfgs && config.model.name == "svm" &&
+      config.model.output == "auto")
+    config.model.output = "squared-hinge";
+  // Which options go together (train/option_rules.hpp): those that need no data, now, as the
+  // command line's errors; train() checks the rest against the training data.
+  std::vector<std::string> given;
+  for (const CLI::Option* option : cmd->get_options())
+    if (option->count() > 0 && !option->get_lnames().empty())
+      given.push_back(option->get_lnames().front());
+  try {
+    train::check_options(config, given);
+  } catch (const Error& e) {
+    throw CLI::ValidationError(e.what());
+  }
+  // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
+  // simulation is slow, and polling for one would cost simulated time. Waits block.
+  if constexpr (simulation::kSimulated) config.deadline = 0;
+  config.settings_toml = options_as_toml(*cmd, true);
+  record.trace_given = cmd->count("--trace") > 0;
+  // --resume of a run folder continues that run: its checkpoints, its metrics.
+  if (!config.resume.empty() && train::is_run_folder(config.resume)) {
+    if (record.run_dir.empty()) record.run_dir = config.resume;
+    config.resume += "/checkpoints";
+  }
+  // A resumed run keeps writing checkpoints where it came from.
+  if (!config.resume.empty() && config.checkpoint_dir.empty() && record.run_dir.empty()) {
+    const std::filesystem::path from(config.resume);
+    config.checkpoint_dir = std::filesystem::is_directory(from) ? from.string()
+                            : from.has_parent_path()            ? from.parent_path().string()
+                                                                : ".";
+  }
+}
+
+void run_training(train::TrainConfig& config, const RecordOptions& record,
+                  const comm::Communicator& world) {
+  const bool printer = world.rank() == 0;
+  RunRecord run_record(record, config, world);
+  train::TrainCallbacks callbacks;
+  run_record.attach(callbacks);
+  install_stop_handlers(static_cast<unsigned>(config.grace_seconds));
+  callbacks.stop_signal = [] { return stop_signal(); };
+  inject_faults(callbacks, world);
+  const auto result = train::train(config, world, callbacks);
+  if (!printer || result.history.empty()) return;
+  if (!run_record.quiet()) print_resources(result, config.mode);
+  // With --early-stop, the epoch whose parameters the run kept.
+  auto kept = result.history.end() - 1;
+  for (auto e = result.history.begin(); e != result.history.end(); ++e)
+    if (e->epoch == result.best_epoch) kept = e;
+  if (!kept->has_test) return;
+  const auto& last = *kept;
+  // As the epoch lines print them.
+  if (last.regression)
+    std::printf("final test rmse %.4f\n", last.test_rmse);
+  else
+    std::printf("final test accuracy %.4f\n", last.test_accuracy);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto config = std::make_shared<train::TrainConfig>();
+  auto* cmd = app.add_subcommand(
+      "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
+  add_data_and_ps_options(cmd, config);
+  add_solver_options(cmd, config);
+  add_model_options(cmd, config->model);
+  add_optimizer_options(cmd, config->optimizer);
+  add_epoch_options(cmd, config);
+  add_allreduce_options(cmd, config);
+  add_run_options(cmd, config);
+  auto record = std::make_shared<RecordOptions>();
+  add_record_options(cmd, *record);
+  add_config_options(cmd);
   cmd->callback([config, record, cmd, &action] {
-    // Options of the other mode are errors, not silently ignored.
-    const auto given = [cmd](const char* name) { return cmd->count(name) > 0; };
-    for (const char* name : {"--servers", "--consistency", "--key-layout", "--ps-transport"})
-      if (config->mode != train::Mode::kPs && given(name))
-        throw CLI::ValidationError(name, "applies to --mode ps only");
-    for (const char* name : {"--allreduce", "--bucket-mb", "--sparse-exchange"})
-      if (config->mode == train::Mode::kPs && given(name))
-        throw CLI::ValidationError(name, "applies to --mode allreduce only");
-    for (const char* name : {"--max-iter", "--gtol", "--ftol", "--lbfgs-history"})
-      if (config->solver != train::Solver::kLbfgs && given(name))
-        throw CLI::ValidationError(name, "applies to --solver lbfgs only");
-    if (config->early_stop > 0 && config->validation <= 0)
-      throw CLI::ValidationError("--early-stop", "needs --validation (the rows it watches)");
-    // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
-    // trainer refuses the hinge with one line).
-    if (config->solver == train::Solver::kLbfgs && config->model.name == "svm" &&
-        config->model.output == "auto")
-      config->model.output = "squared-hinge";
-    const bool compressed = config->compression.kind != compress::CompressionSpec::Kind::kNone;
-    if (compressed && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
-      throw CLI::ValidationError("--compression",
-                                 "sends compressed gradients over MPI: not with --allreduce shm");
-    if (compressed && config->ps_transport == ps::PayloadPath::kSharedMemory)
-      throw CLI::ValidationError("--compression",
-                                 "sends compressed pushes over MPI: not with --ps-transport shm");
-    if (given("--bucket-mb") && config->allreduce == allreduce::AllreduceKind::kSharedMemory)
-      throw CLI::ValidationError("--bucket-mb",
-                                 "applies to --allreduce mpi (or auto across nodes) only");
-    // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
-    // simulation is slow, and polling for one would cost simulated time. Waits block.
-    if constexpr (simulation::kSimulated) config->deadline = 0;
-    config->settings_toml = options_as_toml(*cmd, true);
-    record->trace_given = cmd->count("--trace") > 0;
-    // --resume of a run folder continues that run: its checkpoints, its metrics.
-    if (!config->resume.empty() && train::is_run_folder(config->resume)) {
-      if (record->run_dir.empty()) record->run_dir = config->resume;
-      config->resume += "/checkpoints";
-    }
-    // A resumed run keeps writing checkpoints where it came from.
-    if (!config->resume.empty() && config->checkpoint_dir.empty() && record->run_dir.empty()) {
-      const std::filesystem::path from(config->resume);
-      config->checkpoint_dir = std::filesystem::is_directory(from) ? from.string()
-                               : from.has_parent_path()            ? from.parent_path().string()
-                                                                   : ".";
-    }
+    complete_options(*config, *record, cmd);
     action = [config, record](const comm::Communicator& world) {
-      const bool printer = world.rank() == 0;
-      RunRecord run_record(*record, *config, world);
-      train::TrainCallbacks callbacks;
-      run_record.attach(callbacks);
-      install_stop_handlers(static_cast<unsigned>(config->grace_seconds));
-      callbacks.stop_signal = [] { return stop_signal(); };
-      FaultInjector faults;
-      comm::run_agreed(world, [&] { faults = FaultInjector::from_environment(); });
-      if (!faults.empty()) {
-        callbacks.on_step = [faults, rank = world.rank()](std::int64_t step) {
-          faults.at_step(rank, step);
-        };
-        callbacks.on_server_step = callbacks.on_step;
-        callbacks.skip_step = [faults, rank = world.rank()](std::int64_t step) {
-          return faults.skips(rank, step);
-        };
-        callbacks.poison_gradient = [faults, rank = world.rank()](std::int64_t step) {
-          return faults.poisons(rank, step);
-        };
-        // Counted over the whole run: checkpoint=3 is the first dataset of the second file.
-        callbacks.checkpoint_hook = [faults, rank = world.rank(),
-                                     written = std::make_shared<int>(0)](int) {
-          faults.at_checkpoint_dataset(rank, ++*written);
-        };
-      }
-      const auto result = train::train(*config, world, callbacks);
-      if (!printer || result.history.empty()) return;
-      if (!run_record.quiet()) print_resources(result, config->mode);
-      // With --early-stop, the epoch whose parameters the run kept.
-      auto kept = result.history.end() - 1;
-      for (auto e = result.history.begin(); e != result.history.end(); ++e)
-        if (e->epoch == result.best_epoch) kept = e;
-      if (!kept->has_test) return;
-      const auto& last = *kept;
-      // As the epoch lines print them.
-      if (last.regression)
-        std::printf("final test rmse %.4f\n", last.test_rmse);
-      else
-        std::printf("final test accuracy %.4f\n", last.test_accuracy);
+      run_training(*config, *record, world);
     };
   });
 }

@@ -20,7 +20,8 @@ reliability diagram to --out (8 x 7 in, 800 x 700 px): per confidence bin, the a
 the mean confidence (a calibrated model lies on the diagonal), one line per report labelled with
 its model and expected calibration error, and below it how many rows fall in each bin.
 
-Only epoch lines are plotted; step lines are read for their time only. A file that holds several
+Only epoch lines are plotted; step lines are read for their time only; a last line cut short by
+a stopped run is left out. A file that holds several
 runs (a resumed run appends its own "run" line) is one run continuing: its epochs keep their
 numbers and the wall time of each part starts where the previous part's last line left off.
 
@@ -45,15 +46,16 @@ matplotlib.use("Agg")  # files only, no display
 from matplotlib.figure import Figure  # noqa: E402 (after the backend is chosen)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+# psml_tools sits beside this script's folder: apps/ in the source tree, share/psml/ installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from psml_tools import ToolError  # noqa: E402
+from psml_tools.metrics import SPLIT, read_records  # noqa: E402
+from psml_tools.output_files import save_figure  # noqa: E402
+
 DPI = 100
 REPORT_SIZE = (12, 7)  # inches: 1200 x 700 px
 SPLIT_SIZE = (8, 5)  # inches: 800 x 500 px
-SPLIT_FIELDS = ("compute_s", "communication_s", "wait_s", "optimizer_s")
-SPLIT_NAMES = ("compute", "communication", "wait", "optimizer")
-
-
-class ReportError(Exception):
-    """A problem with an input or output file; the message names the file."""
+SPLIT_FIELDS = tuple(f"{part}_s" for part in SPLIT)
 
 
 @dataclass
@@ -104,33 +106,11 @@ def metrics_path(arg):
     if os.path.isdir(arg):
         path = os.path.join(arg, "metrics.jsonl")
         if not os.path.exists(path):
-            raise ReportError(f"{arg}: no metrics.jsonl in this folder")
+            raise ToolError(f"{arg}: no metrics.jsonl in this folder")
         return path
     if not os.path.exists(arg):
-        raise ReportError(f"{arg}: no such file")
+        raise ToolError(f"{arg}: no such file")
     return arg
-
-
-def read_records(path):
-    """(line number, record) for each non-blank line of a JSON-lines file."""
-    try:
-        with open(path, "rb") as f:
-            lines = f.readlines()
-    except OSError as e:
-        raise ReportError(f"{path}: cannot read it ({e.strerror})") from e
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ReportError(f"{path}: line {number}: not JSON ({e.msg}, column {e.colno})") from e
-        except UnicodeDecodeError as e:
-            raise ReportError(f"{path}: line {number}: not JSON (not UTF-8 text)") from e
-        if not isinstance(record, dict):
-            raise ReportError(f"{path}: line {number}: not a JSON object")
-        yield number, record
 
 
 def read_run(arg):
@@ -159,9 +139,9 @@ def read_run(arg):
             if kind == "epoch":
                 epochs.append(read_epoch(record, last_s, steps_per_epoch))
         except ValueError as e:
-            raise ReportError(f"{path}: line {number}: {e}") from e
+            raise ToolError(f"{path}: line {number}: {e}") from e
     if not epochs:
-        raise ReportError(f"{path}: has no epoch records: nothing to plot")
+        raise ToolError(f"{path}: has no epoch records: nothing to plot")
     return Run(name=run_name(path), label=label, epochs=epochs)
 
 
@@ -243,7 +223,7 @@ def split_figure(runs, labels):
                    for i in range(len(SPLIT_FIELDS))]
     positions = range(len(runs))
     bottom = [0.0] * len(runs)
-    for part, name in zip(ms_per_step, SPLIT_NAMES):
+    for part, name in zip(ms_per_step, SPLIT):
         bars = ax.bar(positions, part, bottom=bottom, label=name)
         bottom = [b + p for b, p in zip(bottom, part)]
     ax.bar_label(bars, labels=[f"{total:.3g} ms" for total in bottom])
@@ -260,27 +240,19 @@ def split_path(out):
     return f"{stem}-split{ext}"
 
 
-def save(fig, path):
-    try:
-        fig.savefig(path, dpi=DPI)
-    except OSError as e:
-        raise ReportError(f"{path}: cannot write it ({e.strerror})") from e
-    print(f"wrote {path}")
-
-
 def read_eval_report(path):
     """An eval report's label and calibration bins (bins with rows only)."""
     try:
         with open(path, "rb") as f:
             report = json.load(f)
     except OSError as e:
-        raise ReportError(f"{path}: cannot read it ({e.strerror})") from e
+        raise ToolError(f"{path}: cannot read it ({e.strerror})") from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}: not a JSON eval report ({e})") from e
+        raise ToolError(f"{path}: not a JSON eval report ({e})") from e
     if not isinstance(report, dict) or "accuracy" not in report:
-        raise ReportError(f"{path}: not an eval report (psml eval --json)")
+        raise ToolError(f"{path}: not an eval report (psml eval --json)")
     if "calibration" not in report:
-        raise ReportError(f"{path}: the model has no probabilities, so no calibration to draw")
+        raise ToolError(f"{path}: the model has no probabilities, so no calibration to draw")
     bins = [b for b in report["calibration"] if b.get("rows", 0) > 0]
     label = (f"{os.path.basename(str(report.get('model', path)))}: "
              f"ECE {report.get('expected_calibration_error', float('nan')):.4f}")
@@ -322,13 +294,14 @@ def main():
         parser.error(f"--out {args.out}: name a .png, .svg or .pdf file")
     try:
         if all(arg.endswith(".json") for arg in args.runs):
-            save(reliability_figure([read_eval_report(arg) for arg in args.runs]), args.out)
+            save_figure(reliability_figure([read_eval_report(arg) for arg in args.runs]),
+                        args.out, DPI)
             return 0
         runs = [read_run(arg) for arg in args.runs]
         labels = legend_labels(runs)
-        save(report_figure(runs, labels), args.out)
-        save(split_figure(runs, labels), split_path(args.out))
-    except ReportError as e:
+        save_figure(report_figure(runs, labels), args.out, DPI)
+        save_figure(split_figure(runs, labels), split_path(args.out), DPI)
+    except ToolError as e:
         print(f"psml report: error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -29,30 +29,17 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
-SPLIT = ("compute", "communication", "wait", "optimizer")  # the metrics' <part>_s fields
+# psml_tools sits beside this script's folder: apps/ in the source tree, share/psml/ installed.
+sys.path.insert(0, os.path.dirname(HERE))
+from psml_tools import ToolError  # noqa: E402
+from psml_tools.logs import last_error_line  # noqa: E402
+from psml_tools.metrics import SPLIT, read_metrics  # noqa: E402
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
+from psml_tools.units import bits_per_second, seconds  # noqa: E402
+
 # The MLP task (examples/train.toml): what runs unless training options follow "--".
 DEFAULT_TRAIN = ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam", "--lr", "0.001"]
 HOST_FLOPS = 1e9  # every simulated host's speed: charged seconds are seconds at this speed
-
-
-class SimulateError(Exception):
-    pass
-
-
-def rate_bits(text, option):
-    """'10gbit', '100mbit' -> bits per second (tc's units; tc's 'bps' is bytes: not taken)."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmg])bit", text.strip().lower())
-    if not m or float(m.group(1)) <= 0:
-        raise SimulateError(f"{option} {text}: not a rate such as 100mbit, 1gbit or 10gbit")
-    return float(m.group(1)) * {"k": 1e3, "m": 1e6, "g": 1e9}[m.group(2)]
-
-
-def seconds(text, option):
-    """'5us', '50us', '0.1ms', '1e-5' -> seconds."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?(?:e-?\d+)?)\s*(s|ms|us|ns)?", text.strip().lower())
-    if not m:
-        raise SimulateError(f"{option} {text}: not a time such as 5us, 0.1ms")
-    return float(m.group(1)) * {"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, None: 1}[m.group(2)]
 
 
 def platform_xml(hosts, bandwidth_bps, latency_s, topology, half_duplex=False):
@@ -66,7 +53,7 @@ def platform_xml(hosts, bandwidth_bps, latency_s, topology, half_duplex=False):
     if topology.startswith("fat-tree:"):
         extra = f' topology="FAT_TREE" topo_parameters="{topology.split(":", 1)[1]}"'
     elif topology != "flat":
-        raise SimulateError(f"--topology {topology}: flat or fat-tree:LEVELS;DOWN;UP;PARALLEL")
+        raise ToolError(f"--topology {topology}: flat or fat-tree:LEVELS;DOWN;UP;PARALLEL")
     return (
         "<?xml version='1.0'?>\n"
         '<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">\n'
@@ -92,36 +79,6 @@ def smpi_options(exact_links, host_slowdown, collectives="ompi", allreduce=None)
         "--log=root.thres:warning", "--log=smpi_config.thres:error"]
 
 
-def read_metrics(path):
-    run, epochs = None, []
-    try:
-        with open(path) as f:
-            for line in f:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if record.get("type") == "run" and run is None:
-                    run = record
-                elif record.get("type") == "epoch":
-                    epochs.append(record)
-    except FileNotFoundError:
-        pass
-    return run, epochs
-
-
-def last_error(log_path):
-    try:
-        with open(log_path, errors="replace") as f:
-            lines = [l.strip() for l in f if l.strip().strip("-")]
-    except FileNotFoundError:
-        return "no output"
-    for line in reversed(lines):
-        if "error" in line.lower():
-            return line
-    return lines[-1] if lines else "no output"
-
-
 def calibrate(args, train, data, log_dir):
     """Seconds per row of the model's forward and backward pass on this machine: psml (the
     ordinary build) trains the same model on the same generated data on one worker (sparse data:
@@ -136,20 +93,19 @@ def calibrate(args, train, data, log_dir):
     if args.nnz > 0:
         cmd = [shutil.which("mpirun") or "mpirun", "-np", "2", *cmd, "--mode", "ps",
                "--servers", "1"]
-    env = dict(os.environ)
-    if os.geteuid() == 0:  # Open MPI refuses root unless told (as scripts/env.sh tells it)
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    with open(os.path.join(log_dir, "calibration.log"), "w") as log:
-        done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False, env=env)
+    log_path = os.path.join(log_dir, "calibration.log")
+    with open(log_path, "w") as log:
+        done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False,
+                              env=open_mpi_env())
     if done.returncode != 0:
-        raise SimulateError("calibration failed (" + " ".join(map(shlex.quote, cmd)) + "): " +
-                            last_error(os.path.join(log_dir, "calibration.log")))
+        raise ToolError("calibration failed (" + " ".join(map(shlex.quote, cmd)) + "): " +
+                        (last_error_line(log_path) or f"no error line in {log_path}"))
     _, epochs = read_metrics(metrics)
     # compute_s: the epoch's forward and backward passes (one worker), over its steps' rows.
     per_row = [e["compute_s"] / (e["steps"] * args.batch_per_worker) for e in epochs[1:]
                if e.get("steps")]
     if not per_row:
-        raise SimulateError(f"calibration wrote no epoch records to {metrics}")
+        raise ToolError(f"calibration wrote no epoch records to {metrics}")
     return statistics.median(per_row)
 
 
@@ -209,7 +165,7 @@ def main():
     train = train or DEFAULT_TRAIN
     try:
         result = simulate(args, train)
-    except SimulateError as e:
+    except ToolError as e:
         print(f"psml simulate: error: {e}", file=sys.stderr)
         return 1
     except OSError as e:  # --out not writable, a program not found
@@ -225,26 +181,26 @@ def main():
 
 def simulate(args, train):
     if args.workers < 1:
-        raise SimulateError(f"--workers {args.workers}: at least 1")
+        raise ToolError(f"--workers {args.workers}: at least 1")
     if args.mode == "ps" and args.servers < 1:
-        raise SimulateError(f"--servers {args.servers}: at least 1")
+        raise ToolError(f"--servers {args.servers}: at least 1")
     if args.nnz > 0 and args.mode != "ps":
-        raise SimulateError("--nnz (sparse data) trains with --mode ps")
+        raise ToolError("--nnz (sparse data) trains with --mode ps")
     for option, value in (("--steps", args.steps), ("--batch-per-worker", args.batch_per_worker),
                           ("--features", args.features)):
         if value < 1:
-            raise SimulateError(f"{option} {value}: at least 1")
+            raise ToolError(f"{option} {value}: at least 1")
     if args.host_slowdown <= 0:
-        raise SimulateError(f"--host-slowdown {args.host_slowdown}: more than 0")
+        raise ToolError(f"--host-slowdown {args.host_slowdown}: more than 0")
     if args.topology != "flat" and not args.topology.startswith("fat-tree:"):
-        raise SimulateError(f"--topology {args.topology}: flat or fat-tree:LEVELS;DOWN;UP;PARALLEL")
+        raise ToolError(f"--topology {args.topology}: flat or fat-tree:LEVELS;DOWN;UP;PARALLEL")
     if not os.access(args.psml_sim, os.X_OK):
-        raise SimulateError(f"{args.psml_sim}: no simulation build there; make it with "
+        raise ToolError(f"{args.psml_sim}: no simulation build there; make it with "
                             "scripts/build_sim.sh (or name it with --psml-sim)")
     smpirun = shutil.which("smpirun")
     if smpirun is None:
-        raise SimulateError("smpirun not found: install SimGrid (Debian: libsimgrid-dev)")
-    bandwidth = rate_bits(args.bandwidth, "--bandwidth")
+        raise ToolError("smpirun not found: install SimGrid (Debian: libsimgrid-dev)")
+    bandwidth = bits_per_second(args.bandwidth, "--bandwidth")
     latency = seconds(args.latency, "--latency")
     workers = args.workers
     servers = args.servers if args.mode == "ps" else 0
@@ -286,8 +242,8 @@ def simulate(args, train):
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     run, epochs = read_metrics(metrics)
     if done.returncode != 0 or len(epochs) < 2:
-        raise SimulateError(f"the simulation failed (exit {done.returncode}; {log_path}): " +
-                            last_error(log_path))
+        raise ToolError(f"the simulation failed (exit {done.returncode}; {log_path}): " +
+                        (last_error_line(log_path) or "no error line"))
     e = epochs[-1]
     steps = e.get("steps") or args.steps
     # The epoch records hold means over the workers.

@@ -26,8 +26,10 @@ void AllreduceExchange::start(std::span<float>, std::int64_t total_steps) {
   schedule_ = std::make_unique<optim::Schedule>(spec_.schedule, spec_.lr, total_steps);
 }
 
-bool AllreduceExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                             const exchange::StepInfo& info, exchange::EpochCounters& counters) {
+exchange::StepOutcome AllreduceExchange::step(std::span<float> params, double local_loss,
+                                              std::int64_t local_rows,
+                                              const exchange::StepInfo& info,
+                                              exchange::EpochCounters& counters) {
   const auto start = Clock::now();
   const auto totals = [&] {
     try {
@@ -64,7 +66,7 @@ bool AllreduceExchange::step(std::span<float> params, double local_loss, std::in
   counters.allreduce_seconds +=
       std::chrono::duration<double>(reduced - start).count() - totals.wait_seconds;
   counters.optimizer_seconds += std::chrono::duration<double>(Clock::now() - reduced).count();
-  return totals.stop;
+  return {.done = true, .stop = totals.stop};
 }
 
 std::string AllreduceExchange::save(checkpoint::Metadata meta,

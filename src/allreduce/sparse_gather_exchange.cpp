@@ -35,22 +35,17 @@ void SparseGatherExchange::start(std::span<float>, std::int64_t total_steps) {
   schedule_ = std::make_unique<optim::Schedule>(spec_.schedule, spec_.lr, total_steps);
 }
 
-bool SparseGatherExchange::step(std::span<float>, double, std::int64_t, const exchange::StepInfo&,
-                                exchange::EpochCounters&) {
-  throw Error("the sparse allreduce exchange takes sparse steps (step_sparse)");
-}
-
-bool SparseGatherExchange::fetch(std::span<const std::int64_t> keys, std::span<float> values,
-                                 exchange::EpochCounters*) {
+exchange::StepOutcome SparseGatherExchange::pull(std::span<const std::int64_t> keys,
+                                                 std::span<float> values,
+                                                 exchange::EpochCounters*) {
   for (std::size_t k = 0; k < keys.size(); ++k)
     values[k] = params_[static_cast<std::size_t>(keys[k])];
-  return stop_agreed_;
+  return {.done = !stop_agreed_, .stop = stop_agreed_};
 }
 
-void SparseGatherExchange::step_sparse(std::span<const std::int64_t> keys,
-                                       std::span<const float> grad, double local_loss,
-                                       std::int64_t local_rows, const exchange::StepInfo& info,
-                                       exchange::EpochCounters& counters) {
+void SparseGatherExchange::push(std::span<const std::int64_t> keys, std::span<const float> grad,
+                                double local_loss, std::int64_t local_rows,
+                                const exchange::StepInfo& info, exchange::EpochCounters& counters) {
   const auto start = Clock::now();
   const auto ranks = static_cast<std::size_t>(comm_.size());
   // 1. Every rank's header: how many pairs, rows, its loss, whether it wants to stop.

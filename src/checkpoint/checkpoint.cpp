@@ -17,6 +17,7 @@
 #include "psml/checkpoint/checksum.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/message_codec.hpp"
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/version.hpp"
@@ -57,14 +58,6 @@ constexpr const char* kFormat = "psml-checkpoint-1";
 constexpr const char* kParams = "params";
 constexpr const char* kState = "optimizer_state";
 
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw error(path, ": cannot open to sync");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw error(path, ": fsync failed (disk full or failing?)");
-}
-
 // Writes `bytes` to a new file `path`; every failure (EFBIG, ENOSPC, EIO) names the file.
 void write_bytes(const std::string& path, const std::vector<char>& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -96,21 +89,6 @@ std::string now_iso() {
   return text;
 }
 
-// Writes `text` to `path` atomically: temporary file, fsync, rename, fsync of the directory.
-void replace_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw error(tmp, ": cannot write (disk full?)");
-  }
-  fsync_path(tmp, false);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw error(path, ": cannot rename ", tmp, " onto it");
-  fsync_path(fs::path(path).parent_path().string(), true);
-}
-
 // Checkpoint files in the directory, newest (highest step) first.
 std::vector<std::string> checkpoints_in(const std::string& directory) {
   std::vector<std::string> names;
@@ -127,14 +105,10 @@ std::vector<std::string> checkpoints_in(const std::string& directory) {
 // `latest` and loses the checkpoints beyond `keep`.
 void commit(const Destination& to, const std::string& directory, const std::string& tmp,
             const std::string& name) {
-  fsync_path(tmp, false);
-  const auto final_path = (fs::path(directory) / name).string();
-  if (std::rename(tmp.c_str(), final_path.c_str()) != 0)
-    throw error(final_path, ": cannot rename the finished checkpoint into place");
-  fsync_path(directory, true);
+  publish_file(tmp, (fs::path(directory) / name).string());
   if (!to.file.empty()) return;
   const int keep = to.keep;
-  replace_file((fs::path(directory) / "latest").string(), name + "\n");
+  write_file_atomically((fs::path(directory) / "latest").string(), name + "\n");
   const auto all = checkpoints_in(directory);
   for (std::size_t i = static_cast<std::size_t>(std::max(keep, 1)); i < all.size(); ++i)
     fs::remove(fs::path(directory) / all[i]);
@@ -182,7 +156,7 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta,
       one_file ? fs::path(to.file).filename().string() : checkpoint_name(meta.global_step);
   if (name.empty() || name == "." || name == "..")
     throw error(to.file, ": not a file name to save the model to");
-  const std::string tmp = (fs::path(directory) / ("." + name + ".tmp")).string();
+  const std::string tmp = temporary_path_for((fs::path(directory) / name).string());
   comm::run_agreed(writers, [&] {
     // The last line of defence of "every checkpoint holds the last good step": a sum that
     // overflowed, or an optimizer that did, is caught by the loss only one step later.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <random>
 #include <vector>
 
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
 #include "psml/data/csr.hpp"
@@ -143,12 +145,21 @@ void write_synthetic(const SyntheticSpec& spec, const std::string& out) {
   if (spec.rows < 1) throw error("--rows must be >= 1, got ", spec.rows);
   if (spec.test_rows < 0) throw error("--test-rows must be >= 0, got ", spec.test_rows);
   if (spec.test_rows > 0 && spec.test_out.empty()) throw error("--test-rows needs --test-out");
-  std::vector<Part> parts{{out, spec.rows}};
-  if (spec.test_rows > 0) parts.push_back({spec.test_out, spec.test_rows});
-  if (spec.nnz > 0)
-    write_sparse_synthetic(spec, parts);
-  else
-    write_dense_synthetic(spec, parts);
+  // Each file appears under its name only once both are complete (core/atomic_file.hpp).
+  std::vector<std::string> finals{out};
+  if (spec.test_rows > 0) finals.push_back(spec.test_out);
+  std::vector<Part> parts{{temporary_path_for(out), spec.rows}};
+  if (spec.test_rows > 0) parts.push_back({temporary_path_for(spec.test_out), spec.test_rows});
+  try {
+    if (spec.nnz > 0)
+      write_sparse_synthetic(spec, parts);
+    else
+      write_dense_synthetic(spec, parts);
+    for (std::size_t i = 0; i < parts.size(); ++i) publish_file(parts[i].path, finals[i]);
+  } catch (...) {
+    for (const auto& part : parts) std::remove(part.path.c_str());
+    throw;
+  }
 }
 
 }  // namespace psml::data

@@ -4,8 +4,8 @@ namespace psml::ps {
 
 ChannelTransport::~ChannelTransport() = default;  // each handle waits for its own send
 
-int ChannelTransport::wait(double timeout_seconds) {
-  return channel_.wait_header(timeout_seconds);
+int ChannelTransport::wait(double timeout_seconds, int source) {
+  return channel_.wait_header(timeout_seconds, source == kAnySource ? MPI_ANY_SOURCE : source);
 }
 
 void ChannelTransport::receive(int source, Message& message) {
@@ -23,12 +23,14 @@ void ChannelTransport::send(int dest, const Message& message, std::vector<float>
   out.handle = channel_.isend(dest, message, {comm::bytes_of(std::span<const float>(out.values))});
 }
 
-void ChannelTransport::send_view(int dest, const Message& message, std::span<const float> values) {
-  sends_.emplace_back().handle = channel_.isend(dest, message, {comm::bytes_of(values)});
+void ChannelTransport::send_view(int dest, const Message& message,
+                                 std::initializer_list<std::span<const std::byte>> frames) {
+  sends_.emplace_back().handle = channel_.isend(dest, message, frames);
 }
 
-void ChannelTransport::progress() {
+bool ChannelTransport::progress() {
   sends_.remove_if([](Outgoing& out) { return out.handle.test(); });
+  return !sends_.empty();
 }
 
 void ChannelTransport::flush() {

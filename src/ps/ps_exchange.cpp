@@ -4,58 +4,38 @@
 
 namespace psml::ps {
 
-PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
-                       double deadline_seconds, KeyLayoutKind layout, bool sparse,
-                       const SharedPayloads* shared, const compress::CompressionSpec& compression,
-                       std::span<const MatrixBlock> matrices)
-    : world_(world),
-      client_(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds, layout, shared,
-              compression, matrices),
-      sparse_(sparse),
-      grad_(sparse || shared ? 0 : num_params, 0.0f),
-      gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}
-
-void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
+template <class Protocol>
+void PsClientExchange<Protocol>::init_servers(std::span<const float> params,
+                                              std::int64_t total_steps) {
   // The schedule spans the run's global steps in every consistency mode (see ps/server.hpp).
-  if (world_.rank() == 0) {
-    if (resumed_)
-      client_.init_servers_loaded(total_steps);
-    else if (sparse_)
-      client_.init_servers_zero(total_steps);
-    else
-      client_.init_servers(params, total_steps);
-  }
-  if (!sparse_) client_.pull(params);
+  if (world_.rank() != 0) return;
+  if (resumed_)
+    client_.init_servers_loaded(total_steps);
+  else if (params.empty())
+    client_.init_servers_zero(total_steps);
+  else
+    client_.init_servers(params, total_steps);
 }
 
-bool PsExchange::fetch(std::span<const std::int64_t> keys, std::span<float> values,
-                       exchange::EpochCounters* counters) {
-  const auto stats = client_.pull_sparse(keys, values);
-  if (counters) record(stats, *counters);
-  return client_.stop_reached();
-}
-
-void PsExchange::step_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
-                             double local_loss, std::int64_t local_rows,
-                             const exchange::StepInfo& info, exchange::EpochCounters& counters) {
-  exchange::check_finite(local_loss, grad, info);
-  client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_sparse(keys, grad, local_rows), counters);
-}
-
-std::string PsExchange::save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
-                             std::span<const float>) {
+template <class Protocol>
+std::string PsClientExchange<Protocol>::save(checkpoint::Metadata meta,
+                                             const exchange::CheckpointTarget& target,
+                                             std::span<const float>) {
   // The servers hold the parameters and the optimizer state: worker 0 asks them to write.
   if (world_.rank() != 0) return {};
   return client_.checkpoint(meta, target.to);
 }
 
-void PsExchange::resume(const std::string&, const checkpoint::Metadata& meta, std::span<float>) {
+template <class Protocol>
+void PsClientExchange<Protocol>::resume(const std::string&, const checkpoint::Metadata& meta,
+                                        std::span<float>) {
   resumed_ = true;  // the servers loaded their ranges; start() pulls them
   client_.resume_at(meta.global_step);
 }
 
-void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& counters) const {
+template <class Protocol>
+void PsClientExchange<Protocol>::record(const ExchangeStats& stats,
+                                        exchange::EpochCounters& counters) const {
   counters.push_seconds += stats.push_seconds;
   counters.pull_seconds += stats.pull_seconds;
   counters.wait_seconds += stats.wait_seconds;
@@ -66,9 +46,26 @@ void PsExchange::record(const ExchangeStats& stats, exchange::EpochCounters& cou
   for (const auto s : stats.staleness) counters.record_staleness(s);
 }
 
+template class PsClientExchange<exchange::DenseExchange>;
+template class PsClientExchange<exchange::KeyedExchange>;
+
+PsExchange::PsExchange(const comm::Communicator& world, const Roles& roles, std::size_t num_params,
+                       double deadline_seconds, KeyLayoutKind layout, const SharedPayloads* shared,
+                       const compress::CompressionSpec& compression,
+                       std::span<const MatrixBlock> matrices)
+    : PsClientExchange(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds,
+                       layout, shared, compression, matrices),
+      grad_(shared ? 0 : num_params, 0.0f),
+      gradient_(shared ? shared->gradient(world.rank()) : std::span<float>(grad_)) {}
+
+void PsExchange::start(std::span<float> params, std::int64_t total_steps) {
+  init_servers(params, total_steps);
+  client_.wait(client_.pull(params));
+}
+
 models::GradientListener* PsExchange::listener() {
   // One server holds every key: nothing to push before backprop ends.
-  if (sparse_ || !client_.pushes_early() || client_.servers() == 1) return nullptr;
+  if (!client_.pushes_early() || client_.servers() == 1) return nullptr;
   return this;
 }
 
@@ -95,20 +92,60 @@ void PsExchange::ready(std::size_t first, std::size_t count) {
         std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
                                                   static_cast<std::size_t>(keys.count)),
         info_);
-    client_.push_early(s, gradient_, rows_);
+    client_.push(keys,
+                 std::span<const float>(gradient_).subspan(static_cast<std::size_t>(keys.first),
+                                                           static_cast<std::size_t>(keys.count)),
+                 rows_);
     in_flight_ = true;
   }
 }
 
-bool PsExchange::step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                      const exchange::StepInfo& info, exchange::EpochCounters& counters) {
+exchange::StepOutcome PsExchange::step(std::span<float> params, double local_loss,
+                                       std::int64_t local_rows, const exchange::StepInfo& info,
+                                       exchange::EpochCounters& counters) {
   // Only this worker knows its loss and gradient: it stops the job alone (main aborts every
   // rank) before the servers apply them.
   exchange::check_finite(local_loss, gradient_, info);
-  client_.set_step(info.global_step, info.stop_wanted);
-  record(client_.push_pull(gradient_, local_rows, params), counters);
+  // The servers pushed during backprop hold the last keys: push the rest, then pull.
+  std::int64_t rest = client_.num_keys();
+  for (int s = client_.servers() - 1; s >= 0 && client_.pushed(s); --s)
+    rest = client_.keys_of(s).first;
+  record(client_.wait(client_.push(
+             KeyRange{0, rest},
+             std::span<const float>(gradient_).first(static_cast<std::size_t>(rest)), local_rows)),
+         counters);
+  record(client_.wait(client_.pull(params)), counters);
   in_flight_ = false;
-  return client_.stop_reached();
+  return {.done = true, .stop = client_.stop_reached()};
+}
+
+PsKeyedExchange::PsKeyedExchange(const comm::Communicator& world, const Roles& roles,
+                                 std::size_t num_params, double deadline_seconds,
+                                 KeyLayoutKind layout, const SharedPayloads* shared,
+                                 const compress::CompressionSpec& compression,
+                                 std::span<const MatrixBlock> matrices)
+    : PsClientExchange(world, roles, static_cast<std::int64_t>(num_params), deadline_seconds,
+                       layout, shared, compression, matrices) {}
+
+void PsKeyedExchange::start(std::span<float>, std::int64_t total_steps) {
+  init_servers({}, total_steps);
+}
+
+exchange::StepOutcome PsKeyedExchange::pull(std::span<const std::int64_t> keys,
+                                            std::span<float> values,
+                                            exchange::EpochCounters* counters) {
+  const auto stats = client_.wait(client_.pull(keys, values));
+  if (counters) record(stats, *counters);
+  const bool stop = client_.stop_reached();
+  return {.done = !stop, .stop = stop};
+}
+
+void PsKeyedExchange::push(std::span<const std::int64_t> keys, std::span<const float> grad,
+                           double local_loss, std::int64_t local_rows,
+                           const exchange::StepInfo& info, exchange::EpochCounters& counters) {
+  exchange::check_finite(local_loss, grad, info);
+  client_.set_step(info.global_step, info.stop_wanted);
+  record(client_.wait(client_.push(keys, grad, local_rows)), counters);
 }
 
 }  // namespace psml::ps

@@ -31,7 +31,7 @@ Server::Server(Transport& transport, const Roles& roles, int index, ServerOption
 
 void Server::run() {
   while (done_ < roles_.workers) {
-    const int waiting = transport_.wait(options_.deadline_seconds);
+    const int waiting = transport_.wait(options_.deadline_seconds, Transport::kAnySource);
     if (waiting < 0)
       throw error("server ", index_, ": no message from any worker for ", options_.deadline_seconds,
                   " s (--deadline); ", describe_waits());
@@ -390,7 +390,7 @@ void Server::reply(const PendingPull& pull) {
   } else {
     // Sent from params_ itself: apply() waits for replies in flight before it changes them.
     payload_bytes_ += static_cast<std::int64_t>(params_.size() * sizeof(float));
-    transport_.send_view(pull.source, Message(r), params_);
+    transport_.send_view(pull.source, Message(r), {std::as_bytes(std::span<const float>(params_))});
     replies_from_params_ = true;
     return;
   }

@@ -5,11 +5,11 @@
 #include <numbers>
 
 #include "psml/comm/agreement.hpp"
+#include "psml/comm/same_bits.hpp"
+#include "psml/data/row_blocks.hpp"
 
 namespace psml::stats {
 namespace {
-
-constexpr Eigen::Index kBlock = 4096;
 
 std::span<double> all_of(Eigen::MatrixXd& m) {
   return {m.data(), static_cast<std::size_t>(m.size())};
@@ -39,8 +39,7 @@ BayesLinregResult fit_bayes_linreg(
   Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(1, f + 1);
   sums.leftCols(f) = shard.x.cast<double>().colwise().sum();
   sums(0, f) = shard.targets.cast<double>().sum();
-  comm.allreduce(all_of(sums));
-  comm.broadcast(all_of(sums), 0);
+  comm::allreduce_same_bits(comm, all_of(sums));
   const double n = static_cast<double>(info.rows);
   BayesLinregResult result;
   auto& m = result.model;
@@ -50,14 +49,12 @@ BayesLinregResult fit_bayes_linreg(
   // 2. [XᵀX | Xᵀy] and yᵀy of the centred rows, in one buffer.
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(f + 1, f + 1);
   Eigen::MatrixXd block;
-  for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
-    const auto rows = std::min(kBlock, shard.x.rows() - first);
+  data::for_each_row_block(shard.x.rows(), [&](Eigen::Index first, Eigen::Index rows) {
     centred_block(shard, first, rows, x_mean, m.y_mean, block);
     gram.noalias() += block.transpose() * block;
-  }
-  comm.allreduce(all_of(gram));
-  // Every rank decides alone (the eigenbasis, when to stop): rank 0's bits everywhere.
-  comm.broadcast(all_of(gram), 0);
+  });
+  // Every rank decides alone (the eigenbasis, when to stop).
+  comm::allreduce_same_bits(comm, all_of(gram));
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(gram.topLeftCorner(f, f));
   const Eigen::MatrixXd& v = eigen.eigenvectors();
   const Eigen::VectorXd e = eigen.eigenvalues().cwiseMax(0.0);    // rounding below 0 is 0
@@ -69,13 +66,11 @@ BayesLinregResult fit_bayes_linreg(
   };
   const auto residual_sum = [&](const Eigen::VectorXd& coef) {
     double sum = 0;
-    for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
-      const auto rows = std::min(kBlock, shard.x.rows() - first);
+    data::for_each_row_block(shard.x.rows(), [&](Eigen::Index first, Eigen::Index rows) {
       centred_block(shard, first, rows, x_mean, m.y_mean, block);
       sum += (block.col(f) - block.leftCols(f) * coef).squaredNorm();
-    }
-    comm.allreduce(std::span<double>(&sum, 1));
-    comm.broadcast(std::span<double>(&sum, 1), 0);
+    });
+    comm::allreduce_same_bits(comm, std::span<double>(&sum, 1));
     return sum;
   };
   const auto log_marginal_likelihood = [&](double alpha, double lambda, const Eigen::VectorXd& c,

@@ -7,12 +7,11 @@
 
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/stats/kmeans.hpp"
 
 namespace psml::stats {
 namespace {
-
-constexpr Eigen::Index kBlock = 2048;
 
 // Weights, means and covariances from responsibilities (this rank's rows x components).
 // Collective.
@@ -26,11 +25,10 @@ GmmModel maximise(const data::Shard& shard, const Eigen::MatrixXd& resp, const G
   Eigen::Map<Eigen::MatrixXd> weighted_sums(first.data() + k, k, d);
   mass = resp.colwise().sum().transpose();
   weighted_sums.setZero();
-  for (Eigen::Index b = 0; b < shard.x.rows(); b += kBlock) {
-    const auto n = std::min(kBlock, shard.x.rows() - b);
+  data::for_each_row_block(shard.x.rows(), [&](Eigen::Index b, Eigen::Index n) {
     weighted_sums.noalias() +=
         resp.middleRows(b, n).transpose() * shard.x.middleRows(b, n).cast<double>();
-  }
+  });
   comm.allreduce(std::span<double>(first.data(), static_cast<std::size_t>(first.size())));
   // As scikit-learn: 10 machine epsilons keep an empty component's division finite.
   const Eigen::VectorXd nk = mass.array() + 10 * std::numeric_limits<double>::epsilon();
@@ -42,15 +40,14 @@ GmmModel maximise(const data::Shard& shard, const Eigen::MatrixXd& resp, const G
   Eigen::MatrixXd centred;
   if (options.covariance == Covariance::kDiag) {
     Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(k, d);
-    for (Eigen::Index b = 0; b < shard.x.rows(); b += kBlock) {
-      const auto n = std::min(kBlock, shard.x.rows() - b);
+    data::for_each_row_block(shard.x.rows(), [&](Eigen::Index b, Eigen::Index n) {
       const Eigen::MatrixXd x = shard.x.middleRows(b, n).cast<double>();
       for (Eigen::Index c = 0; c < k; ++c) {
         centred = x.rowwise() - model.means.row(c);
         squares.row(c).noalias() +=
             resp.col(c).segment(b, n).transpose() * centred.array().square().matrix();
       }
-    }
+    });
     comm.allreduce(std::span<double>(squares.data(), static_cast<std::size_t>(squares.size())));
     model.variances = (squares.array().colwise() / nk.array()) + options.reg_covar;
     return model;
@@ -58,14 +55,13 @@ GmmModel maximise(const data::Shard& shard, const Eigen::MatrixXd& resp, const G
   std::vector<double> scatter(static_cast<std::size_t>(k * d * d), 0.0);
   for (Eigen::Index c = 0; c < k; ++c) {
     Eigen::Map<Eigen::MatrixXd> s(scatter.data() + c * d * d, d, d);
-    for (Eigen::Index b = 0; b < shard.x.rows(); b += kBlock) {
-      const auto n = std::min(kBlock, shard.x.rows() - b);
+    data::for_each_row_block(shard.x.rows(), [&](Eigen::Index b, Eigen::Index n) {
       centred = (shard.x.middleRows(b, n).cast<double>().rowwise() - model.means.row(c))
                     .array()
                     .colwise() *
                 resp.col(c).segment(b, n).array().sqrt();
       s.selfadjointView<Eigen::Lower>().rankUpdate(centred.transpose());
-    }
+    });
   }
   comm.allreduce(std::span<double>(scatter));
   for (Eigen::Index c = 0; c < k; ++c) {
@@ -144,8 +140,7 @@ double GmmScorer::responsibilities(const data::RowMatrix& x, Eigen::MatrixXd& ou
   out.resize(x.rows(), model_.means.rows());
   Eigen::MatrixXd block;
   double log_likelihood = 0;
-  for (Eigen::Index b = 0; b < x.rows(); b += kBlock) {
-    const auto n = std::min(kBlock, x.rows() - b);
+  data::for_each_row_block(x.rows(), [&](Eigen::Index b, Eigen::Index n) {
     weighted_log_densities(x.middleRows(b, n), block);
     for (Eigen::Index i = 0; i < n; ++i) {
       const double top = block.row(i).maxCoeff();
@@ -153,7 +148,7 @@ double GmmScorer::responsibilities(const data::RowMatrix& x, Eigen::MatrixXd& ou
       out.row(b + i) = (block.row(i).array() - lse).exp();
       log_likelihood += lse;
     }
-  }
+  });
   return log_likelihood;
 }
 

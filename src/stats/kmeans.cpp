@@ -9,12 +9,11 @@
 #include "psml/core/error.hpp"
 #include "psml/core/rng.hpp"
 #include "psml/core/stopwatch.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/stats/moments.hpp"
 
 namespace psml::stats {
 namespace {
-
-constexpr Eigen::Index kBlock = 4096;
 
 // A uniform double in [0, 1) from 53 random bits (the same on every platform).
 double uniform(Rng& rng) {
@@ -225,11 +224,10 @@ NearestCentroid::NearestCentroid(const Eigen::MatrixXd& centroids)
 
 template <class Visit>
 void NearestCentroid::for_each_block(const data::RowMatrix& x, Visit visit) {
-  for (Eigen::Index first = 0; first < x.rows(); first += kBlock) {
-    const auto n = std::min(kBlock, x.rows() - first);
+  data::for_each_row_block(x.rows(), [&](Eigen::Index first, Eigen::Index n) {
     products_.noalias() = x.middleRows(first, n) * centroids_.transpose();
     visit(first, n);
-  }
+  });
 }
 
 void NearestCentroid::assign(const data::RowMatrix& x, std::span<const double> norms,

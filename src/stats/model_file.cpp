@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/version.hpp"
 #include "psml/data/h5.hpp"
@@ -170,8 +171,7 @@ const char* model_kind(const FittedModel& model) {
 }
 
 void save_model(const std::string& path, const FittedModel& model, const FitRecord& record) {
-  const std::string tmp = path + ".tmp";
-  {
+  write_atomically(path, [&](const std::string& tmp) {
     const auto file = h5::File::create(tmp);
     file.set_attribute("model", model_kind(model));
     file.set_attribute("rows", record.rows);
@@ -233,9 +233,7 @@ void save_model(const std::string& path, const FittedModel& model, const FitReco
         write(file, "covariances", all, {k, d, d});
       }
     }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw error(path, ": cannot rename ", tmp, " onto it");
+  });
 }
 
 std::optional<std::string> fitted_model_kind(const std::string& path) {

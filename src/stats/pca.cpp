@@ -4,14 +4,11 @@
 #include <algorithm>
 
 #include "psml/core/error.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/stats/moments.hpp"
 
 namespace psml::stats {
-namespace {
-
-constexpr Eigen::Index kBlock = 2048;
-
-}  // namespace
+namespace {}  // namespace
 
 PcaModel fit_pca(const data::Shard& shard, int components, const comm::Communicator& comm) {
   const auto d = shard.x.cols();
@@ -28,11 +25,10 @@ PcaModel fit_pca(const data::Shard& shard, int components, const comm::Communica
   // Lower triangle of Σ (x − mean)(x − mean)ᵀ over this rank's rows.
   Eigen::MatrixXd scatter = Eigen::MatrixXd::Zero(d, d);
   Eigen::MatrixXd centred;
-  for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
-    const auto n = std::min(kBlock, shard.x.rows() - first);
+  data::for_each_row_block(shard.x.rows(), [&](Eigen::Index first, Eigen::Index n) {
     centred = shard.x.middleRows(first, n).cast<double>().rowwise() - model.mean.transpose();
     scatter.selfadjointView<Eigen::Lower>().rankUpdate(centred.transpose());
-  }
+  });
   comm.allreduce(std::span<double>(scatter.data(), static_cast<std::size_t>(scatter.size())));
 
   model.components.resize(components, d);

@@ -3,6 +3,8 @@
 #include <Eigen/Dense>
 #include <algorithm>
 
+#include "psml/data/row_blocks.hpp"
+
 namespace psml::stats {
 
 std::vector<float> solve_ridge(const data::Shard& shard, double l2,
@@ -10,16 +12,14 @@ std::vector<float> solve_ridge(const data::Shard& shard, double l2,
   const Eigen::Index d = shard.x.cols() + 1;
   // [XᵀX | Xᵀy] in one buffer, so one allreduce carries both.
   Eigen::MatrixXd stats = Eigen::MatrixXd::Zero(d, d + 1);
-  constexpr Eigen::Index kBlock = 4096;
   Eigen::MatrixXd xb;
-  for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock) {
-    const Eigen::Index n = std::min(kBlock, shard.x.rows() - first);
+  data::for_each_row_block(shard.x.rows(), [&](Eigen::Index first, Eigen::Index n) {
     xb.resize(n, d + 1);
     xb.leftCols(d - 1) = shard.x.middleRows(first, n).cast<double>();
     xb.col(d - 1).setOnes();
     xb.col(d) = shard.targets.segment(first, n).cast<double>();
     stats.noalias() += xb.leftCols(d).transpose() * xb;
-  }
+  });
   comm.allreduce(std::span<double>(stats.data(), static_cast<std::size_t>(stats.size())));
   Eigen::MatrixXd a = stats.leftCols(d);
   const double rows = static_cast<double>(shard.info.rows);

@@ -6,9 +6,10 @@
 
 namespace psml::train {
 
-double ChargedLearner::loss_and_gradient(std::span<const float>, std::span<float> grad) {
+double ChargedLearner::loss_and_gradient(const Batch& batch, std::span<const float>,
+                                         std::span<float> grad) {
   std::fill(grad.begin(), grad.end(), 0.0f);
-  simulation::charge_compute(seconds_per_row_ * static_cast<double>(rows_));
+  simulation::charge_compute(seconds_per_row_ * static_cast<double>(batch.rows()));
   return 0;
 }
 

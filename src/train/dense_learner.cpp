@@ -20,31 +20,32 @@ void DenseLearner::reserve(std::int64_t rows) {
   model_->reserve(rows);
 }
 
-std::int64_t DenseLearner::select(const std::vector<std::int64_t>& rows,
-                                  std::vector<std::int64_t>& keys) {
-  keys.clear();
+Batch DenseLearner::select(const std::vector<std::int64_t>& rows) {
   batch_.emplace(stream_ ? stream_->gather(rows, buffer_) : buffer_.gather(train_, rows));
-  return batch_->rows();
+  return make_batch(batch_->rows());
 }
 
-double DenseLearner::loss_and_gradient(std::span<const float> values, std::span<float> grad) {
+double DenseLearner::loss_and_gradient(const Batch&, std::span<const float> values,
+                                       std::span<float> grad) {
   if (batch_->rows() > 0) return model_->loss_and_gradient(values, *batch_, grad);
   std::fill(grad.begin(), grad.end(), 0.0f);  // an empty share of the global batch
   return 0;
 }
 
-models::EvalSums DenseLearner::evaluate_test(std::span<const float> params, exchange::Exchange&,
+models::EvalSums DenseLearner::evaluate_test(std::span<const float> params,
+                                             exchange::KeyedExchange*,
                                              const comm::Communicator& workers) {
   return evaluate_distributed(*model_, params, test_, workers);
 }
 
-models::EvalSums DenseLearner::evaluate_train(std::span<const float> params, exchange::Exchange&,
+models::EvalSums DenseLearner::evaluate_train(std::span<const float> params,
+                                              exchange::KeyedExchange*,
                                               const comm::Communicator& workers) {
   return evaluate_distributed(*model_, params, train_, workers);
 }
 
 models::EvalSums DenseLearner::evaluate_validation(std::span<const float> params,
-                                                   exchange::Exchange&,
+                                                   exchange::KeyedExchange*,
                                                    const comm::Communicator& workers) {
   return evaluate_distributed(*model_, params, validation_, workers);
 }

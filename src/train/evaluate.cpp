@@ -1,6 +1,6 @@
 #include "psml/train/evaluate.hpp"
 
-#include <algorithm>
+#include "psml/data/row_blocks.hpp"
 
 namespace psml::train {
 
@@ -8,8 +8,12 @@ models::EvalSums evaluate_distributed(models::Model& model, std::span<const floa
                                       const data::Shard& shard, const comm::Communicator& comm) {
   constexpr Eigen::Index kBlock = 1024;  // bounds the model's workspace
   models::EvalSums local;
-  for (Eigen::Index first = 0; first < shard.x.rows(); first += kBlock)
-    local += model.evaluate(params, shard.view(first, std::min(kBlock, shard.x.rows() - first)));
+  data::for_each_row_block(
+      shard.x.rows(),
+      [&](Eigen::Index first, Eigen::Index n) {
+        local += model.evaluate(params, shard.view(first, n));
+      },
+      kBlock);
   double sums[3] = {local.loss, local.correct, local.rows};
   comm.allreduce(std::span<double>(sums));
   return {sums[0], sums[1], sums[2]};

@@ -1,11 +1,13 @@
 #include "psml/train/full_batch.hpp"
 
 #include <algorithm>
+#include <numeric>
+
+#include "psml/comm/same_bits.hpp"
+#include "psml/data/row_blocks.hpp"
 
 namespace psml::train {
 namespace {
-
-constexpr Eigen::Index kBlock = 4096;
 
 std::vector<std::uint8_t> mask_of(std::size_t params, const std::vector<MatrixBlock>& matrices) {
   std::vector<std::uint8_t> mask(params, 0);
@@ -36,11 +38,10 @@ FullBatchObjective::FullBatchObjective(std::unique_ptr<models::ModelT<double>> m
   d->classes.assign(shard.classes.data(), shard.classes.data() + shard.classes.size());
   d->targets.assign(shard.targets.data(), shard.targets.data() + shard.targets.size());
   d->grad.resize(d->model->num_params());
-  d->model->reserve(std::min<Eigen::Index>(kBlock, d->x.rows()));
+  d->model->reserve(std::min<Eigen::Index>(data::kRowBlock, d->x.rows()));
   local_ = [d](std::span<const double> params, std::span<double> grad) {
     double loss = 0;
-    for (Eigen::Index first = 0; first < d->x.rows(); first += kBlock) {
-      const auto n = std::min(kBlock, d->x.rows() - first);
+    data::for_each_row_block(d->x.rows(), [&](Eigen::Index first, Eigen::Index n) {
       const auto at = static_cast<std::size_t>(first), count = static_cast<std::size_t>(n);
       const data::BatchViewT<double> batch{
           {d->x.data() + first * d->x.cols(), n, d->x.cols()},
@@ -50,7 +51,7 @@ FullBatchObjective::FullBatchObjective(std::unique_ptr<models::ModelT<double>> m
                              : std::span<const double>(d->targets).subspan(at, count)};
       loss += d->model->loss_and_gradient(params, batch, d->grad);
       for (std::size_t k = 0; k < grad.size(); ++k) grad[k] += d->grad[k];
-    }
+    });
     return loss;
   };
 }
@@ -72,14 +73,12 @@ FullBatchObjective::FullBatchObjective(std::unique_ptr<models::SparseLinearModel
   sp->shard = &shard;
   local_ = [sp](std::span<const double> params, std::span<double> grad) {
     double loss = 0;
-    const auto total = sp->shard->x.rows();
-    for (std::int64_t first = 0; first < total; first += kBlock) {
-      sp->rows.clear();
-      for (auto r = first; r < std::min<std::int64_t>(total, first + kBlock); ++r)
-        sp->rows.push_back(r);
+    data::for_each_row_block(sp->shard->x.rows(), [&](Eigen::Index first, Eigen::Index n) {
+      sp->rows.resize(static_cast<std::size_t>(n));
+      std::iota(sp->rows.begin(), sp->rows.end(), std::int64_t{first});
       sp->model->keys_of(sp->shard->x, sp->rows, sp->keys);
       loss += sp->model->add_loss_and_gradient(*sp->shard, sp->rows, sp->keys, params, grad);
-    }
+    });
     return loss;
   };
 }
@@ -88,8 +87,7 @@ double FullBatchObjective::operator()(std::span<const double> params, std::span<
   ++evaluations_;
   sums_.assign(1 + mask_.size(), 0.0);
   sums_[0] = local_(params, std::span<double>(sums_).subspan(1));
-  workers_.allreduce(std::span<double>(sums_));
-  workers_.broadcast(std::span<double>(sums_), 0);  // the same bits on every worker
+  comm::allreduce_same_bits(workers_, sums_);
   double loss = sums_[0] / rows_;
   for (std::size_t k = 0; k < grad.size(); ++k) {
     grad[k] = sums_[1 + k] / rows_;

@@ -1,10 +1,7 @@
 #include "psml/train/run_folder.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "psml/core/error.hpp"
 
@@ -40,19 +37,6 @@ std::string make_run_folder(const std::string& requested, const std::string& mod
 bool is_run_folder(const std::string& path) {
   std::error_code ec;
   return fs::is_regular_file(fs::path(path) / "config.toml", ec);
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw error(temporary, ": cannot write: ", std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) throw error(path, ": cannot write: ", ec.message());
 }
 
 }  // namespace psml::train

@@ -17,16 +17,15 @@ void SparseLearner::init_params(std::span<float> params, std::uint64_t) const {
   std::fill(params.begin(), params.end(), 0.0f);
 }
 
-std::int64_t SparseLearner::select(const std::vector<std::int64_t>& rows,
-                                   std::vector<std::int64_t>& keys) {
+Batch SparseLearner::select(const std::vector<std::int64_t>& rows) {
   rows_ = rows;
-  auto& out = dense_view_ ? own_keys_ : keys;
-  model_->keys_of(train_.x, rows, out);
-  keys_ = out;
-  return static_cast<std::int64_t>(rows_.size());
+  model_->keys_of(train_.x, rows, keys_);
+  const auto count = static_cast<std::int64_t>(rows_.size());
+  return dense_view_ ? make_batch(count) : make_batch(count, keys_);
 }
 
-double SparseLearner::loss_and_gradient(std::span<const float> values, std::span<float> grad) {
+double SparseLearner::loss_and_gradient(const Batch&, std::span<const float> values,
+                                        std::span<float> grad) {
   if (!dense_view_) return model_->loss_and_gradient(train_, rows_, keys_, values, grad);
   std::fill(grad.begin(), grad.end(), 0.0f);
   return model_->add_loss_and_gradient(train_, rows_, keys_, values, grad);
@@ -34,9 +33,9 @@ double SparseLearner::loss_and_gradient(std::span<const float> values, std::span
 
 models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
                                          std::span<const float> params,
-                                         exchange::Exchange& exchange,
+                                         exchange::KeyedExchange* keyed,
                                          const comm::Communicator& workers) {
-  // Block by block, each block's keys fetched (sparse view) or read from params (dense view).
+  // Block by block, each block's keys pulled (keyed view) or read from params (dense view).
   // Every worker takes the same number of blocks, so that bsp pulls stay in step.
   constexpr std::int64_t kBlock = 4096;
   models::EvalSums local;
@@ -53,7 +52,7 @@ models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
       models::SparseLinearModel<float>::gather(keys, params, weights);
     } else {
       weights.resize(keys.size());
-      exchange.fetch(keys, weights);
+      keyed->pull(keys, weights);
     }
     if (!rows.empty()) local += model_->evaluate(shard, rows, keys, weights);
   }

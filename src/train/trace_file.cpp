@@ -8,6 +8,7 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/clock_offset.hpp"
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::train {
@@ -67,12 +68,14 @@ void TraceSession::write(const std::string& path) {
   const auto all = world_.gather(events, 0, "the gathering of --trace spans");
   comm::run_agreed(world_, [&] {
     if (rank != 0) return;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
-    for (std::size_t r = 0; r < all.size(); ++r) out << (r ? "," : "") << all[r] << "\n";
-    out << "]}\n";
-    out.close();
-    if (!out) throw error(path, ": cannot write the trace (--trace): ", std::strerror(errno));
+    write_atomically(path, [&](const std::string& temporary) {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
+      for (std::size_t r = 0; r < all.size(); ++r) out << (r ? "," : "") << all[r] << "\n";
+      out << "]}\n";
+      out.close();
+      if (!out) throw error(path, ": cannot write the trace (--trace): ", std::strerror(errno));
+    });
   });
 }
 

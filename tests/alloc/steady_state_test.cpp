@@ -61,13 +61,14 @@ TEST_P(SteadyState, OneHundredStepsAllocateNothing) {
   AlignedVector<float> params(p), grad(p), state(optimizer->state_slots() * p);
   learner.init_params(params, 1);
   learner.reserve(batcher.max_local_rows());
-  std::vector<std::int64_t> rows, keys;
+  std::vector<std::int64_t> rows;
   rows.reserve(static_cast<std::size_t>(batcher.max_local_rows()));
   const auto step = [&](std::int64_t s) {
     batcher.local_rows(s % batcher.steps_per_epoch(), rows);
-    const auto n = learner.select(rows, keys);
-    learner.loss_and_gradient(params, grad);
-    optimizer->step(params, grad, state, {0.01f, s + 1, 1.0f / static_cast<float>(n + 1)});
+    const auto batch = learner.select(rows);
+    learner.loss_and_gradient(batch, params, grad);
+    optimizer->step(params, grad, state,
+                    {0.01f, s + 1, 1.0f / static_cast<float>(batch.rows() + 1)});
   };
   for (std::int64_t s = 0; s < 3; ++s) step(s);  // warm-up
   testing::AllocationCounter counter;

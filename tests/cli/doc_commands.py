@@ -42,6 +42,9 @@ not there is only a warning (a page may be written by another change).
 """
 import argparse, glob, os, re, signal, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "apps"))
+from psml_tools.open_mpi import open_mpi_env  # noqa: E402
+
 MARK = re.compile(r"^\s*<!--\s*test\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([A-Za-z0-9_+-]*)")
 
@@ -161,13 +164,8 @@ build_dir = os.path.dirname(os.path.dirname(psml))  # build/bin/psml -> build
 path_dirs = [os.path.dirname(psml)]
 if a.mpiexec:
     path_dirs.append(os.path.dirname(os.path.abspath(a.mpiexec)))
-env = dict(os.environ)
+env = open_mpi_env()
 env["PATH"] = os.pathsep.join(path_dirs + [env.get("PATH", "/usr/bin:/bin")])
-env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
-env.setdefault("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
-if os.geteuid() == 0:
-    env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
-    env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
 
 work = os.path.abspath(a.work) if a.work else None
 

@@ -2,7 +2,8 @@
 once, whatever the ps-only consistency axis says), its summary in CSV and JSON lines, its five
 plots at their pixel sizes, --resume re-reading the finished points and running a missing or
 changed one; a point that fails and one that times out recorded as such while the grid goes on;
-the emulated cluster's command line (dry run); a bad grid as one error line.
+the emulated cluster's command line (dry run); an option of one mode dropped from the other's
+points (psml train's option rules); a bad grid as one error line.
 
   experiment.py PSML MPIEXEC DATA_DIR WORK_DIR
 """
@@ -161,6 +162,30 @@ check(lines[3].startswith("mode=ps,workers=2,bandwidth=100mbit,hosts=2: run.sh -
                           "--rate 100mbit --ranks 3 -- "),
       "a point with a bandwidth runs on the emulated cluster, 2 workers + 1 server")
 check(not os.path.exists(os.path.join(work, "net")), "--dry-run runs nothing")
+
+# An option of one mode in a grid of both (psml train --print-option-rules): the allreduce point
+# gets it, the ps point runs without it.
+out = os.path.join(work, "sparse")
+grid = write_grid("sparse.toml", f"""
+out = "{out}"
+[base]
+data = "sparse_train.h5"
+model = "logreg"
+epochs = 1
+sparse-exchange = "sparse"
+[grid]
+mode = ["allreduce", "ps"]
+""")
+p = experiment(grid)
+rows, _ = read_summary(out)
+check(p.returncode == 0 and [r["status"] for r in rows] == ["ok", "ok"],
+      f"sparse-exchange with both modes: both points run ({[r['status'] for r in rows]})")
+with open(os.path.join(out, "runs", "mode-ps", "point.toml")) as f:
+    ps_point = f.read()
+with open(os.path.join(out, "runs", "mode-allreduce", "point.toml")) as f:
+    allreduce_point = f.read()
+check("sparse-exchange" not in ps_point and 'sparse-exchange = "sparse"' in allreduce_point,
+      "sparse-exchange dropped from the ps point only")
 
 # A bad grid is one line naming the file and the problem.
 grid = write_grid("typo.toml", "[base]\nepoch = 3\n[grid]\nworkers = [1]\n")

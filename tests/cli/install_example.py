@@ -4,7 +4,7 @@
 
 installs BUILD into WORKDIR/prefix (`cmake --install`), checks what went there (headers with the
 generated version.hpp, the library, the CMake package, the psml program; no path back into the
-build or source tree), configures and builds examples/train_from_cpp against that prefix alone
+build or source tree; the Python commands' scripts, which run from there), configures and builds examples/train_from_cpp against that prefix alone
 (find_package(psml): the installed headers compile in a project of their own), makes data with the
 installed psml, runs the example on 2 ranks (epoch lines, a model file) and reads its model with
 `psml checkpoint inspect`.
@@ -43,6 +43,15 @@ check("psml::psml" in exported and "psml_warnings" not in exported,
       "exports psml::psml, not the warning flags")
 for tree in (os.path.realpath(build), os.path.realpath(source)):
     check(tree not in exported, f"the exported targets do not point into {tree}")
+
+# psml report, experiment and simulate from the prefix: each script in its folder beside psml_tools,
+# the package they share, as in the source tree (the installed psml runs these copies).
+for command in ("report", "experiment", "simulate"):
+    script = f"{prefix}/share/psml/{command}/psml_{command}.py"
+    check(os.path.isfile(script), f"installed {os.path.relpath(script, prefix)}")
+    p = run("/usr/bin/python3", script, "--help", timeout=60)
+    check(p.stdout.startswith(f"usage: psml {command}"), f"the installed psml_{command}.py runs")
+    run(f"{prefix}/bin/psml", command, "--help", timeout=60)
 
 # Another project, configured against the prefix only.
 configure = [cmake, "-S", f"{source}/examples/train_from_cpp", "-B", example_build,

@@ -52,16 +52,19 @@ print(f"{elapsed:.1f} s in all, {train_s:.1f} s training; {steps * epochs} steps
       f"~{messages / train_s:,.0f} push/pull/reply messages per second; peak resident memory "
       f"{peak.group(1)} MiB (busiest worker), {peak.group(2)} MiB (busiest server)")
 # Flat memory: once training runs (the second quarter of the samples on), no rank's resident
-# memory may grow by more than 5% + 8 MiB.
-body = [s for t, s in samples if t > 0.25 * samples[-1][0]] if samples else []
-grown = []
-if len(body) >= 4:
-    first, last = body[0], body[-2]
-    for pid in first:
-        if pid in last and last[pid] > 1.05 * first[pid] + 8:
-            grown.append(f"rank pid {pid}: {first[pid]:.1f} -> {last[pid]:.1f} MiB")
-    print(f"resident memory sampled {len(samples)} times; from {body[0] and sum(first.values()):.0f} "
-          f"to {sum(last.values()):.0f} MiB over all ranks")
+# memory may grow by more than 5% + 8 MiB. Only samples of all the ranks count: the last ones, taken
+# while the ranks exit, hold fewer or none.
+body = [s for t, s in samples if t > 0.25 * samples[-1][0] and len(s) == RANKS] if samples else []
+if len(body) < 4:
+    sys.exit(f"FAIL: {len(body)} samples of all {RANKS} ranks' memory while training ran (of "
+             f"{len(samples)}), 4 needed to tell whether it stays flat: a longer run is needed")
+first, last = body[0], body[-2]
+if sorted(first) != sorted(last):
+    sys.exit("FAIL: the ranks sampled early and late in training differ: nothing to compare")
+grown = [f"rank pid {pid}: {first[pid]:.1f} -> {last[pid]:.1f} MiB" for pid in first
+         if last[pid] > 1.05 * first[pid] + 8]
+print(f"resident memory of the {RANKS} ranks sampled {len(body)} times while training ran: from "
+      f"{sum(first.values()):.0f} to {sum(last.values()):.0f} MiB in all")
 if grown:
     sys.exit("FAIL: memory grew: " + "; ".join(grown))
 print("PASS")

@@ -4,13 +4,16 @@ resumed parts joined into one run, and bad inputs as one error line naming the f
 
   report.py PSML WORK_DIR
 """
-import importlib.util, json, os, re, shutil, subprocess, sys
+import json, os, re, shutil, subprocess, sys
 from harness import check
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "apps",
+                                "report"))
+import psml_report  # noqa: E402 (the script psml report runs, for its reading of runs)
 
 psml, work = sys.argv[1:3]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "apps", "report", "psml_report.py")
 STEPS_PER_EPOCH = 16
 
 
@@ -110,9 +113,6 @@ check(p.returncode == 0 and png_size(out) == (1200, 700)
       "a run folder (holding metrics.jsonl) as argument plots")
 
 # The resumed run's parts are one run: epochs 1..3, its third epoch 0.75 s after the second.
-spec = importlib.util.spec_from_file_location("psml_report", SCRIPT)
-psml_report = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(psml_report)
 run = psml_report.read_run(ps_dir)
 check([e.epoch for e in run.epochs] == [1, 2, 3]
       and [round(e.wall_s, 6) for e in run.epochs] == [0.75, 1.5, 2.25],
@@ -150,6 +150,15 @@ with open(not_json, "w") as f:
     f.write("\n".join(lines[:2]) + '\n{"type": "epoch", "time_s": 0.6,\n')
 check_error([not_json], f"psml report: error: {re.escape(not_json)}: line 3: not JSON \\(.*\\)",
             "a line that is not JSON")
+# A last line without its newline was cut short by a stopped run: left out, the rest plotted.
+cut = os.path.join(work, "cut.jsonl")
+with open(cut, "w") as f:
+    f.write("\n".join(lines) + '\n{"type": "epoch", "time_s": 1.')
+out = os.path.join(work, "cut.png")
+p = report(cut, "--out", out)
+check(p.returncode == 0 and png_size(out) == (1200, 700)
+      and len(psml_report.read_run(cut).epochs) == 1,
+      "a last line cut short by a stopped run is left out")
 record = progress("epoch", "allreduce", 1, 0.6)
 del record["compute_s"]
 no_field = write_jsonl(os.path.join(work, "no_field.jsonl"), [run_record("x", "allreduce"), record])

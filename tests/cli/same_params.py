@@ -15,9 +15,12 @@ ap.add_argument("--tolerance", type=float, required=True)
 ap.add_argument("--work", required=True)
 ap.add_argument("runs", nargs="+")
 a = ap.parse_args()
+runs = [x for x in a.runs if x != "--"]
+if len(runs) < 2:
+    sys.exit(f"FAIL: {len(runs)} run(s) given: two or more needed to compare their parameters")
 os.makedirs(a.work, exist_ok=True)
 params = []
-for k, run in enumerate(x for x in a.runs if x != "--"):
+for k, run in enumerate(runs):
     out = os.path.join(a.work, f"params_{k}.h5")
     cmd = shlex.split(run) + ["--save-params", out]
     print("$", " ".join(cmd), flush=True)

@@ -1,5 +1,5 @@
-// The parameter server's arithmetic, checked exactly: the real ps::Server driven by simulated
-// workers (simulated_workers.hpp) over many seeded interleavings, in every consistency mode.
+// The parameter server's arithmetic, checked exactly: the real ps::Server and real WorkerClients
+// (simulated_workers.hpp) over many seeded interleavings, in every consistency mode.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -7,29 +7,28 @@
 #include "psml/core/error.hpp"
 
 namespace psml::ps::testing {
-namespace {
-
-template <class T>
-std::vector<std::byte> frame(const std::vector<T>& values) {
-  std::vector<std::byte> bytes(values.size() * sizeof(T));
-  if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
-  return bytes;
-}
-
-}  // namespace
 
 SimulatedWorkers::SimulatedWorkers(Options options)
     : options_(std::move(options)),
       random_(options_.seed),
+      network_(options_.workers + 1),
+      server_end_(network_, options_.workers),
       workers_(static_cast<std::size_t>(options_.workers)),
       received_clocks_(static_cast<std::size_t>(options_.workers), 0) {
   if (options_.speed.empty()) options_.speed.assign(workers_.size(), 1.0);
+  const Roles roles{options_.workers, 1};
+  for (int w = 0; w < options_.workers; ++w) {
+    auto& worker = workers_[static_cast<std::size_t>(w)];
+    worker.transport = std::make_unique<InProcessTransport>(network_, w);
+    // A client only waits for a reply that is already in its inbox.
+    worker.client = std::make_unique<WorkerClient>(*worker.transport, roles, w, options_.keys, 1);
+  }
   // Worker 0 initialises the server; every worker then pulls (the first step's keys, if sparse).
-  InitShard init{options_.keys, options_.steps, options_.sparse, false};
-  auto& first = workers_.front().outbox;
-  first.push_back({Message(init), {}});
-  if (!options_.sparse) first.back().frames.push_back(frame(options_.initial));
-  for (int w = 0; w < options_.workers; ++w) queue_pull(w, keys_of(w, 1));
+  if (options_.sparse)
+    workers_.front().client->init_servers_zero(options_.steps);
+  else
+    workers_.front().client->init_servers(options_.initial, options_.steps);
+  for (int w = 0; w < options_.workers; ++w) pull(w, 1);
 }
 
 std::vector<std::int64_t> SimulatedWorkers::keys_of(int w, std::int64_t step) const {
@@ -39,40 +38,47 @@ std::vector<std::int64_t> SimulatedWorkers::keys_of(int w, std::int64_t step) co
   return all;
 }
 
-void SimulatedWorkers::queue_push(int w, const std::vector<std::int64_t>& keys) {
+void SimulatedWorkers::pull(int w, std::int64_t step) {
   auto& worker = workers_[static_cast<std::size_t>(w)];
-  const std::int64_t step = ++worker.clock;
-  std::vector<float> values;
-  for (const auto k : keys) values.push_back(options_.gradient(w, step, k));
-  Push push{w,
-            step,
-            worker.version,
-            options_.rows(w, step),
-            options_.sparse ? static_cast<std::int64_t>(keys.size()) : -1,
-            step,
-            static_cast<std::int64_t>(values.size()),
-            false};
-  Outgoing out{Message(push), {}};
-  if (options_.sparse && !keys.empty()) out.frames.push_back(frame(keys));
-  if (!values.empty()) out.frames.push_back(frame(values));
-  worker.outbox.push_back(std::move(out));
+  worker.keys = keys_of(w, step);
+  worker.values.assign(worker.keys.size(), 0.0f);
+  worker.pulled_at = worker.client->clock();
+  worker.pull = options_.sparse
+                    ? worker.client->pull(std::span<const std::int64_t>(worker.keys), worker.values)
+                    : worker.client->pull(worker.values);
 }
 
-void SimulatedWorkers::queue_pull(int w, const std::vector<std::int64_t>& keys) {
+void SimulatedWorkers::advance(int w) {
+  // Dense: the reply answered the pull after step `clock`; the worker pushes and pulls the next
+  // step, or says Done after its last. Sparse: the reply answered the pull of step clock + 1's
+  // keys; the worker pushes their gradients, then pulls the next step's keys (or says Done).
   auto& worker = workers_[static_cast<std::size_t>(w)];
-  Pull pull{w, worker.clock, options_.sparse ? static_cast<std::int64_t>(keys.size()) : -1};
-  Outgoing out{Message(pull), {}};
-  if (options_.sparse && !keys.empty()) out.frames.push_back(frame(keys));
-  worker.pulled = keys;
-  worker.outbox.push_back(std::move(out));
+  auto& client = *worker.client;
+  client.wait(worker.pull);
+  const std::int64_t step = client.clock() + 1;
+  if (!options_.sparse && client.clock() == options_.steps) {
+    client.done();
+    return;
+  }
+  for (std::size_t i = 0; i < worker.keys.size(); ++i)
+    worker.values[i] = options_.gradient(w, step, worker.keys[i]);
+  client.set_step(step, false);
+  const auto rows = options_.rows(w, step);
+  client.wait(options_.sparse
+                  ? client.push(std::span<const std::int64_t>(worker.keys), worker.values, rows)
+                  : client.push(KeyRange{0, options_.keys}, worker.values, rows));
+  if (!options_.sparse || step < options_.steps)
+    pull(w, step + 1);
+  else
+    client.done();
 }
 
-int SimulatedWorkers::wait(double) {
+int SimulatedWorkers::wait(double, int) {
   std::vector<double> weights;
   bool any = false;
-  for (std::size_t w = 0; w < workers_.size(); ++w) {
-    const bool ready = !workers_[w].outbox.empty();
-    weights.push_back(ready ? options_.speed[w] : 0.0);
+  for (int w = 0; w < options_.workers; ++w) {
+    const bool ready = server_end_.wait(1e-9, w) >= 0;  // a message of worker w is queued
+    weights.push_back(ready ? options_.speed[static_cast<std::size_t>(w)] : 0.0);
     any = any || ready;
   }
   if (!any) return -1;  // every worker waits for the server: it would never hear from one again
@@ -81,28 +87,14 @@ int SimulatedWorkers::wait(double) {
 }
 
 void SimulatedWorkers::receive(int source, Message& message) {
-  auto& worker = workers_[static_cast<std::size_t>(source)];
-  if (worker.outbox.empty()) throw error("simulated worker ", source, " has nothing to send");
-  current_ = std::move(worker.outbox.front());
-  worker.outbox.pop_front();
-  frames_.assign(current_.frames.begin(), current_.frames.end());
-  message = current_.message;
+  server_end_.receive(source, message);
+  receiving_ = -1;
   if (const auto* push = boost::get<Push>(&message)) {
     ReceivedPush r{source, push->step, push->version, pushes_received_, push->rows, {}, {}};
-    // The frames are exactly what the server reads next: keep a copy of their contents.
-    std::size_t f = 0;
-    if (push->sparse_keys > 0) {
-      const auto& bytes = current_.frames[f++];
-      r.keys.resize(bytes.size() / sizeof(std::int64_t));
-      std::memcpy(r.keys.data(), bytes.data(), bytes.size());
-    } else if (push->sparse_keys < 0) {
-      r.keys = keys_of(source, push->step);
-    }
-    if (push->values > 0) {
-      const auto& bytes = current_.frames[f];
-      r.values.resize(bytes.size() / sizeof(float));
-      std::memcpy(r.values.data(), bytes.data(), bytes.size());
-    }
+    if (push->sparse_keys < 0) r.keys = keys_of(source, push->step);
+    // The frames the server reads next are this push's keys (sparse), then its values.
+    receiving_ = static_cast<std::ptrdiff_t>(pushes_.size());
+    receiving_keys_ = push->sparse_keys > 0;
     pushes_.push_back(std::move(r));
     ++pushes_received_;
     received_clocks_[static_cast<std::size_t>(source)] = push->clock;
@@ -113,41 +105,38 @@ void SimulatedWorkers::receive(int source, Message& message) {
 }
 
 void SimulatedWorkers::receive_payload(int source, std::span<std::byte> out) {
-  if (out.empty()) return;  // an empty payload travels as no frame at all
-  if (frames_.empty()) throw error("server read a frame worker ", source, " did not send");
-  const auto bytes = std::move(frames_.front());
-  frames_.pop_front();
-  if (bytes.size() != out.size())
-    throw error("server read ", out.size(), " bytes of a ", bytes.size(), "-byte frame");
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  server_end_.receive_payload(source, out);
+  if (receiving_ < 0 || out.empty()) return;
+  auto& r = pushes_[static_cast<std::size_t>(receiving_)];
+  if (receiving_keys_) {
+    r.keys.resize(out.size() / sizeof(std::int64_t));
+    std::memcpy(r.keys.data(), out.data(), out.size());
+    receiving_keys_ = false;
+    return;
+  }
+  r.values.resize(out.size() / sizeof(float));
+  std::memcpy(r.values.data(), out.data(), out.size());
+}
+
+void SimulatedWorkers::send_view(int dest, const Message& message,
+                                 std::initializer_list<std::span<const std::byte>> frames) {
+  std::vector<float> values;  // a server's reply has one frame, its values
+  for (const auto frame : frames) {
+    const auto at = values.size();
+    values.resize(at + frame.size() / sizeof(float));
+    if (!frame.empty()) std::memcpy(values.data() + at, frame.data(), frame.size());
+  }
+  send(dest, message, std::move(values));
 }
 
 void SimulatedWorkers::send(int dest, const Message& message, std::vector<float> values) {
   const auto* reply = boost::get<PullReply>(&message);
   if (!reply) throw error("server sent worker ", dest, " something other than a pull reply");
-  auto& worker = workers_[static_cast<std::size_t>(dest)];
-  EXPECT_EQ(values.size(), worker.pulled.size()) << "reply to worker " << dest;
-  replies_.push_back({dest, worker.clock, received_clocks_, pushes_received_, *reply, values});
-  worker.version = reply->version;
-  // The worker's next step. Dense: the reply answered the pull after step `clock`; it pushes and
-  // pulls the next step at once, or says Done after its last. Sparse: the reply answered the pull
-  // of step clock + 1's keys; it pushes their gradients, then pulls the next step's keys.
-  const std::int64_t next = worker.clock + 1;
-  const Outgoing done{Message(Done{dest, false}), {}};
-  if (!options_.sparse) {
-    if (worker.clock == options_.steps) {
-      worker.outbox.push_back(done);
-      return;
-    }
-    queue_push(dest, worker.pulled);
-    queue_pull(dest, keys_of(dest, next + 1));
-    return;
-  }
-  queue_push(dest, worker.pulled);
-  if (next < options_.steps)
-    queue_pull(dest, keys_of(dest, next + 1));
-  else
-    worker.outbox.push_back(done);
+  const auto& worker = workers_[static_cast<std::size_t>(dest)];
+  EXPECT_EQ(values.size(), worker.keys.size()) << "reply to worker " << dest;
+  replies_.push_back({dest, worker.pulled_at, received_clocks_, pushes_received_, *reply, values});
+  server_end_.send(dest, message, std::move(values));
+  advance(dest);
 }
 
 }  // namespace psml::ps::testing

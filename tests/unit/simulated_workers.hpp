@@ -1,18 +1,22 @@
-// Workers of a parameter server, simulated as its Transport, so that a unit test drives the real
-// ps::Server without MPI. Each worker behaves as WorkerClient does: dense, it pushes its step's
-// gradient and pulls in one exchange, then waits for the reply before its next step; sparse, it
-// pulls its step's keys, waits, then pushes their gradients. Which worker's next message the server
-// receives is drawn from a seeded stream (weighted by each worker's speed), so one test explores
-// many interleavings, and everything is recorded in the order the server saw it.
+// Workers of a parameter server, real WorkerClients driven by a script, so that a unit test runs
+// the real ps::Server without MPI through interleavings it chooses. The clients and the server
+// share one thread: each worker's messages wait in the server's in-process inbox, and the server,
+// through this Transport, receives whichever worker's next message a seeded stream draws
+// (weighted by each worker's speed); a reply moves its worker on at once, as PsExchange does:
+// dense, it pushes its step's gradient, then pulls; sparse, it pushes the gradients of the keys it
+// pulled, then pulls the next step's. One test explores many interleavings, the same ones every
+// run, and everything is recorded in the order the server saw it. (ps_client_server_test.cpp runs
+// the clients as threads instead, which choose the interleaving.)
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <random>
 #include <vector>
 
-#include "psml/ps/transport.hpp"
+#include "psml/ps/in_process_transport.hpp"
+#include "psml/ps/worker_client.hpp"
 
 namespace psml::ps::testing {
 
@@ -57,41 +61,42 @@ class SimulatedWorkers final : public Transport {
 
   explicit SimulatedWorkers(Options options);
 
-  int wait(double timeout_seconds) override;
+  int wait(double timeout_seconds, int source) override;
   void receive(int source, Message& message) override;
   void receive_payload(int source, std::span<std::byte> out) override;
   void send(int dest, const Message& message, std::vector<float> values) override;
-  void send_view(int dest, const Message& message, std::span<const float> values) override {
-    send(dest, message, std::vector<float>(values.begin(), values.end()));
-  }
-  void progress() override {}
+  void send_view(int dest, const Message& message,
+                 std::initializer_list<std::span<const std::byte>> frames) override;
+  bool progress() override { return false; }
   void flush() override {}
 
   const std::vector<ReceivedPush>& pushes() const { return pushes_; }
   const std::vector<SentReply>& replies() const { return replies_; }
 
  private:
-  struct Outgoing {
-    Message message;
-    std::vector<std::vector<std::byte>> frames;
-  };
   struct Worker {
-    std::int64_t clock = 0;            // pushes made
-    std::int64_t version = 0;          // server version of the last reply
-    std::vector<std::int64_t> pulled;  // sparse: the keys of the pending pull
-    std::deque<Outgoing> outbox;
+    std::unique_ptr<InProcessTransport> transport;
+    std::unique_ptr<WorkerClient> client;
+    std::vector<std::int64_t> keys;  // of the pull in flight
+    std::vector<float> values;       // its reply, then the step's gradient
+    WorkerClient::Handle pull = -1;
+    std::int64_t pulled_at = 0;  // the clock of that pull
   };
-  void queue_push(int w, const std::vector<std::int64_t>& keys);
-  void queue_pull(int w, const std::vector<std::int64_t>& keys);
+  // Worker w pulls its keys of `step`.
+  void pull(int w, std::int64_t step);
+  // The server answered worker w's pull: it takes the values and makes its next step.
+  void advance(int w);
   std::vector<std::int64_t> keys_of(int w, std::int64_t step) const;
 
   Options options_;
   std::mt19937_64 random_;
+  InProcessNetwork network_;
+  InProcessTransport server_end_;
   std::vector<Worker> workers_;
   std::vector<std::int64_t> received_clocks_;
   std::int64_t pushes_received_ = 0;
-  Outgoing current_;
-  std::deque<std::vector<std::byte>> frames_;  // of the message being received
+  std::ptrdiff_t receiving_ = -1;  // the push whose frames the server reads next, in pushes_
+  bool receiving_keys_ = false;    // its next frame is its keys
   std::vector<ReceivedPush> pushes_;
   std::vector<SentReply> replies_;
 };

@@ -7,13 +7,12 @@
 #include <vector>
 
 #include "psml/allreduce/gradient_sum.hpp"
-#include "psml/core/error.hpp"
 #include "psml/exchange/exchange.hpp"
 #include "psml/optim/optimizer_factory.hpp"
 
 namespace psml::allreduce {
 
-class AllreduceExchange final : public exchange::Exchange {
+class AllreduceExchange final : public exchange::DenseExchange {
  public:
   // `sum`: how the gradients are summed (gradient_sum.hpp). Collective.
   AllreduceExchange(const comm::Communicator& comm, std::size_t num_params,
@@ -24,15 +23,9 @@ class AllreduceExchange final : public exchange::Exchange {
   models::GradientListener* listener() override { return reduce_->listener(); }
   // "allreduce over shared memory", "allreduce over MPI, one allreduce after backprop"
   std::string describe() const override { return "allreduce over " + reduce_->describe(); }
-  bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
-            const exchange::StepInfo& info, exchange::EpochCounters& counters) override;
-  bool fetch(std::span<const std::int64_t>, std::span<float>, exchange::EpochCounters*) override {
-    throw Error("sparse (CSR) data trains with --mode ps");
-  }
-  void step_sparse(std::span<const std::int64_t>, std::span<const float>, double, std::int64_t,
-                   const exchange::StepInfo&, exchange::EpochCounters&) override {
-    throw Error("sparse (CSR) data trains with --mode ps");
-  }
+  exchange::StepOutcome step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                             const exchange::StepInfo& info,
+                             exchange::EpochCounters& counters) override;
   std::string save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                    std::span<const float> params) override;
   void resume(const std::string& path, const checkpoint::Metadata& meta,

@@ -9,13 +9,18 @@
 // progress() calls between its kernels move those along while the earlier layers compute. The
 // bucket holding key 0 is the last; it starts in reduce(), once the step's loss is known.
 //
-// The step's header rides in that last bucket, in front of key 0, so a step costs no collective
-// beyond its buckets: the step check (each rank adds the 32 bits of a fingerprint of (global
-// step, buffer size) as 32 floats of 0 or 1; every sum is 0 or N exactly when all N ranks are at
-// the same exchange, in any order of addition), a stop flag (SIGTERM on any rank stops every rank
-// after the same step), the loss sum, the row count, and how many ranks' gradients held a NaN or
-// Inf (each bucket is checked as it starts). The optimizer runs only once every bucket has
-// landed, so every rank knows the verdict before any parameter changes.
+// The step's header rides in that last bucket, in front of key 0, so what every rank must agree
+// on costs no collective of its own: the step check (each rank adds the 32 bits of a fingerprint
+// of (global step, buffer size) as 32 floats of 0 or 1; every sum is 0 or N exactly when all N
+// ranks are at the same exchange, in any order of addition), a stop flag (SIGTERM on any rank
+// stops every rank after the same step), the loss sum, the row count, and how many ranks'
+// gradients held a NaN or Inf (each bucket is checked as it starts). The optimizer runs only once
+// every bucket has landed, so every rank knows the verdict before any parameter changes.
+//
+// A step does run one collective besides its buckets: a barrier right before the last bucket, so
+// that the time spent waiting for the slowest rank is measured apart from the allreduce's (the
+// metrics' wait_s and communication_s). Under a deadline it is also the arrival check that names
+// a rank that never comes, which the last bucket's allreduce then skips (comm::Arrival::kChecked).
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "psml/allreduce/allreduce_kind.hpp"
 #include "psml/comm/communicator.hpp"
 #include "psml/compress/compression_spec.hpp"
 #include "psml/core/matrix_block.hpp"
@@ -27,9 +28,6 @@ struct StepTotals {
   int non_finite_ranks = 0;  // ranks whose gradient sum held a NaN or Inf
   double wait_seconds = 0;   // of the exchange's time, waiting for the last rank to arrive
 };
-
-// --allreduce: auto picks shared memory when there are several ranks, all on one node.
-enum class AllreduceKind { kAuto, kSharedMemory, kMpi };
 
 class GradientSum {
  public:

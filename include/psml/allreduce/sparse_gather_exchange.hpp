@@ -20,23 +20,20 @@
 
 namespace psml::allreduce {
 
-class SparseGatherExchange final : public exchange::Exchange {
+class SparseGatherExchange final : public exchange::KeyedExchange {
  public:
   SparseGatherExchange(const comm::Communicator& comm, std::size_t num_params,
                        const optim::OptimizerSpec& optimizer);
 
   void start(std::span<float> params, std::int64_t total_steps) override;
-  std::span<float> gradient() override { return {}; }
   std::string describe() const override {
     return "allreduce of sparse gradients: each step's keys and values gathered";
   }
-  bool step(std::span<float>, double, std::int64_t, const exchange::StepInfo&,
-            exchange::EpochCounters&) override;
-  bool fetch(std::span<const std::int64_t> keys, std::span<float> values,
-             exchange::EpochCounters* counters) override;
-  void step_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
-                   double local_loss, std::int64_t local_rows, const exchange::StepInfo& info,
-                   exchange::EpochCounters& counters) override;
+  exchange::StepOutcome pull(std::span<const std::int64_t> keys, std::span<float> values,
+                             exchange::EpochCounters* counters) override;
+  void push(std::span<const std::int64_t> keys, std::span<const float> grad, double local_loss,
+            std::int64_t local_rows, const exchange::StepInfo& info,
+            exchange::EpochCounters& counters) override;
   // Writes this exchange's parameters (the span given is the loop's, empty for sparse learners).
   std::string save(checkpoint::Metadata meta, const exchange::CheckpointTarget& target,
                    std::span<const float> params) override;

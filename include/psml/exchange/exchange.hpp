@@ -1,5 +1,6 @@
 // How a worker turns its gradient into updated parameters: the one thing that differs between
-// allreduce mode and parameter-server mode. The training loop (trainer.cpp) is the same for both.
+// allreduce mode and parameter-server mode. The training loop (train/step_loop) is the same for
+// all.
 #pragma once
 
 #include <array>
@@ -67,49 +68,31 @@ struct StepInfo {
   }
 };
 
+// How a step ended, from the exchange's side: the one place a stop reaches the training loop.
+struct StepOutcome {
+  bool done = true;   // the step's update was applied
+  bool stop = false;  // the ranks agreed to stop: after this step if done, else before it
+};
+
+// What every exchange does besides the steps: the run's start and end, and checkpoints. A worker's
+// exchange speaks one of two step protocols: DenseExchange (all P keys, held by every worker) or
+// KeyedExchange (only the keys a step's rows touch).
 class Exchange {
  public:
   virtual ~Exchange() = default;
 
   // Before the first step: every worker's params become the same starting point (the initial
-  // values of worker 0; sparse: zeros, held by the servers alone). `total_steps` is the number of
+  // values of worker 0; keyed: zeros, held by the exchange alone). `total_steps` is the number of
   // global steps in the run.
   virtual void start(std::span<float> params, std::int64_t total_steps) = 0;
-
-  // Where the model writes this worker's gradient sum of the step.
-  virtual std::span<float> gradient() = 0;
 
   // How gradients travel, for the run's first line ("allreduce over shared memory"; empty: the
   // caller describes it).
   virtual std::string describe() const { return {}; }
 
-  // Before the model computes a step's gradient: which step it is and how many rows this worker
-  // computes (an exchange that sends parts of the gradient during backprop needs both first).
-  virtual void begin_step(const StepInfo& /*info*/, std::int64_t /*local_rows*/) {}
-
-  // Who hears from backprop which keys' gradient is final, to start sending it while earlier
-  // layers compute (none: the exchange starts after backprop).
-  virtual models::GradientListener* listener() { return nullptr; }
-
-  // One step: from the gradient sum over `local_rows` rows to updated params. Returns true when
-  // the ranks agreed to stop after this step (some rank wanted to): every worker learns it at the
-  // same step (allreduce, bsp; in ssp / async each worker at its own next step).
-  virtual bool step(std::span<float> params, double local_loss, std::int64_t local_rows,
-                    const StepInfo& info, EpochCounters& counters) = 0;
-
-  // Sparse learners, before computing: the current values of `keys` (sorted, unique) into
-  // `values`, the pull's figures into `counters` (if given). Returns true when the ranks agreed
-  // to stop before this step (parameter servers: server 0 decided a stop at this worker's clock).
-  virtual bool fetch(std::span<const std::int64_t> keys, std::span<float> values,
-                     EpochCounters* counters = nullptr) = 0;
-
-  // Sparse learners, after computing: the gradient sum over `local_rows` rows, one value per key.
-  virtual void step_sparse(std::span<const std::int64_t> keys, std::span<const float> grad,
-                           double local_loss, std::int64_t local_rows, const StepInfo& info,
-                           EpochCounters& counters) = 0;
-
-  // Writes a checkpoint of params and the optimizer state. Collective over the workers; in ps
-  // mode worker 0 has the servers write their ranges. Returns the file (on worker 0).
+  // Writes a checkpoint of the parameters and the optimizer state. Collective over the workers;
+  // in ps mode worker 0 has the servers write their ranges. Returns the file (on worker 0).
+  // `params`: the loop's copy (dense), empty where the exchange holds the parameters.
   virtual std::string save(checkpoint::Metadata meta, const CheckpointTarget& target,
                            std::span<const float> params) = 0;
 
@@ -119,6 +102,45 @@ class Exchange {
 
   // After the last step; `stopped`: the run ends early on a stop signal.
   virtual void finish(bool stopped) = 0;
+};
+
+// The dense protocol: every worker holds all P keys; a step's gradient sum becomes updated params.
+class DenseExchange : public Exchange {
+ public:
+  // Where the model writes this worker's gradient sum of the step.
+  virtual std::span<float> gradient() = 0;
+
+  // Before the model computes a step's gradient: which step it is and how many rows this worker
+  // computes (an exchange that sends parts of the gradient during backprop needs both first).
+  virtual void begin_step(const StepInfo& /*info*/, std::int64_t /*local_rows*/) {}
+
+  // Who hears from backprop which keys' gradient is final, to start sending it while earlier
+  // layers compute (none: the exchange starts after backprop).
+  virtual models::GradientListener* listener() { return nullptr; }
+
+  // One step: from the gradient sum over `local_rows` rows to updated params. The outcome is
+  // done, with stop when the ranks agreed to stop after this step (some rank wanted to): every
+  // worker learns it at the same step (allreduce, bsp; in ssp / async each worker at its own next
+  // step).
+  virtual StepOutcome step(std::span<float> params, double local_loss, std::int64_t local_rows,
+                           const StepInfo& info, EpochCounters& counters) = 0;
+};
+
+// The keyed protocol: a worker holds no parameter vector; a step pulls the values of the keys its
+// rows touch, and pushes one gradient value per key.
+class KeyedExchange : public Exchange {
+ public:
+  // Before computing: the current values of `keys` (sorted, unique) into `values`, the pull's
+  // figures into `counters` (if given). Not done, with stop, when the ranks agreed to stop before
+  // this step (parameter servers: server 0 decided a stop at this worker's clock; the gather:
+  // some rank wanted to stop at the previous step).
+  virtual StepOutcome pull(std::span<const std::int64_t> keys, std::span<float> values,
+                           EpochCounters* counters = nullptr) = 0;
+
+  // After computing: the gradient sum over `local_rows` rows, one value per key.
+  virtual void push(std::span<const std::int64_t> keys, std::span<const float> grad,
+                    double local_loss, std::int64_t local_rows, const StepInfo& info,
+                    EpochCounters& counters) = 0;
 };
 
 }  // namespace psml::exchange

@@ -1,5 +1,5 @@
-// A server's Transport over MPI: framed messages on the world communicator (comm/framing.hpp),
-// replies sent without blocking from buffers the transport keeps until they have left.
+// The Transport of servers and workers over MPI: framed messages on the world communicator
+// (comm/framing.hpp), sent without blocking from buffers the transport keeps until they have left.
 #pragma once
 
 #include <list>
@@ -14,12 +14,13 @@ class ChannelTransport final : public Transport {
   explicit ChannelTransport(const comm::Communicator& world) : channel_(world) {}
   ~ChannelTransport() override;
 
-  int wait(double timeout_seconds) override;
+  int wait(double timeout_seconds, int source) override;
   void receive(int source, Message& message) override;
   void receive_payload(int source, std::span<std::byte> out) override;
   void send(int dest, const Message& message, std::vector<float> values) override;
-  void send_view(int dest, const Message& message, std::span<const float> values) override;
-  void progress() override;
+  void send_view(int dest, const Message& message,
+                 std::initializer_list<std::span<const std::byte>> frames) override;
+  bool progress() override;
   void flush() override;
 
  private:

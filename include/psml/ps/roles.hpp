@@ -1,6 +1,6 @@
 // Which ranks are workers and which are servers, decided once, here.
 // Workers are world ranks [0, W) (so rank 0, which prints, is a worker); servers are [W, W + S).
-// Server s owns the s-th of S contiguous, balanced key ranges of [0, P).
+// Which keys each server holds is the key layout's business (ps/key_layout.hpp).
 #pragma once
 
 #include <cstdint>
@@ -24,10 +24,5 @@ struct Roles {
 
 // Throws psml::Error (naming --servers) unless 1 <= servers < world size.
 Roles make_roles(int world_size, int servers);
-
-// The key range server `server` of `servers` owns in [0, num_keys).
-inline KeyRange server_keys(std::int64_t num_keys, int servers, int server) {
-  return data::balanced_range(num_keys, servers, server);
-}
 
 }  // namespace psml::ps

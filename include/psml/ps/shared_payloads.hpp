@@ -21,12 +21,10 @@
 #include "psml/comm/communicator.hpp"
 #include "psml/comm/shared_segment.hpp"
 #include "psml/ps/key_layout.hpp"
+#include "psml/ps/payload_path.hpp"
 #include "psml/ps/roles.hpp"
 
 namespace psml::ps {
-
-// How payloads travel between workers and servers (--ps-transport).
-enum class PayloadPath { kAuto, kSharedMemory, kMpi };
 
 class SharedPayloads {
  public:

@@ -17,7 +17,7 @@ class ChargedLearner final : public Learner {
       : inner_(std::move(inner)), seconds_per_row_(seconds_per_row) {}
 
   std::int64_t num_keys() const override { return inner_->num_keys(); }
-  bool sparse() const override { return inner_->sparse(); }
+  bool keyed() const override { return inner_->keyed(); }
   bool has_test() const override { return inner_->has_test(); }
   void init_params(std::span<float> params, std::uint64_t seed) const override {
     inner_->init_params(params, seed);
@@ -27,30 +27,28 @@ class ChargedLearner final : public Learner {
   void begin_epoch(std::int64_t epoch) override { inner_->begin_epoch(epoch); }
   // Nobody hears of keys becoming final: the pass is charged at once, the exchange starts after.
   void set_gradient_listener(models::GradientListener*) override {}
-  std::int64_t select(const std::vector<std::int64_t>& rows,
-                      std::vector<std::int64_t>& keys) override {
-    rows_ = inner_->select(rows, keys);
-    return rows_;
-  }
-  double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
-  models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
+  Batch select(const std::vector<std::int64_t>& rows) override { return inner_->select(rows); }
+  double loss_and_gradient(const Batch& batch, std::span<const float> values,
+                           std::span<float> grad) override;
+  models::EvalSums evaluate_test(std::span<const float> params, exchange::KeyedExchange* keys,
                                  const comm::Communicator& workers) override {
-    return inner_->evaluate_test(params, exchange, workers);
+    return inner_->evaluate_test(params, keys, workers);
   }
-  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::KeyedExchange* keys,
                                   const comm::Communicator& workers) override {
-    return inner_->evaluate_train(params, exchange, workers);
+    return inner_->evaluate_train(params, keys, workers);
   }
   bool has_validation() const override { return inner_->has_validation(); }
-  models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
+  RowsInMemory rows_in_memory() const override { return inner_->rows_in_memory(); }
+  const data::StreamingShard* stream() const override { return inner_->stream(); }
+  models::EvalSums evaluate_validation(std::span<const float> params, exchange::KeyedExchange* keys,
                                        const comm::Communicator& workers) override {
-    return inner_->evaluate_validation(params, exchange, workers);
+    return inner_->evaluate_validation(params, keys, workers);
   }
 
  private:
   std::unique_ptr<Learner> inner_;
   double seconds_per_row_;
-  std::int64_t rows_ = 0;
 };
 
 }  // namespace psml::train

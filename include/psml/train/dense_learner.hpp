@@ -20,7 +20,7 @@ class DenseLearner final : public Learner {
                bool has_test, std::unique_ptr<data::StreamingShard> stream = nullptr);
 
   std::int64_t num_keys() const override { return static_cast<std::int64_t>(model_->num_params()); }
-  bool sparse() const override { return false; }
+  bool keyed() const override { return false; }
   bool has_test() const override { return has_test_; }
   void init_params(std::span<float> params, std::uint64_t seed) const override {
     model_->init_params(params, seed);
@@ -30,28 +30,29 @@ class DenseLearner final : public Learner {
   void begin_epoch(std::int64_t epoch) override {
     if (stream_) stream_->begin_epoch(epoch);
   }
-  // Streamed training rows (nullptr: all in memory).
-  const data::StreamingShard* stream() const { return stream_.get(); }
+  const data::StreamingShard* stream() const override { return stream_.get(); }
   void set_gradient_listener(models::GradientListener* listener) override {
     model_->set_gradient_listener(listener);
   }
-  std::int64_t select(const std::vector<std::int64_t>& rows,
-                      std::vector<std::int64_t>& keys) override;
-  double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
-  models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
+  Batch select(const std::vector<std::int64_t>& rows) override;
+  double loss_and_gradient(const Batch& batch, std::span<const float> values,
+                           std::span<float> grad) override;
+  models::EvalSums evaluate_test(std::span<const float> params, exchange::KeyedExchange* keys,
                                  const comm::Communicator& workers) override;
-  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::KeyedExchange* keys,
                                   const comm::Communicator& workers) override;
   void set_validation(data::Shard validation) {
     validation_ = std::move(validation);
     has_validation_ = true;
   }
   bool has_validation() const override { return has_validation_; }
-  models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
+  models::EvalSums evaluate_validation(std::span<const float> params, exchange::KeyedExchange* keys,
                                        const comm::Communicator& workers) override;
 
-  // For the full-batch solvers, which need no loop.
-  const data::Shard& train() const { return train_; }
+  RowsInMemory rows_in_memory() const override {
+    if (stream_) return std::monostate{};
+    return &train_;
+  }
 
  private:
   std::unique_ptr<models::Model> model_;

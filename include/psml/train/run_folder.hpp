@@ -15,7 +15,4 @@ std::string make_run_folder(const std::string& requested, const std::string& mod
 // Whether `path` is a run folder (holds config.toml): --resume of a run folder continues it.
 bool is_run_folder(const std::string& path);
 
-// Writes `text` to `path` through a temporary file and a rename: never half a file.
-void write_text_file(const std::string& path, const std::string& text);
-
 }  // namespace psml::train

@@ -1,7 +1,7 @@
 // A linear model (models::SparseLinearModel) on this worker's rows of a sparse (CSR) HDF5 file:
 // each step computes on the keys its rows touch.
-//   sparse view (parameter servers): the exchange fetches those keys' values and takes one
-//     gradient value per key; no worker holds all P keys.
+//   keyed view (parameter servers, the gather): the exchange pulls those keys' values and takes
+//     one gradient value per key (exchange::KeyedExchange); no worker holds all P keys.
 //   dense view (allreduce): the worker holds all P keys, as a dense learner does; a step gathers
 //     its keys' values from them and scatters its compact gradient into a zeroed P-long gradient
 //     that the allreduce sums. Its parameters, checkpoints and optimizers are the dense run's:
@@ -23,9 +23,9 @@ class SparseLearner final : public Learner {
                 data::SparseShard test, bool has_test, bool dense_view);
 
   std::int64_t num_keys() const override { return model_->num_keys(); }
-  bool sparse() const override { return !dense_view_; }
+  bool keyed() const override { return !dense_view_; }
   bool has_test() const override { return has_test_; }
-  // Zeros (sparse view: the servers set them).
+  // Zeros (keyed view: the exchange sets them).
   void init_params(std::span<float> params, std::uint64_t) const override;
   std::vector<MatrixBlock> matrices() const override {
     return dense_view_ ? std::vector<MatrixBlock>{model_->matrix()} : std::vector<MatrixBlock>{};
@@ -33,40 +33,39 @@ class SparseLearner final : public Learner {
   // The key lists and the model's workspaces grow to the largest step and keep their capacity.
   void reserve(std::int64_t) override {}
   void set_gradient_listener(models::GradientListener*) override {}  // one gradient, at the end
-  std::int64_t select(const std::vector<std::int64_t>& rows,
-                      std::vector<std::int64_t>& keys) override;
-  double loss_and_gradient(std::span<const float> values, std::span<float> grad) override;
-  models::EvalSums evaluate_test(std::span<const float> params, exchange::Exchange& exchange,
+  Batch select(const std::vector<std::int64_t>& rows) override;
+  double loss_and_gradient(const Batch& batch, std::span<const float> values,
+                           std::span<float> grad) override;
+  models::EvalSums evaluate_test(std::span<const float> params, exchange::KeyedExchange* keys,
                                  const comm::Communicator& workers) override {
-    return evaluate(test_, params, exchange, workers);
+    return evaluate(test_, params, keys, workers);
   }
-  models::EvalSums evaluate_train(std::span<const float> params, exchange::Exchange& exchange,
+  models::EvalSums evaluate_train(std::span<const float> params, exchange::KeyedExchange* keys,
                                   const comm::Communicator& workers) override {
-    return evaluate(train_, params, exchange, workers);
+    return evaluate(train_, params, keys, workers);
   }
   void set_validation(data::SparseShard validation) {
     validation_ = std::move(validation);
     has_validation_ = true;
   }
   bool has_validation() const override { return has_validation_; }
-  models::EvalSums evaluate_validation(std::span<const float> params, exchange::Exchange& exchange,
+  models::EvalSums evaluate_validation(std::span<const float> params, exchange::KeyedExchange* keys,
                                        const comm::Communicator& workers) override {
-    return evaluate(validation_, params, exchange, workers);
+    return evaluate(validation_, params, keys, workers);
   }
 
-  const data::SparseShard& train() const { return train_; }
+  RowsInMemory rows_in_memory() const override { return &train_; }
 
  private:
   models::EvalSums evaluate(const data::SparseShard& rows, std::span<const float> params,
-                            exchange::Exchange& exchange, const comm::Communicator& workers);
+                            exchange::KeyedExchange* keyed, const comm::Communicator& workers);
 
   std::unique_ptr<models::SparseLinearModel<float>> model_;
   data::SparseShard train_, test_, validation_;
   bool has_test_, dense_view_, has_validation_ = false;
-  // The selected rows and their keys (sparse view: the loop's vectors, which outlive the step;
-  // dense view: own_keys_).
-  std::span<const std::int64_t> rows_, keys_;
-  std::vector<std::int64_t> own_keys_;
+  // The selected rows (the loop's vector, which outlives the step) and their keys.
+  std::span<const std::int64_t> rows_;
+  std::vector<std::int64_t> keys_;
 };
 
 }  // namespace psml::train

@@ -1,12 +1,14 @@
 // The configuration of a training run: a plain struct, filled by the command line in one place and
-// passed down. Its fingerprint is compared across ranks before training starts.
+// passed down. Its fingerprint is compared across ranks before training starts. Which options go
+// together is train/option_rules.hpp. No communicator here: every user of the configuration
+// would otherwise compile against MPI.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "psml/allreduce/gradient_sum.hpp"
+#include "psml/allreduce/allreduce_kind.hpp"
 #include "psml/compress/compression_spec.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/models/model_factory.hpp"
@@ -14,7 +16,7 @@
 #include "psml/optim/optimizer_factory.hpp"
 #include "psml/ps/consistency.hpp"
 #include "psml/ps/key_layout.hpp"
-#include "psml/ps/shared_payloads.hpp"
+#include "psml/ps/payload_path.hpp"
 
 namespace psml::train {
 
@@ -95,9 +97,12 @@ struct TrainConfig {
   // checkpoint; empty: describe() is stored.
   std::string settings_toml;
 
-  // A canonical one-line text of the fields that shape training ("key=value ...").
+  // A canonical one-line text of every field but settings_toml ("key=value ..."), numbers written
+  // so that they read back to the same value. A field added above goes here too (and into
+  // tests/unit/train_config_test.cpp, which changes each field and expects the fingerprint to).
   std::string describe() const;
-  // A hash of describe(): ranks launched with different options disagree on it.
+  // A hash of describe() and settings_toml (which holds every option of the command line, those
+  // of the run record too): ranks launched with different options disagree on it.
   std::uint64_t fingerprint() const;
 };
 

@@ -1,0 +1,66 @@
+// Which options of `psml train` go together, checked in one place: the command line calls
+// check_options(config) before any work, train() calls check_options(config, data, world size).
+// Where an option applies is a table (option_rules()), which `psml train --print-option-rules`
+// prints for the experiment driver (apps/experiment/psml_experiment.py) to drop what a point
+// does not use.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "psml/data/schema.hpp"
+#include "psml/train/train_config.hpp"
+
+namespace psml::train {
+
+// An option applies only where another option (`on`, its long name: "mode") takes one of
+// `values` ("ps"), or, with `on` "data", where the training data is of one of the kinds `values`
+// ("sparse", "dense"). `reason` completes "--OPTION: " ("applies to --mode ps only").
+struct Condition {
+  std::string_view on;
+  std::vector<std::string_view> values;
+  std::string_view reason;
+};
+
+// One row per option that does not apply to every run: its long name ("servers") and the
+// conditions, all of which a run must meet for the option to apply.
+struct OptionRule {
+  std::string_view option;
+  std::vector<Condition> applies_when;
+};
+
+// The table, in the order its errors are checked. A rule for one more option (--hidden with
+// --model mlp only, say) is one more row, and a line in option_value() for each option it names
+// that has none yet (the unit test checks); psml experiment follows it as it is.
+const std::vector<OptionRule>& option_rules();
+
+// The value of an option a condition names, as the command line writes it ("ps", "lbfgs",
+// "shm"); throws psml::Error for an option the table's conditions do not name.
+std::string option_value(const TrainConfig& config, std::string_view option);
+
+// The table as JSON (`psml train --print-option-rules`): {"options": [{"option": "servers",
+// "applies_when": [{"on": "mode", "values": ["ps"], "default": "allreduce", "reason": "..."}]}]},
+// "default" being the value of `on` when a run does not set it (none for "data").
+std::string option_rules_json();
+
+// The rules among the options themselves: the table's conditions on options, and the
+// combinations that cannot run. `given`: the options (long names) the command line or --config
+// file gave; an option counts as set when given or when it differs from its default. Throws
+// psml::Error, one line naming the option.
+void check_options(const TrainConfig& config, const std::vector<std::string>& given = {});
+
+// Every rule: those above, --checkpoint-every's need of a folder (which --run-dir and --resume
+// choose after the command line), and those against the training data `train` (its kind, and
+// whether a worker's shard of it is streamed under --data-memory on `world_size` ranks).
+void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
+                   const std::vector<std::string>& given = {});
+
+// What auto resolves to, for the checks and the set-up alike.
+// Allreduce mode on sparse data: whether steps gather their keys and values rather than sum a
+// dense gradient (SparseExchange; the bytes compared in allreduce/sparse_gather_exchange.hpp).
+bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& train);
+// --key-layout, or what suits the data: blocks spread sparse data's popular keys over the servers.
+ps::KeyLayoutKind resolved_key_layout(const TrainConfig& config, const data::DatasetInfo& train);
+
+}  // namespace psml::train
