@@ -11,14 +11,12 @@
 #include "psml/comm/agreement.hpp"
 #include "psml/core/error.hpp"
 #include "psml/data/h5.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/infer/prediction_file.hpp"
-#include "psml/infer/row_blocks.hpp"
 #include "psml/stats/model_file.hpp"
 
 namespace psml::cli {
 namespace {
-
-constexpr std::int64_t kBlock = 4096;
 
 // Creates the output data file: `columns` float values per row in /features, and the input's
 // labels when it has them.
@@ -37,7 +35,7 @@ template <class Compute>
 void write_blocks(const h5::Dataset& out, const data::Shard& shard, hsize_t columns,
                   Compute compute) {
   data::RowMatrix block, values;
-  infer::for_each_block(shard.x.rows(), kBlock, [&](std::int64_t first, std::int64_t n) {
+  data::for_each_row_block(shard.x.rows(), [&](Eigen::Index first, Eigen::Index n) {
     block = shard.x.middleRows(first, n);
     compute(block, values);
     const auto at = static_cast<hsize_t>(shard.rows.first + first);

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "psml/core/error.hpp"
+#include "psml/data/row_blocks.hpp"
 
 namespace psml::infer {
 namespace {
@@ -18,7 +19,7 @@ const data::RowMatrix& dense_rows(const RowBlock& rows, data::RowMatrix& copy) {
 // What every fitted predictor has alike.
 class FittedPredictor : public Predictor {
  public:
-  std::int64_t block_rows() const override { return 4096; }
+  std::int64_t block_rows() const override { return data::kRowBlock; }
   bool has_std() const override { return false; }
   bool has_probabilities() const override { return false; }
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "psml/core/error.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/infer/fitted_predictor.hpp"
 #include "psml/infer/local_rows.hpp"
-#include "psml/infer/row_blocks.hpp"
 #include "psml/infer/trained_predictor.hpp"
 #include "psml/models/loss_head.hpp"
 #include "psml/models/model_factory.hpp"
@@ -85,13 +85,16 @@ TEST(Infer, BlocksCoverEveryRowOnceInOrder) {
     for (const std::int64_t block : {1, 3, 1024, 4096}) {
       std::vector<int> seen(static_cast<std::size_t>(rows), 0);
       std::int64_t next = 0;
-      for_each_block(rows, block, [&](std::int64_t first, std::int64_t n) {
-        EXPECT_EQ(first, next);
-        EXPECT_GT(n, 0);
-        EXPECT_LE(n, block);
-        for (std::int64_t i = first; i < first + n; ++i) ++seen[static_cast<std::size_t>(i)];
-        next = first + n;
-      });
+      data::for_each_row_block(
+          rows,
+          [&](Eigen::Index first, Eigen::Index n) {
+            EXPECT_EQ(first, next);
+            EXPECT_GT(n, 0);
+            EXPECT_LE(n, block);
+            for (std::int64_t i = first; i < first + n; ++i) ++seen[static_cast<std::size_t>(i)];
+            next = first + n;
+          },
+          block);
       EXPECT_EQ(next, rows);
       for (const int s : seen) EXPECT_EQ(s, 1) << rows << " rows in blocks of " << block;
     }

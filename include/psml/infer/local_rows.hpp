@@ -8,9 +8,9 @@
 
 #include "psml/comm/communicator.hpp"
 #include "psml/data/csr.hpp"
+#include "psml/data/row_blocks.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/infer/predictor.hpp"
-#include "psml/infer/row_blocks.hpp"
 
 namespace psml::infer {
 
@@ -45,10 +45,13 @@ LocalRows read_local_rows(const data::DatasetInfo& info, const comm::Communicato
 template <class F>
 void predict_blocks(Predictor& predictor, const LocalRows& rows, std::int64_t block, F&& f) {
   Predictions out;
-  for_each_block(rows.count(), block, [&](std::int64_t first, std::int64_t n) {
-    predictor.predict(rows.block(first, n), out);
-    f(first, n, static_cast<const Predictions&>(out));
-  });
+  data::for_each_row_block(
+      rows.count(),
+      [&](std::int64_t first, std::int64_t n) {
+        predictor.predict(rows.block(first, n), out);
+        f(first, n, static_cast<const Predictions&>(out));
+      },
+      block);
 }
 
 }  // namespace psml::infer
