@@ -31,12 +31,16 @@ void exec_python_command(int argc, char** argv);
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
                             const comm::Communicator& world);
 
-// The index of each row's largest value (the first among equals) into `ids`, resized to the rows.
-void row_argmax(const Eigen::MatrixXd& m, std::vector<std::int32_t>& ids);
-
-// psml predict with a fitted k-means or mixture model (fitted_command.cpp).
+// Whether `path` is a fitted model of psml fit (else a checkpoint or saved model of psml train).
+// Collective.
 bool is_fitted_model(const std::string& path, const comm::Communicator& world);
-void run_fitted_predict(const std::string& model_path, const std::string& data_path,
-                        const std::string& out_path, const comm::Communicator& world);
+
+// psml eval, psml compare (eval_command.cpp) and psml predict (predict_command.cpp).
+void run_eval(const std::string& model_path, const std::string& data_path,
+              const std::string& json_path, const comm::Communicator& world);
+void run_compare(const std::string& a_path, const std::string& b_path, const std::string& data_path,
+                 const comm::Communicator& world);
+void run_predict(const std::string& model_path, const std::string& data_path,
+                 const std::string& out, const comm::Communicator& world);
 
 }  // namespace psml::cli

@@ -13,6 +13,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/shard_reader.hpp"
+#include "psml/infer/fitted_predictor.hpp"
 #include "psml/stats/model_file.hpp"
 #include "validators.hpp"
 
@@ -175,7 +176,7 @@ void run_naive_bayes(const FitOptions& o, const comm::Communicator& world) {
   for (Eigen::Index first = 0; first < shard.x.rows(); first += 4096) {
     const auto n = std::min<Eigen::Index>(4096, shard.x.rows() - first);
     stats::joint_log_likelihood(model, shard.x.middleRows(first, n), jll);
-    row_argmax(jll, predicted);
+    infer::row_argmax(jll, predicted);
     for (Eigen::Index i = 0; i < n; ++i)
       sums[0] += predicted[static_cast<std::size_t>(i)] == shard.classes[first + i] ? 1 : 0;
   }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "psml/core/error.hpp"
+
 namespace psml::models {
 namespace {
 
@@ -18,17 +20,33 @@ Scalar target(const data::BatchViewT<Scalar>& batch, Eigen::Index i, Eigen::Inde
   return outputs == 1 ? Scalar(y) : Scalar(y == c ? 1 : 0);
 }
 
+template <class Scalar>
+Scalar sigmoid(Scalar s) {
+  return Scalar(1) / (Scalar(1) + std::exp(-s));
+}
+
+// Turns a row of scores into its log-softmax, log-sum-exp shifted by the largest score.
+template <class Row>
+void log_softmax(Row row) {
+  const auto max = row.maxCoeff();
+  row.array() -= max + std::log((row.array() - max).exp().sum());
+}
+
 // Softmax cross-entropy: turns each row of S into log-probabilities, returns the loss sum.
 template <class Scalar>
 double log_softmax_rows(data::RowsMapT<Scalar>& s, const data::BatchViewT<Scalar>& batch) {
   double loss = 0;
   for (Eigen::Index i = 0; i < s.rows(); ++i) {
-    auto row = s.row(i);
-    const Scalar max = row.maxCoeff();
-    row.array() -= max + std::log((row.array() - max).exp().sum());
-    loss -= static_cast<double>(row(batch.classes[static_cast<std::size_t>(i)]));
+    log_softmax(s.row(i));
+    loss -= static_cast<double>(s(i, batch.classes[static_cast<std::size_t>(i)]));
   }
   return loss;
+}
+
+void require_probabilities(LossKind kind) {
+  if (!gives_probabilities(kind))
+    throw error("a model trained with the ", to_string(kind),
+                " loss has scores that are not logits: no class probabilities");
 }
 
 }  // namespace
@@ -64,7 +82,7 @@ double loss_and_delta(LossKind kind, data::RowsMapT<Scalar> s,
       for (Eigen::Index i = 0; i < s.rows(); ++i) {
         const Scalar y = Scalar(batch.classes[static_cast<std::size_t>(i)]);
         loss += static_cast<double>(softplus(s(i, 0)) - y * s(i, 0));
-        s(i, 0) = Scalar(1) / (Scalar(1) + std::exp(-s(i, 0))) - y;
+        s(i, 0) = sigmoid(s(i, 0)) - y;
       }
       break;
     case LossKind::kHinge:
@@ -106,19 +124,67 @@ EvalSums evaluate_scores(LossKind kind, data::ConstRowsMapT<Scalar> scores,
   EvalSums sums;
   sums.rows = static_cast<double>(scores.rows());
   if (batch.targets.empty()) {
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-      Eigen::Index predicted = 0;
-      if (kind == LossKind::kLogistic)
-        predicted = scores(i, 0) > 0 ? 1 : 0;
-      else
-        scores.row(i).maxCoeff(&predicted);
-      sums.correct += predicted == batch.classes[static_cast<std::size_t>(i)] ? 1 : 0;
-    }
+    for (Eigen::Index i = 0; i < scores.rows(); ++i)
+      sums.correct +=
+          predicted_class(kind, scores, i) == batch.classes[static_cast<std::size_t>(i)] ? 1 : 0;
   }
   auto copy = scratch.rows(scores.rows(), scores.cols());
   copy = scores;
   sums.loss = loss_and_delta(kind, copy, batch);
   return sums;
+}
+
+bool gives_probabilities(LossKind kind) {
+  return kind == LossKind::kSoftmaxCrossEntropy || kind == LossKind::kLogistic;
+}
+
+template <class Scalar>
+std::int32_t predicted_class(LossKind kind, data::ConstRowsMapT<Scalar> scores, Eigen::Index row) {
+  if (kind == LossKind::kLogistic) return scores(row, 0) > 0 ? 1 : 0;
+  Eigen::Index best = 0;
+  scores.row(row).maxCoeff(&best);
+  return static_cast<std::int32_t>(best);
+}
+
+template <class Scalar>
+void class_probabilities(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                         data::RowMatrixT<Scalar>& out) {
+  require_probabilities(kind);
+  if (kind == LossKind::kLogistic) {
+    out.resize(scores.rows(), 2);
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+      const Scalar p = sigmoid(scores(i, 0));
+      out(i, 0) = Scalar(1) - p;
+      out(i, 1) = p;
+    }
+    return;
+  }
+  // The softmax shifted by the row's largest score: no exp overflows.
+  out.resize(scores.rows(), scores.cols());
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    const Scalar top = scores.row(i).maxCoeff();
+    Scalar sum = 0;
+    for (Eigen::Index k = 0; k < scores.cols(); ++k)
+      sum += out(i, k) = std::exp(scores(i, k) - top);
+    for (Eigen::Index k = 0; k < scores.cols(); ++k) out(i, k) /= sum;
+  }
+}
+
+template <class Scalar>
+void class_log_probabilities(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                             Eigen::MatrixXd& out) {
+  require_probabilities(kind);
+  if (kind == LossKind::kLogistic) {
+    out.resize(scores.rows(), 2);
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+      const double s = static_cast<double>(scores(i, 0));
+      out(i, 0) = -softplus(s);
+      out(i, 1) = -softplus(-s);
+    }
+    return;
+  }
+  out = scores.template cast<double>();
+  for (Eigen::Index i = 0; i < out.rows(); ++i) log_softmax(out.row(i));
 }
 
 template double loss_and_delta(LossKind, data::RowsMapT<float>, const data::BatchViewT<float>&);
@@ -127,5 +193,11 @@ template EvalSums evaluate_scores(LossKind, data::ConstRowsMapT<float>,
                                   const data::BatchViewT<float>&, data::RowBuffer<float>&);
 template EvalSums evaluate_scores(LossKind, data::ConstRowsMapT<double>,
                                   const data::BatchViewT<double>&, data::RowBuffer<double>&);
+template std::int32_t predicted_class(LossKind, data::ConstRowsMapT<float>, Eigen::Index);
+template std::int32_t predicted_class(LossKind, data::ConstRowsMapT<double>, Eigen::Index);
+template void class_probabilities(LossKind, data::ConstRowsMapT<float>, data::RowMatrixT<float>&);
+template void class_probabilities(LossKind, data::ConstRowsMapT<double>, data::RowMatrixT<double>&);
+template void class_log_probabilities(LossKind, data::ConstRowsMapT<float>, Eigen::MatrixXd&);
+template void class_log_probabilities(LossKind, data::ConstRowsMapT<double>, Eigen::MatrixXd&);
 
 }  // namespace psml::models

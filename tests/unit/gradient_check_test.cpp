@@ -102,6 +102,7 @@ TEST(GradientCheck, DetectsAWrongGradient) {
     std::string name() const override { return "scaled"; }
     std::size_t num_params() const override { return inner_->num_params(); }
     data::Task task() const override { return inner_->task(); }
+    LossKind loss() const override { return inner_->loss(); }
     void init_params(std::span<double> p, std::uint64_t s) const override {
       inner_->init_params(p, s);
     }

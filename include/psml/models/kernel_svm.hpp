@@ -22,6 +22,7 @@ class KernelSvm final : public ModelT<Scalar> {
   std::size_t num_params() const override { return layer_.num_params(); }
   std::vector<MatrixBlock> matrices() const override { return {layer_.matrix()}; }
   data::Task task() const override { return data::Task::kClassification; }
+  LossKind loss() const override { return LossKind::kHinge; }
   void init_params(std::span<Scalar> params, std::uint64_t seed) const override;
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;

@@ -21,7 +21,7 @@ class LinearModel final : public ModelT<Scalar> {
   LinearModel(std::string name, LossKind loss, Eigen::Index features, Eigen::Index outputs);
 
   std::string name() const override { return name_; }
-  LossKind loss() const { return loss_; }
+  LossKind loss() const override { return loss_; }
   Eigen::Index outputs() const { return layer_.out(); }
   std::size_t num_params() const override { return layer_.num_params(); }
   std::vector<MatrixBlock> matrices() const override { return {layer_.matrix()}; }

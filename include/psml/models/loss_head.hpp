@@ -14,13 +14,10 @@
 #include <string>
 
 #include "psml/data/shard.hpp"
+#include "psml/models/loss_kind.hpp"
 #include "psml/models/model.hpp"
 
 namespace psml::models {
-
-enum class LossKind { kSoftmaxCrossEntropy, kLogistic, kHinge, kSquaredHinge, kSquared };
-
-const char* to_string(LossKind kind);
 
 // Returns the loss sum; replaces `scores` with ∂L/∂S.
 template <class Scalar>
@@ -32,5 +29,28 @@ double loss_and_delta(LossKind kind, data::RowsMapT<Scalar> scores,
 template <class Scalar>
 EvalSums evaluate_scores(LossKind kind, data::ConstRowsMapT<Scalar> scores,
                          const data::BatchViewT<Scalar>& batch, data::RowBuffer<Scalar>& scratch);
+
+// What the scores mean as a classifier's, from its loss. Cross-entropy and the logistic loss make
+// them logits: the softmax of a row (the logistic loss's one score s: σ(s) = P(1)) is the model's
+// P(class | row), the probabilities its loss is the negative log-likelihood of. The hinge losses
+// make them margins, squared error the values themselves: no probabilities.
+bool gives_probabilities(LossKind kind);
+
+// The class a row of scores predicts: the largest score (the first among equals), or for the
+// logistic loss's one score, class 1 when s > 0.
+template <class Scalar>
+std::int32_t predicted_class(LossKind kind, data::ConstRowsMapT<Scalar> scores, Eigen::Index row);
+
+// P(class | row) of each row of logits (gives_probabilities(kind), else throws psml::Error), rows x
+// classes: the softmax, or for the logistic loss [1 − σ(s), σ(s)].
+template <class Scalar>
+void class_probabilities(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                         data::RowMatrixT<Scalar>& out);
+
+// Their logarithms in double, rows x classes, without overflow: the log-softmax, or for the
+// logistic loss [log σ(−s), log σ(s)] = [−softplus(s), −softplus(−s)].
+template <class Scalar>
+void class_log_probabilities(LossKind kind, data::ConstRowsMapT<Scalar> scores,
+                             Eigen::MatrixXd& out);
 
 }  // namespace psml::models

@@ -38,6 +38,7 @@ class Mlp final : public ModelT<Scalar> {
     return blocks;
   }
   data::Task task() const override;
+  LossKind loss() const override { return loss_; }
   void init_params(std::span<Scalar> params, std::uint64_t seed) const override;
   double loss_and_gradient(std::span<const Scalar> params, const data::BatchViewT<Scalar>& batch,
                            std::span<Scalar> grad) override;

@@ -13,6 +13,7 @@
 #include "psml/data/row_buffer.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/models/gradient_listener.hpp"
+#include "psml/models/loss_kind.hpp"
 
 namespace psml::models {
 
@@ -37,6 +38,8 @@ class ModelT {
   virtual std::string name() const = 0;
   virtual std::size_t num_params() const = 0;
   virtual data::Task task() const = 0;
+  // The loss on the output scores: what the scores mean (logits, margins, values).
+  virtual LossKind loss() const = 0;
 
   // Fills params with the initial values; the same seed gives the same values on every rank.
   virtual void init_params(std::span<Scalar> params, std::uint64_t seed) const = 0;

@@ -30,6 +30,7 @@ class SparseLinearModel {
 
   const std::string& name() const { return name_; }
   std::int64_t outputs() const { return outputs_; }
+  LossKind loss() const { return loss_; }
   std::int64_t num_keys() const { return (features_ + 1) * outputs_; }
   // The weight matrix's place in the full parameter vector.
   MatrixBlock matrix() const { return {0, outputs_, features_}; }

@@ -1,0 +1,51 @@
+#include "open_model.hpp"
+
+#include <iostream>
+#include <vector>
+
+#include "commands.hpp"
+#include "psml/comm/agreement.hpp"
+#include "psml/core/error.hpp"
+#include "psml/infer/fitted_predictor.hpp"
+#include "psml/infer/trained_predictor.hpp"
+
+namespace psml::cli {
+
+OpenedModel open_trained_model(const std::string& path, const std::string& data_path,
+                               const comm::Communicator& world) {
+  OpenedModel m;
+  std::vector<std::string> notes;
+  comm::run_agreed(world, [&] {
+    auto trained = infer::load_trained_model(path, data_path, notes);
+    m.rows.emplace(infer::read_local_rows(trained.data, world));
+    m.path = trained.path;
+    m.predictor = std::move(trained.predictor);
+  });
+  if (world.rank() == 0)
+    for (const auto& note : notes) std::cout << note << "\n";
+  return m;
+}
+
+OpenedModel open_fitted_model(const std::string& path, const std::string& data_path,
+                              const comm::Communicator& world, const FittedCheck& check) {
+  OpenedModel m;
+  m.path = path;
+  auto shard = load_dense_rows(data_path, true, world);
+  comm::run_agreed(world, [&] {
+    auto model = stats::load_model(path);
+    check(model, shard);
+    m.predictor = infer::make_fitted_predictor(std::move(model));
+  });
+  m.rows.emplace(std::move(shard));
+  return m;
+}
+
+void check_features(const stats::FittedModel& model, const data::Shard& shard,
+                    const std::string& model_path) {
+  const auto features = infer::features_of(model);
+  if (features != shard.info.features)
+    throw error(shard.info.path, ": has ", shard.info.features, " features, the model in ",
+                model_path, " takes ", features);
+}
+
+}  // namespace psml::cli
