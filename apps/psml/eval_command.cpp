@@ -1,12 +1,12 @@
 // psml eval and psml compare: judging models on labelled rows with the inference module
 // (infer/judging.hpp), and printing what it finds.
 #include <cstdio>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include "commands.hpp"
 #include "open_model.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/infer/judging.hpp"
 #include "psml/stats/hypothesis.hpp"
@@ -117,13 +117,7 @@ void write_report_json(const std::string& path, const std::string& model,
                       {"accuracy", b.accuracy}});
     j["calibration"] = bins;
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << j.dump(2) << "\n";
-    if (!out) throw error(path, ": cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw error(path, ": cannot write");
+  write_file_atomically(path, j.dump(2) + "\n");
 }
 
 void print_header(const std::string& model_path, const std::string& data_path, double rows,
