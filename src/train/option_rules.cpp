@@ -105,7 +105,6 @@ void check_compression(const TrainConfig& config) {
     throw error("--compression: sends compressed gradients over MPI: not with --allreduce shm");
   if (compressed && config.ps_transport == ps::PayloadPath::kSharedMemory)
     throw error("--compression: sends compressed pushes over MPI: not with --ps-transport shm");
-  checkpoint::Every::parse_or_none(config.checkpoint_every);
 }
 
 // --data-memory on dense data: what cannot run when a worker's shard is streamed (the largest
@@ -210,6 +209,7 @@ void check_options(const TrainConfig& config, const std::vector<std::string>& gi
   check_early_stop(config);
   check_compression(config);
   check_solver(config);
+  checkpoint::Every::parse_or_none(config.checkpoint_every);  // "500steps", "2epochs"
 }
 
 void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
