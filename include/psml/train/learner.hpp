@@ -1,9 +1,9 @@
 // What the training loop computes with on one worker: a model and this worker's shard of the
-// training (and test) data. The loop (trainer.cpp) is the same for every model and both kinds of
-// data; only a learner and an exchange differ.
+// training (and test) data. The loop (train/step_loop) is the same for every model and both kinds
+// of data; only a learner and an exchange differ.
 //
-// Dense learners compute on all P keys, which the worker holds. Sparse learners compute on the
-// keys their step's rows touch: the exchange fetches those keys' values first, and takes back one
+// Dense learners compute on all P keys, which the worker holds. Keyed learners compute on the keys
+// their step's rows touch: the exchange pulls those keys' values first, and takes back one
 // gradient value per key, so no worker ever holds a vector of all P keys.
 #pragma once
 
@@ -53,7 +53,7 @@ class Learner {
   virtual bool has_test() const = 0;
 
   // Dense: fills all P keys with the initial values (the same seed gives the same values on
-  // every rank). Sparse learners start from zeros the servers set.
+  // every rank). Keyed learners start from zeros the exchange sets.
   virtual void init_params(std::span<float> params, std::uint64_t seed) const = 0;
 
   // The model's weight matrices in the parameter vector (MatrixBlock; none for sparse).
