@@ -13,7 +13,7 @@ cmake --build "$build" -j"$(nproc)" --target psml_unit_tests psml_mpi_tests
 # The same settings ctest gives the tests (tests/sanitizers/sanitizer_env.cmake), for tests that
 # gtest discovers and for anything mpiexec starts.
 sup="$PSML_ROOT/tests/sanitizers"
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:fast_unwind_on_malloc=0:strict_string_checks=1:detect_stack_use_after_return=1"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:fast_unwind_on_malloc=0:strict_string_checks=1:detect_stack_use_after_return=1:intercept_tls_get_addr=0"
 export LSAN_OPTIONS="suppressions=$sup/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export OMPI_MCA_mca_base_component_disable_dlclose=1
