@@ -118,7 +118,7 @@ void check_streaming(const TrainConfig& config, const data::DatasetInfo& train, 
       config.mode == Mode::kPs ? ps::make_roles(world_size, config.servers).workers : world_size;
   if (train.rows < workers) return;  // the set-up says so, naming the file
   const auto largest = data::balanced_range(train.rows, workers, 0).count;
-  if (largest * data::StreamingShard::row_bytes(train) <= config.data_memory) return;
+  if (!streams_rows(config, train, largest)) return;
   if (config.validation > 0)
     throw error("--validation holds rows out of a shard in memory; --data-memory streams ",
                 train.path);
@@ -231,6 +231,11 @@ bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& tr
       train.rows > 0 ? static_cast<double>(train.nnz) / static_cast<double>(train.rows) : 0.0;
   return 1.5 * static_cast<double>(config.global_batch) * per_row <
          static_cast<double>(train.features);
+}
+
+bool streams_rows(const TrainConfig& config, const data::DatasetInfo& train, std::int64_t rows) {
+  return config.data_memory > 0 &&
+         rows * data::StreamingShard::row_bytes(train) > config.data_memory;
 }
 
 ps::KeyLayoutKind resolved_key_layout(const TrainConfig& config, const data::DatasetInfo& train) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "psml/data/row_blocks.hpp"
+
 namespace psml::train {
 
 SparseLearner::SparseLearner(std::unique_ptr<models::SparseLinearModel<float>> model,
@@ -37,15 +39,15 @@ models::EvalSums SparseLearner::evaluate(const data::SparseShard& shard,
                                          const comm::Communicator& workers) {
   // Block by block, each block's keys pulled (keyed view) or read from params (dense view).
   // Every worker takes the same number of blocks, so that bsp pulls stay in step.
-  constexpr std::int64_t kBlock = 4096;
   models::EvalSums local;
   std::vector<std::int64_t> rows, keys;
   std::vector<float> weights;
-  const std::int64_t blocks =
-      workers.allreduce((shard.x.rows() + kBlock - 1) / kBlock, comm::ReduceOp::kMax);
+  const std::int64_t blocks = workers.allreduce(
+      (shard.x.rows() + data::kRowBlock - 1) / data::kRowBlock, comm::ReduceOp::kMax);
   for (std::int64_t b = 0; b < blocks; ++b) {
     rows.clear();
-    for (std::int64_t r = b * kBlock; r < std::min(shard.x.rows(), (b + 1) * kBlock); ++r)
+    for (std::int64_t r = b * data::kRowBlock;
+         r < std::min(shard.x.rows(), (b + 1) * data::kRowBlock); ++r)
       rows.push_back(r);
     model_->keys_of(shard.x, rows, keys);
     if (dense_view_) {

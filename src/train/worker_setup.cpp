@@ -41,9 +41,7 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
                         const RunContext& run) {
   const auto& config = run.config;
   const auto rows = s.rows = worker_rows(s.info, run.group);
-  const bool streamed = config.data_memory > 0 &&
-                        rows.count * data::StreamingShard::row_bytes(s.info) > config.data_memory;
-  if (!streamed) {
+  if (!streams_rows(config, s.info, rows.count)) {
     r.train = data::read_shard(s.info, rows);
     if (r.train.classes.size()) r.max_class = r.train.classes.maxCoeff();
     return;

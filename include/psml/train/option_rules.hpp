@@ -62,5 +62,8 @@ void check_options(const TrainConfig& config, const data::DatasetInfo& train, in
 bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& train);
 // --key-layout, or what suits the data: blocks spread sparse data's popular keys over the servers.
 ps::KeyLayoutKind resolved_key_layout(const TrainConfig& config, const data::DatasetInfo& train);
+// --data-memory: whether a worker's `rows` rows of dense `train` are streamed from the file
+// rather than read whole.
+bool streams_rows(const TrainConfig& config, const data::DatasetInfo& train, std::int64_t rows);
 
 }  // namespace psml::train
