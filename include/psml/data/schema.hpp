@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace psml::data {
 
@@ -39,6 +40,11 @@ struct DatasetInfo {
   std::int64_t nnz = 0;
   // False for a file without /labels, accepted where labels are optional (k-means, PCA, GMM).
   bool has_labels = true;
+  // Classification: the user's label of each class id, when the file's labels are not already the
+  // ids 0..num_classes-1 (strings, bool, -1/+1, ...) or the file names its classes; empty when the
+  // labels are the ids themselves. A model keeps it, so predictions come back as the user's labels
+  // and another file's labels (eval) are mapped onto the same ids.
+  std::vector<std::string> class_names;
 };
 
 enum class Labels { kRequired, kOptional };
