@@ -8,6 +8,7 @@
 #include "model_options.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/simulation.hpp"
+#include "psml/train/default_choices.hpp"
 #include "psml/train/option_rules.hpp"
 #include "psml/train/run_folder.hpp"
 #include "run_record.hpp"
@@ -21,7 +22,10 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
   cmd->add_option("--optimizer", o.name, "optimizer")
       ->check(CLI::IsMember(optim::optimizer_names()))
       ->capture_default_str();
-  cmd->add_option("--lr", o.lr, "learning rate")->check(positive_number)->capture_default_str();
+  cmd->add_option("--lr", o.lr,
+                  "learning rate (default: 0.001 for adam and adamw, 0.01 for rmsprop and "
+                  "adagrad, 0.1 for the others)")
+      ->check(positive_number);
   cmd->add_option("--momentum", o.hyper.momentum, "momentum, nesterov: mu")
       ->check(CLI::Range(0.0f, 1.0f))
       ->capture_default_str();
@@ -45,7 +49,7 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->capture_default_str();
   auto& schedule = o.schedule;
   add_choice(cmd, "--lr-schedule", schedule.kind, optim::schedule_kinds(), "learning-rate schedule")
-      ->default_str("constant");
+      ->default_str("constant; cosine for mlp");
   cmd->add_option("--lr-gamma", schedule.gamma,
                   "step/exponential: decay factor per --lr-step-size steps")
       ->check(positive_number)
@@ -115,11 +119,13 @@ void add_solver_options(CLI::App* cmd, const Config& config) {
   add_choice(cmd, "--solver", config->solver,
              std::map<std::string, train::Solver>{{"sgd", train::Solver::kSgd},
                                                   {"exact", train::Solver::kExact},
-                                                  {"lbfgs", train::Solver::kLbfgs}},
+                                                  {"lbfgs", train::Solver::kLbfgs},
+                                                  {"auto", train::Solver::kAuto}},
              "sgd (minibatch steps, any model), exact (closed form, linreg) or lbfgs "
              "(full-batch L-BFGS to convergence: linreg, logreg, softmax, svm with the squared "
-             "hinge; --l1 by OWL-QN)")
-      ->default_str("sgd");
+             "hinge; --l1 by OWL-QN); auto: exact or lbfgs for the linear models when the run "
+             "can solve them (the run header says what it chose and why), sgd otherwise")
+      ->default_str("auto");
   add_choice(
       cmd, "--sparse-exchange", config->sparse_exchange,
       std::map<std::string, train::SparseExchange>{{"auto", train::SparseExchange::kAuto},
@@ -279,9 +285,20 @@ void add_config_options(CLI::App* cmd) {
       ->trigger_on_parse();
 }
 
+// The long names of the options the command line or --config file gave.
+std::vector<std::string> given_options(CLI::App* cmd) {
+  std::vector<std::string> given;
+  for (const CLI::Option* option : cmd->get_options())
+    if (option->count() > 0 && !option->get_lnames().empty())
+      given.push_back(option->get_lnames().front());
+  return given;
+}
+
 // The parsed options made whole: what the command line implies, checked (those rules that need
 // no data: train() checks the rest against the training data).
 void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::App* cmd) {
+  const auto given = given_options(cmd);
+  train::choose_defaults(config, given);
   // L-BFGS needs a smooth loss: the SVM's squared hinge unless told otherwise (and then the
   // trainer refuses the hinge with one line).
   if (config.solver == train::Solver::kLbfgs && config.model.name == "svm" &&
@@ -289,10 +306,6 @@ void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::Ap
     config.model.output = "squared-hinge";
   // Which options go together (train/option_rules.hpp): those that need no data, now, as the
   // command line's errors; train() checks the rest against the training data.
-  std::vector<std::string> given;
-  for (const CLI::Option* option : cmd->get_options())
-    if (option->count() > 0 && !option->get_lnames().empty())
-      given.push_back(option->get_lnames().front());
   try {
     train::check_options(config, given);
   } catch (const Error& e) {
@@ -321,6 +334,7 @@ void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::Ap
 
 void add_train_command(CLI::App& app, Action& action) {
   auto config = std::make_shared<train::TrainConfig>();
+  config->solver = train::Solver::kAuto;  // the command line's default (train/default_choices.hpp)
   auto* cmd = app.add_subcommand(
       "train", "train a model on an HDF5 data file, data-parallel over MPI ranks");
   add_data_and_ps_options(cmd, config);

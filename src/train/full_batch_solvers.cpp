@@ -30,7 +30,7 @@ void add_epoch(WorkerSetup& s, const RunContext& run, TrainResult& result, Clock
 
 FullBatchObjective objective_of(const WorkerSetup& s, const RunContext& run) {
   const auto& config = run.config;
-  const double l2 = config.optimizer.reg.l2;
+  const double l2 = effective_l2(config, s.info.rows);
   const auto rows = s.learner->rows_in_memory();
   if (const auto* sparse = std::get_if<const data::SparseShard*>(&rows))
     return FullBatchObjective(models::make_sparse_model<double>(config.model, s.info.features,

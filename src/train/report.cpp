@@ -16,6 +16,7 @@ void print_header(std::ostream& out, const RunHeader& h) {
   if (h.steps_per_epoch > 0)  // a full-batch solver has no batches
     out << "global batch " << h.global_batch << ", " << h.steps_per_epoch << " steps/epoch, ";
   out << h.optimizer << "\n";
+  for (const auto& choice : h.choices) out << "  " << choice << "\n";
 }
 
 void print_epoch(std::ostream& out, const EpochMetrics& m) {

@@ -5,14 +5,14 @@
 namespace psml::train {
 namespace {
 
-std::string describe_optimizer(const TrainConfig& config) {
+std::string describe_optimizer(const TrainConfig& config, std::int64_t rows) {
   if (config.solver == Solver::kExact) return "closed form (ridge normal equations)";
   if (config.solver == Solver::kSgd) return config.optimizer.summary();
   const double l1 = config.optimizer.reg.l1;
   return detail::concat("full-batch L-BFGS (history ", config.lbfgs.history, ", at most ",
                         config.lbfgs.max_iterations, " iterations, gtol ", config.lbfgs.gtol,
                         l1 > 0 ? ", OWL-QN for l1 " : "", l1 > 0 ? std::to_string(l1) : "", ", l2 ",
-                        config.optimizer.reg.l2, " on the weights)");
+                        effective_l2(config, rows), " on the weights)");
 }
 
 std::string describe_exchange(const WorkerSetup& s, const RunContext& run) {
@@ -65,7 +65,8 @@ RunHeader make_run_header(const WorkerSetup& s, const RunContext& run,
   h.ranks = run.world.size();
   h.global_batch = config.global_batch;
   h.steps_per_epoch = steps_per_epoch;
-  h.optimizer = describe_optimizer(config);
+  h.optimizer = describe_optimizer(config, s.info.rows);
+  h.choices = config.default_choices;
   h.exchange = describe_exchange(s, run);
   h.mode = to_string(config.mode);
   if (config.mode == Mode::kPs) h.consistency = config.consistency.describe();

@@ -17,6 +17,8 @@ std::string to_string(Solver solver) {
       return "exact";
     case Solver::kLbfgs:
       return "lbfgs";
+    case Solver::kAuto:
+      return "auto";
     case Solver::kSgd:
       break;
   }
@@ -116,7 +118,7 @@ std::string TrainConfig::describe() const {
   const auto& o = optimizer;
   f("optimizer", o.name)("lr", o.lr)("momentum", o.hyper.momentum)("beta1", o.hyper.beta1);
   f("beta2", o.hyper.beta2)("rho", o.hyper.rho)("eps", o.hyper.eps)("l2", o.reg.l2);
-  f("l1", o.reg.l1)("schedule", optim::to_string(o.schedule.kind))("lr_gamma", o.schedule.gamma);
+  f("l2_per_row", l2_per_row)("l1", o.reg.l1)("schedule", optim::to_string(o.schedule.kind))("lr_gamma", o.schedule.gamma);
   f("lr_step_size", o.schedule.step_size)("lr_min", o.schedule.min_lr);
   f("warmup", o.schedule.warmup_steps);
   f("epochs", epochs)("validation", validation)("early_stop", early_stop);
@@ -126,6 +128,11 @@ std::string TrainConfig::describe() const {
   f("bucket_mb", bucket_mb)("seed", seed)("data_memory", data_memory);
   f("compute_seconds_per_row", compute_seconds_per_row)("trace", trace_path);
   return std::move(f).str();
+}
+
+double effective_l2(const TrainConfig& config, std::int64_t rows) {
+  if (!config.l2_per_row || rows <= 0) return config.optimizer.reg.l2;
+  return 1.0 / static_cast<double>(rows);
 }
 
 std::uint64_t TrainConfig::fingerprint() const {

@@ -134,8 +134,9 @@ endforeach()
 set(FM --data @DATA@/fmnist-train.h5 --test @DATA@/fmnist-t10k.h5 --epochs 10 --lr-schedule cosine)
 psml_cli_test(NAME fmnist_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.82 TIMEOUT 300 LABELS fmnist
               ARGS train ${FM} --model svm --optimizer sgd --lr 0.05 --l2 1e-4)
-psml_cli_test(NAME fmnist_mlp_256_128_adam_4_ranks RANKS 4 EXPECT --min-accuracy 0.885 TIMEOUT 1200 LABELS fmnist
-              ARGS train ${FM} --model mlp --hidden 256,128 --optimizer adam --lr 1e-3)
+# The MLP with default options (Adam, lr 1e-3, cosine over 10 epochs: train/default_choices.hpp).
+psml_cli_test(NAME fmnist_mlp_default_4_ranks RANKS 4 EXPECT --min-accuracy 0.885 TIMEOUT 1200 LABELS fmnist
+              ARGS train --data @DATA@/fmnist-train.h5 --test @DATA@/fmnist-t10k.h5 --model mlp)
 psml_cli_test(NAME fmnist_rff_svm_4_ranks RANKS 4 EXPECT --min-accuracy 0.87 TIMEOUT 900 LABELS fmnist
               ARGS train ${FM} --model rff-svm --rff-dim 4096 --gamma 0.02 --optimizer adam --lr 0.01)
 

@@ -15,6 +15,9 @@ C is 1 / (n l2) (and 1 / (n l1) for its L1 penalty); Ridge's alpha is n l2.
           unique optimum, not a point on the way whose accuracy moves by 0.2 points from one
           iteration to the next): test accuracy >= scikit-learn's 0.8438 (bench/vs_sklearn.py
           times the two side by side).
+  defaults  `psml train` with default options (--solver auto) on scikit-learn's digits (an h5py
+          file) and wine (a numpy CSV, imported): test accuracy within 1 point of scikit-learn's
+          LogisticRegression() with its defaults on the same split.
 """
 import os
 import re
@@ -160,7 +163,8 @@ if scenario == "small":
     e = run(2, "train", "--data", f"{data}/train.h5", "--model", "svm", "--output", "hinge",
             "--solver", "lbfgs", expect_ok=False)
     check("squared hinge" in e, "the hinge refused")
-    e = run(2, "train", "--data", f"{data}/train.h5", "--max-iter", "5", expect_ok=False)
+    e = run(2, "train", "--data", f"{data}/train.h5", "--solver", "sgd", "--max-iter", "5",
+            expect_ok=False)
     check("--max-iter" in e and "applies to --solver lbfgs only" in e, "--max-iter without lbfgs")
     e = run(3, "train", "--data", f"{data}/train.h5", "--mode", "ps", "--solver", "lbfgs",
             expect_ok=False)
@@ -173,5 +177,37 @@ elif scenario == "fmnist":
     seconds = float(re.search(r"epoch +1/1 .* time ([0-9.]+)s", text)[1])
     check(accuracy >= 0.8438, f"Fashion-MNIST softmax, L-BFGS, 2 ranks: test accuracy {accuracy:.4f} "
           f">= scikit-learn's 0.8438, in {seconds:.1f} s")
+elif scenario == "defaults":
+    # Default options reach scikit-learn's defaults on small outside sets: digits as an h5py file,
+    # wine as a numpy CSV imported by psml; LogisticRegression() on the same split.
+    import warnings
+    from sklearn.datasets import load_digits, load_wine
+    from sklearn.model_selection import train_test_split
+    warnings.simplefilter("ignore")  # scikit-learn's own ConvergenceWarning on the raw features
+    for name, loader, form in (("digits", load_digits, "h5py"), ("wine", load_wine, "csv")):
+        x, y = loader(return_X_y=True)
+        xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.25, random_state=0, stratify=y)
+        want = LogisticRegression().fit(xtr, ytr).score(xte, yte)
+        files = {}
+        for part, a, b in (("train", xtr, ytr), ("test", xte, yte)):
+            files[part] = f"{work}/{name}-{part}.h5"
+            if form == "h5py":
+                with h5py.File(files[part], "w") as f:
+                    f["features"], f["labels"] = a, b
+            else:
+                np.savetxt(f"{work}/{name}-{part}.csv", np.column_stack([a, b]), delimiter=",")
+                run(1, "data", "import", "--format", "csv", "--input", f"{work}/{name}-{part}.csv",
+                    "--label-column", "last", "--out", files[part])
+        text = run(2, "train", "--data", files["train"], "--test", files["test"])
+        check("solver: full-batch L-BFGS to convergence (--solver auto for softmax" in text,
+              f"{name}: the run header says what the default solver is and why")
+        got = float(re.search(r"final test accuracy ([0-9.]+)", text)[1])
+        check(abs(got - want) <= 0.01, f"{name} ({form}): default psml train {got:.4f}, "
+              f"scikit-learn's LogisticRegression() {want:.4f}: within 1 point")
+    # An option only steps read keeps minibatch steps, and says why.
+    text = run(2, "train", "--data", files["train"], "--lr", "0.1", "--epochs", "1")
+    check("solver: minibatch steps, as --lr was given" in text or
+          "solver: minibatch steps, as --epochs was given" in text,
+          "an option of the steps chooses steps, and the header says so")
 else:
     sys.exit(f"unknown scenario {scenario}")

@@ -63,6 +63,7 @@ const std::vector<Change>& changes() {
       {"optimizer.rho", [](TrainConfig& c) { c.optimizer.hyper.rho = 0.91f; }},
       {"optimizer.eps", [](TrainConfig& c) { c.optimizer.hyper.eps = 1.1e-8f; }},
       {"optimizer.l2", [](TrainConfig& c) { c.optimizer.reg.l2 = 1e-9f; }},
+      {"l2_per_row", [](TrainConfig& c) { c.l2_per_row = true; }},
       {"optimizer.l1", [](TrainConfig& c) { c.optimizer.reg.l1 = 1e-9f; }},
       {"schedule.kind",
        [](TrainConfig& c) { c.optimizer.schedule.kind = optim::ScheduleKind::kCosine; }},

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "psml/exchange/exchange.hpp"
 
@@ -67,6 +68,8 @@ struct RunHeader {
   std::int64_t epochs = 0;
   std::int64_t first_epoch = 0;  // where the run starts: 0 unless resumed
   std::int64_t first_step = 0;
+  // What psml chose where the command line left a choice open, and why (train/default_choices.hpp).
+  std::vector<std::string> choices;
 };
 
 // "1 rank", "4 ranks".

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "psml/allreduce/allreduce_kind.hpp"
 #include "psml/compress/compression_spec.hpp"
@@ -23,8 +24,9 @@ namespace psml::train {
 // How workers exchange gradients (--mode).
 enum class Mode { kAllreduce, kPs };
 // How a model is fitted (--solver): by minibatch steps, in closed form (linreg only), or by
-// full-batch L-BFGS (the convex linear models: train/full_batch.hpp, optim/lbfgs.hpp).
-enum class Solver { kSgd, kExact, kLbfgs };
+// full-batch L-BFGS (the convex linear models: train/full_batch.hpp, optim/lbfgs.hpp). kAuto is
+// the command line's default, resolved before any check (train/default_choices.hpp).
+enum class Solver { kSgd, kExact, kLbfgs, kAuto };
 
 // Allreduce mode on sparse (CSR) data (--sparse-exchange): a dense P-long gradient summed by the
 // allreduce, or each step's keys and values gathered (allreduce/sparse_gather_exchange.hpp); auto
@@ -71,6 +73,11 @@ struct TrainConfig {
   int grace_seconds = 20;        // SIGTERM / SIGINT: longest time to the final checkpoint
   models::ModelSpec model;
   optim::OptimizerSpec optimizer;
+  // --solver lbfgs chosen by --solver auto with no --l2: the L2 weight is 1 / (training rows),
+  // scikit-learn's C = 1 (effective_l2 below).
+  bool l2_per_row = false;
+  // What --solver auto and the other open choices chose, and why: lines for the run header.
+  std::vector<std::string> default_choices;
   std::int64_t epochs = 10;
   // Hold this fraction of the training file's rows out as a validation set (0: none;
   // data/validation_split.hpp), evaluated after every epoch.
@@ -107,5 +114,8 @@ struct TrainConfig {
   // of the run record too): ranks launched with different options disagree on it.
   std::uint64_t fingerprint() const;
 };
+
+// The L2 weight a full-batch solve of `rows` training rows uses.
+double effective_l2(const TrainConfig& config, std::int64_t rows);
 
 }  // namespace psml::train
