@@ -59,6 +59,12 @@ HeaderKind detect_header(const Fields& fields, CsvOptions::Header option) {
   return HeaderKind::kNone;
 }
 
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return text;
+}
+
 bool is_row_number(std::string_view field, std::int64_t row) {
   std::int64_t value = -1;
   const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
@@ -179,9 +185,7 @@ std::int64_t Columns::choose_label(const std::string& ref) {
   if (!ref.empty()) return find(ref, "--label-column");
   std::vector<std::int64_t> named;
   for (std::int64_t c = 0; c < static_cast<std::int64_t>(names_.size()); ++c) {
-    std::string name = names_[static_cast<std::size_t>(c)];
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const auto name = lower(names_[static_cast<std::size_t>(c)]);
     if (!dropped(c) && (name == "label" || name == "target" || name == "y" || name == "class"))
       named.push_back(c);
   }
@@ -207,12 +211,22 @@ std::vector<std::string> Columns::notes(std::int64_t rows, bool index_rows) cons
     notes.emplace_back("column 0 (no name: pandas' index" +
                        (index_rows ? ", 0.." + std::to_string(rows - 1) : std::string()) +
                        ") dropped");
-  std::string dropped;
+  std::string left_out;
   std::int64_t count = 0;
   for (const auto c : dropped_list())
-    if (c != index()) dropped += (count++ ? ", " : "") + number_and_name(c);
-  if (count > 0) notes.push_back((count > 1 ? "columns " : "column ") + dropped + " dropped");
+    if (c != index()) left_out += (count++ ? ", " : "") + number_and_name(c);
+  if (count > 0) notes.push_back((count > 1 ? "columns " : "column ") + left_out + " dropped");
   notes.push_back("label: " + describe(label_) + label_reason_);
+  // A named index (index_label="id") or one read back and written again ("Unnamed: 0") is not
+  // recognised; said, so that it is seen.
+  for (std::int64_t c = 0; c < static_cast<std::int64_t>(names_.size()); ++c) {
+    const auto name = lower(names_[static_cast<std::size_t>(c)]);
+    if (c != label_ && !dropped(c) &&
+        (name == "id" || name == "index" || name.starts_with("unnamed: ")))
+      notes.push_back("warning: " + describe(c) +
+                      " is read as a feature: an index? (--drop-columns " + std::to_string(c) +
+                      " leaves it out)");
+  }
   return notes;
 }
 
@@ -247,6 +261,13 @@ class RowParser {
   std::string where() const { return source_ + ":" + std::to_string(line_) + ": "; }
 
   double number(std::string_view field, std::int64_t c) const {
+    double value = 0;
+    if (parse_number(field, value) && std::isfinite(static_cast<float>(value))) return value;
+    refuse(field, c);
+  }
+
+  // Why `field` of column c is no number psml takes: missing, text, or not finite.
+  [[noreturn]] void refuse(std::string_view field, std::int64_t c) const {
     const auto column = columns_.describe(c);
     if (is_missing(field))
       throw error(where(), column, " is ",
@@ -255,19 +276,16 @@ class RowParser {
                   "first, e.g. pandas' dropna() or fillna(), or leave the column out with "
                   "--drop-columns)");
     double value = 0;
-    if (!parse_number(field, value)) {
-      if (c == columns_.label() && task_ == Task::kClassification)
-        throw error(where(), column, ", the label: '", field,
-                    "' is not a number; text labels are not supported yet: map them to class "
-                    "ids 0..K-1 first (pandas: df[",
-                    columns_.pandas_key(c), "] = df[", columns_.pandas_key(c),
-                    "].astype('category').cat.codes) or pick the label with --label-column");
-      throw error(where(), column, ": '", field, "' is not a number");
-    }
-    if (!std::isfinite(static_cast<float>(value)))
+    if (parse_number(field, value))
       throw error(where(), column, ": '", field, "' is not finite",
                   std::isfinite(value) ? " as float32" : "");
-    return value;
+    if (c == columns_.label() && task_ == Task::kClassification)
+      throw error(where(), column, ", the label: '", field,
+                  "' is not a number; text labels are not supported yet: map them to class "
+                  "ids 0..K-1 first (pandas: df[",
+                  columns_.pandas_key(c), "] = df[", columns_.pandas_key(c),
+                  "].astype('category').cat.codes) or pick the label with --label-column");
+    throw error(where(), column, ": '", field, "' is not a number");
   }
 
   void label(std::string_view field, double value) {

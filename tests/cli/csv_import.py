@@ -83,6 +83,10 @@ check("3 classes; header skipped; label: column 0 (target), by its name" in line
 df.sample(frac=1, random_state=1).to_csv(f"{work}/shuffled.csv")
 line = imported("shuffled.csv")
 check("column 0 (no name: pandas' index) dropped" in line, "a shuffled index is still dropped")
+# Read back and written again, the old index is a column "Unnamed: 0": kept, with a warning.
+pd.read_csv(f"{work}/p.csv").to_csv(f"{work}/again.csv")
+line = imported("again.csv")
+check("warning: column 1 (Unnamed: 0) is read as a feature: an index?" in line, line)
 
 # 3. A frame with unnamed columns: pandas' header 0,1,2,3,4 (not a data row), with and without
 # the index. The label, column 4, picked by pandas' name "4" (with the index: the file's column 5).

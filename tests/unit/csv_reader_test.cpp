@@ -128,6 +128,12 @@ TEST(CsvReader, DropsPandasIndexAndFindsTheLabelByName) {
   EXPECT_EQ(dated.notes[1], "column 0 (no name: pandas' index) dropped");
   // Without a label-like name, the first column after the index.
   EXPECT_EQ(parse(",p,q\n0,1,2\n1,0,3\n").label_column, 1);
+  // A named index, or pandas' index read back and written again, is a feature, and said to be.
+  const auto again = parse(",Unnamed: 0,a,label\n0,0,1.5,1\n1,1,2,0\n");
+  EXPECT_EQ(again.features, 2);
+  EXPECT_EQ(again.notes.back(),
+            "warning: column 1 (Unnamed: 0) is read as a feature: an index? (--drop-columns 1 "
+            "leaves it out)");
 }
 
 // to_csv(index=False) of a frame with unnamed columns writes the header 0,1,...,k-1.
