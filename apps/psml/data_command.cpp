@@ -107,7 +107,7 @@ std::vector<std::string> run_import(const ImportOptions& o, const data::CsvOptio
 void add_import_csv_options(CLI::App& cmd, ImportOptions& o) {
   cmd.add_option("--label-column", o.label_column,
                  "csv: the label's column: a header name, a 0-based number, first or last "
-                 "(default: the column named label, target, y or class, else the first)");
+                 "(default: the column named label, else target, class or y, else the first)");
   cmd.add_option("--drop-columns", o.drop_columns,
                  "csv: columns to leave out, by header name or 0-based number, comma-separated "
                  "(pandas' unnamed index column is left out without it)")

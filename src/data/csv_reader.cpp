@@ -158,6 +158,7 @@ std::int64_t Columns::find(const std::string& ref, const char* option) const {
     throw error(option, ": ", source_, " has several columns named '", ref, "' (", named[0],
                 " and ", named[1], "): give the column's number");
   if (named.size() == 1) return named[0];
+  if (ref == "first") return index_ == 0 ? 1 : 0;
   if (ref == "last") return width_ - 1;
   std::int64_t c = -1;
   const auto [ptr, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), c);
@@ -180,21 +181,23 @@ std::int64_t Columns::first_kept() const {
   throw error(source_, ": every column is dropped (check --drop-columns)");
 }
 
+// Without --label-column: a column named as labels usually are, in this order ("x,y,label": the
+// label, not the coordinate y), else the first.
 std::int64_t Columns::choose_label(const std::string& ref) {
   if (ref == "first") return first_kept();
   if (!ref.empty()) return find(ref, "--label-column");
-  std::vector<std::int64_t> named;
-  for (std::int64_t c = 0; c < static_cast<std::int64_t>(names_.size()); ++c) {
-    const auto name = lower(names_[static_cast<std::size_t>(c)]);
-    if (!dropped(c) && (name == "label" || name == "target" || name == "y" || name == "class"))
-      named.push_back(c);
-  }
-  if (named.size() > 1)
-    throw error(source_, ": ", describe(named[0]), " and ", describe(named[1]),
-                " could each be the label: say which with --label-column");
-  if (named.size() == 1) {
-    label_reason_ = ", by its name";
-    return named[0];
+  for (const char* label_name : {"label", "target", "class", "y"}) {
+    std::vector<std::int64_t> named;
+    for (std::int64_t c = 0; c < static_cast<std::int64_t>(names_.size()); ++c)
+      if (!dropped(c) && lower(names_[static_cast<std::size_t>(c)]) == label_name)
+        named.push_back(c);
+    if (named.size() > 1)
+      throw error(source_, ": ", describe(named[0]), " and ", describe(named[1]),
+                  " could each be the label: say which with --label-column");
+    if (named.size() == 1) {
+      label_reason_ = ", by its name";
+      return named[0];
+    }
   }
   label_reason_ = ", the first (--label-column picks another)";
   return first_kept();
@@ -330,8 +333,11 @@ CsvData parse_csv(std::istream& in, const std::string& source, const CsvOptions&
     throw error(source, ": holds no rows", records.line() == 0 ? " (the file is empty)" : "");
   if (fields.size() < 2)
     throw error(source, ":", records.line(),
-                ": has 1 column; a row needs the label and at least one feature",
-                options.delimiter == 0 ? " (is the delimiter right? --delimiter says it)" : "");
+                ": has 1 column; a row needs the label and at least one feature (the delimiter "
+                "is ",
+                records.delimiter() == '\t' ? std::string("tab")
+                                            : detail::concat("'", records.delimiter(), "'"),
+                ": --delimiter says another)");
   const auto header = detect_header(fields, options.header);
   const Columns columns(source, fields, header, options);
   CsvData data;

@@ -174,6 +174,8 @@ TEST(CsvReader, DropColumnsByNameOrNumber) {
   EXPECT_EQ(d.x, (std::vector<float>{1, 3, 4, 6}));
   EXPECT_EQ(d.dropped_columns, (std::vector<std::int64_t>{0, 3}));
   EXPECT_EQ(d.notes[1], "columns 0 (id), 3 (b) dropped");
+  o.drop_columns = {"first"};  // after pandas' index
+  EXPECT_EQ(parse(",a,b,label\n0,1,2,1\n1,3,4,0\n", o).x, (std::vector<float>{2, 4}));
   o.drop_columns = {"label"};
   o.label_column = "1";
   expect_error("id,label,a\n1,0,1\n", "--drop-columns: column 1 (label) is the label column", o);
@@ -193,8 +195,10 @@ TEST(CsvReader, LabelColumnByNameNumberAndAmbiguity) {
   expect_error("a,b\n1,2\n", "--label-column: column 7 is outside f.csv's 2 columns (0..1)", o);
   o.label_column = "kind";
   expect_error("1,2\n", "--label-column: 'kind' is not a 0-based column number, first or last", o);
-  expect_error("y,label,x\n1,1,2\n",
-               "f.csv: column 0 (y) and column 1 (label) could each be the label: say which "
+  EXPECT_EQ(parse("x,y,label\n1,1,2\n").label_column, 2) << "label before the coordinate y";
+  EXPECT_EQ(parse("x,y\n1,1\n").label_column, 1);
+  expect_error("Label,x,label\n1,1,2\n",
+               "f.csv: column 0 (Label) and column 2 (label) could each be the label: say which "
                "with --label-column");
   o.label_column = "a";
   expect_error("a,a,b\n1,2,3\n", "several columns named 'a' (0 and 1)", o);
@@ -214,7 +218,9 @@ TEST(CsvReader, BadLinesNameTheLineColumnAndProblem) {
   expect_error("0,1\n0.5,1\n", "f.csv:2: label '0.5' is not an integer class id");
   expect_error("0,1\n-1,1\n", "f.csv:2: class id -1 is negative");
   expect_error("0,1\n3e9,1\n", "class id 3e9 is negative or too large");
-  expect_error("1\n2\n", "f.csv:1: has 1 column");
+  expect_error("1\n2\n",
+               "f.csv:1: has 1 column; a row needs the label and at least one feature "
+               "(the delimiter is ',': --delimiter says another)");
   CsvOptions species;
   species.label_column = "species";
   expect_error("sepal,species\n1.5,setosa\n",

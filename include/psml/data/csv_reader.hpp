@@ -22,8 +22,9 @@ struct CsvOptions {
   Header header = Header::kAuto;
   // 0: guessed from the first line (tab when it holds tabs and no commas, else ',').
   char delimiter = 0;
-  // Empty: the column named label, target, y or class (any case) where the header names exactly
-  // one, else the first column (MNIST's "label,pixel1,..."). Leaving out the index and `drop`.
+  // Empty: the column named label, else target, class or y (any case, the first of these names
+  // the header holds; a name held twice is an error), else the first column (MNIST's
+  // "label,pixel1,..."). The index and the dropped columns aside.
   std::string label_column;
   std::vector<std::string> drop_columns;
   Task task = Task::kClassification;
