@@ -4,8 +4,10 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <memory>
 #include <string_view>
+
+#include <zlib.h>
 
 #include "psml/core/error.hpp"
 #include "psml/data/csv_records.hpp"
@@ -317,6 +319,34 @@ class RowParser {
   bool label_rows_ = true;
 };
 
+// A file read through zlib, as a stream: gzip-compressed (pandas' to_csv("p.csv.gz")) or plain,
+// which gzread passes through as it is.
+class GzipInput : public std::streambuf {
+ public:
+  explicit GzipInput(const std::string& path)
+      : path_(path), file_(gzopen(path.c_str(), "rb"), gzclose) {
+    if (!file_) throw error(path, ": cannot open");
+  }
+
+ private:
+  int_type underflow() override {
+    const int n = gzread(file_.get(), buffer_.data(), static_cast<unsigned>(buffer_.size()));
+    int code = Z_OK;
+    std::string_view message = gzerror(file_.get(), &code);
+    // A cut .gz ends early with Z_BUF_ERROR set: an error, not an end after its last full line.
+    if (n < 0 || code != Z_OK) {
+      if (message.starts_with(path_ + ": ")) message.remove_prefix(path_.size() + 2);
+      throw error(path_, ": cannot read (", message, ")");
+    }
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
+    return n == 0 ? traits_type::eof() : traits_type::to_int_type(buffer_[0]);
+  }
+
+  std::string path_;
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> file_;
+  std::array<char, 1 << 16> buffer_{};
+};
+
 }  // namespace
 
 CsvOptions::Header parse_csv_header(const std::string& text) {
@@ -365,10 +395,12 @@ CsvData parse_csv(std::istream& in, const std::string& source, const CsvOptions&
 
 std::vector<std::string> import_csv(const std::string& path, const std::string& out,
                                     const CsvOptions& options, float scale) {
-  std::ifstream in(path);
-  if (!in) throw error(path, ": cannot open");
+  GzipInput file(path);
+  std::istream in(&file);
+  in.exceptions(std::ios::badbit);  // a read error is GzipInput's exception, not an end of file
   CsvOptions read = options;
-  if (read.delimiter == 0 && (path.ends_with(".tsv") || path.ends_with(".tab")))
+  const std::string name = path.ends_with(".gz") ? path.substr(0, path.size() - 3) : path;
+  if (read.delimiter == 0 && (name.ends_with(".tsv") || name.ends_with(".tab")))
     read.delimiter = '\t';
   auto data = parse_csv(in, path, read);
   if (scale != 1.0f)

@@ -73,6 +73,17 @@ check(f": {ROWS} rows x 4 features, 2 classes; header skipped; "
       f"column 0 (no name: pandas' index, 0..{ROWS - 1}) dropped; "
       "label: column 5 (label), by its name" in line, "p.csv: the summary says it all")
 
+# pandas infers gzip from the name: p.csv.gz reads the same (and a damaged one is one error).
+df.to_csv(f"{work}/p.csv.gz")
+line = imported("p.csv.gz")
+check_rows("p.csv.gz", df[["a", "b", "c", "d"]].to_numpy(), df["label"].to_numpy())
+with open(f"{work}/p.csv.gz", "rb") as f:
+    whole = f.read()
+with open(f"{work}/cut.csv.gz", "wb") as f:
+    f.write(whole[:len(whole) // 2])
+error = imported("cut.csv.gz", expect_ok=False)
+check("cut.csv.gz: cannot read (unexpected end of file)" in error, error)
+
 # 2. to_csv(index=False), the label first and named "target"; a shuffled index does not matter.
 df = frame(label=None)
 df.insert(0, "target", rng.integers(0, 3, size=ROWS))

@@ -54,9 +54,9 @@ CsvData parse_csv(std::istream& in, const std::string& source, const CsvOptions&
 // Parses --header: "auto", "yes" or "no".
 CsvOptions::Header parse_csv_header(const std::string& text);
 
-// Imports a CSV file into psml's dense schema, each feature multiplied by `scale`; a .tsv / .tab
-// name means tab-delimited unless options.delimiter says otherwise. Returns how the file was read
-// (CsvData::notes).
+// Imports a CSV file, plain or gzip-compressed, into psml's dense schema, each feature multiplied
+// by `scale`; a .tsv / .tab name (.gz aside) means tab-delimited unless options.delimiter says
+// otherwise. Returns how the file was read (CsvData::notes).
 std::vector<std::string> import_csv(const std::string& path, const std::string& out,
                                     const CsvOptions& options, float scale);
 
