@@ -32,6 +32,7 @@ tests=(
   "${simulation[@]}" "${fuzz[@]}"
   slurm-wlm munge                   # cluster/slurm: the batch scripts' test starts a one-node Slurm
   python3-sklearn python3-scipy python3-statsmodels  # tests: the figures psml must match
+  python3-pandas                    # tests: CSV files as pandas writes them
 )
 
 packages=("${psml[@]}")

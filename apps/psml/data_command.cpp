@@ -1,6 +1,6 @@
-#include <charconv>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
@@ -9,6 +9,7 @@
 #include "psml/data/idx_reader.hpp"
 #include "psml/data/inspect.hpp"
 #include "psml/data/libsvm_reader.hpp"
+#include "psml/data/schema.hpp"
 #include "psml/data/synthetic.hpp"
 #include "validators.hpp"
 
@@ -26,7 +27,8 @@ Action on_rank_zero(std::function<void()> work) {
 
 struct ImportOptions {
   std::string format, images, labels, input, out;  // format: empty until given or guessed
-  std::string label_column = "first", header = "auto", delimiter = ",", task = "classification";
+  std::string label_column, header = "auto", delimiter, task = "classification";
+  std::vector<std::string> drop_columns;
   float divide_by = 1.0f;
   bool zero_based = false;
   int label_base = data::kAutoLabels;
@@ -37,25 +39,17 @@ data::CsvOptions csv_options(const ImportOptions& o) {
   data::CsvOptions csv;
   csv.header = data::parse_csv_header(o.header);
   csv.task = o.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
+  csv.label_column = o.label_column;
+  csv.drop_columns = o.drop_columns;
+  if (o.delimiter.empty()) return csv;  // guessed from the name and the first line
   const std::string delimiter = o.delimiter == "tab" || o.delimiter == "\\t" ? "\t" : o.delimiter;
   if (delimiter.size() != 1 ||
-      std::string_view("0123456789.+-eE").find(delimiter[0]) != std::string_view::npos)
-    throw CLI::ValidationError(
-        "--delimiter",
-        "must be one character that cannot be part of a number, not '" + o.delimiter + "'");
+      std::string_view("0123456789.+-eE\"").find(delimiter[0]) != std::string_view::npos)
+    throw CLI::ValidationError("--delimiter",
+                               "must be one character that cannot be part of a "
+                               "number nor a quote, or tab, not '" +
+                                   o.delimiter + "'");
   csv.delimiter = delimiter[0];
-  if (o.label_column == "first") {
-    csv.label_column = 0;
-  } else if (o.label_column == "last") {
-    csv.label_column = -1;
-  } else {
-    const auto& text = o.label_column;
-    const auto [end, ec] =
-        std::from_chars(text.data(), text.data() + text.size(), csv.label_column);
-    if (ec != std::errc() || end != text.data() + text.size() || csv.label_column < 0)
-      throw CLI::ValidationError("--label-column",
-                                 "'" + text + "' is not first, last or a 0-based column number");
-  }
   return csv;
 }
 
@@ -69,10 +63,66 @@ std::string guess_format(const ImportOptions& o) {
   if (name.size() > 3 && name.ends_with(".gz")) name.resize(name.size() - 3);
   const auto dot = name.rfind('.');
   const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
-  if (ext == ".csv") return "csv";
+  if (ext == ".csv" || ext == ".tsv" || ext == ".tab") return "csv";
   if (ext == ".svm" || ext == ".libsvm") return "libsvm";
   throw CLI::ValidationError("--format", "cannot tell the format of " + o.input +
                                              " from its name: give --format libsvm or csv");
+}
+
+// One line on what an import wrote, read back from the file, so that a wrong import (an index
+// taken for the label, a header read as a row) shows at once: "wrote p.h5: 200 rows x 4
+// features, 2 classes; header skipped; label: column 5 (label), by its name".
+std::string import_summary(const std::string& out, const std::vector<std::string>& notes) {
+  const auto info = data::describe_dataset(out);
+  std::ostringstream line;
+  line << "wrote " << out << ": " << info.rows << " rows x " << info.features << " features";
+  if (info.sparse) line << " (sparse, " << info.nnz << " values)";
+  if (info.task == data::Task::kRegression)
+    line << ", regression targets";
+  else
+    line << ", " << info.num_classes << " classes";
+  for (const auto& note : notes) line << "; " << note;
+  return line.str();
+}
+
+// Converts the input; returns how it was read, in words, for the summary.
+std::vector<std::string> run_import(const ImportOptions& o, const data::CsvOptions& csv,
+                                    const std::string& out) {
+  const float scale = 1.0f / o.divide_by;
+  std::vector<std::string> notes;
+  if (o.format == "idx")
+    data::import_idx(o.images, o.labels, out, scale);
+  else if (o.format == "csv")
+    notes = data::import_csv(o.input, out, csv, scale);
+  else
+    notes.push_back(data::import_libsvm(o.input, out, o.zero_based, o.features, o.label_base));
+  if (o.divide_by != 1.0f && o.format != "libsvm") {
+    std::ostringstream note;
+    note << "features divided by " << o.divide_by;
+    notes.push_back(note.str());
+  }
+  return notes;
+}
+
+void add_import_csv_options(CLI::App& cmd, ImportOptions& o) {
+  cmd.add_option("--label-column", o.label_column,
+                 "csv: the label's column: a header name, a 0-based number, first or last "
+                 "(default: the column named label, else target, class or y, else the first)");
+  cmd.add_option("--drop-columns", o.drop_columns,
+                 "csv: columns to leave out, by header name or 0-based number, comma-separated "
+                 "(pandas' unnamed index column is left out without it)")
+      ->delimiter(',');
+  cmd.add_option("--header", o.header,
+                 "csv: skip a header line (auto: when the first line is not all numbers, or is "
+                 "pandas' column names 0,1,...)")
+      ->check(CLI::IsMember({"auto", "yes", "no"}))
+      ->capture_default_str();
+  cmd.add_option("--delimiter", o.delimiter,
+                 "csv: the field separator, one character or tab (default: tab for .tsv / .tab "
+                 "names or a first line with tabs and no commas, else ',')");
+  cmd.add_option("--task", o.task, "csv: what the label is")
+      ->check(CLI::IsMember({"classification", "regression"}))
+      ->capture_default_str();
 }
 
 void add_import(CLI::App& data, Action& action) {
@@ -80,23 +130,12 @@ void add_import(CLI::App& data, Action& action) {
   auto* cmd = data.add_subcommand("import", "convert a dataset into psml's HDF5 schema");
   cmd->add_option("--format", o->format,
                   "input format (default: idx with --images / --labels, else from --input's "
-                  "name: .csv, .svm / .libsvm)")
+                  "name: .csv / .tsv / .tab, .svm / .libsvm)")
       ->check(CLI::IsMember({"idx", "libsvm", "csv"}));
   cmd->add_option("--images", o->images, "idx: images file (.gz or plain)");
   cmd->add_option("--labels", o->labels, "idx: labels file (.gz or plain)");
   cmd->add_option("--input", o->input, "libsvm, csv: the text file");
-  cmd->add_option("--label-column", o->label_column,
-                  "csv: the label's column: first, last or a 0-based number")
-      ->capture_default_str();
-  cmd->add_option("--header", o->header,
-                  "csv: skip a header line (auto: when the first line is not all numbers)")
-      ->check(CLI::IsMember({"auto", "yes", "no"}))
-      ->capture_default_str();
-  cmd->add_option("--delimiter", o->delimiter, "csv: the field separator (one character, or tab)")
-      ->capture_default_str();
-  cmd->add_option("--task", o->task, "csv: what the label is")
-      ->check(CLI::IsMember({"classification", "regression"}))
-      ->capture_default_str();
+  add_import_csv_options(*cmd, *o);
   cmd->add_flag("--zero-based", o->zero_based, "libsvm: indices start at 0 (default: 1)");
   cmd->add_option_function<std::string>(
          "--label-base",
@@ -125,17 +164,10 @@ void add_import(CLI::App& data, Action& action) {
     data::CsvOptions csv;
     if (o->format == "csv") csv = csv_options(*o);
     action = on_rank_zero([o, csv] {
+      std::vector<std::string> notes;
       // The file appears under its name only once complete (core/atomic_file.hpp).
-      write_atomically(o->out, [&](const std::string& out) {
-        if (o->format == "idx")
-          data::import_idx(o->images, o->labels, out, 1.0f / o->divide_by);
-        else if (o->format == "csv")
-          data::import_csv(o->input, out, csv, 1.0f / o->divide_by);
-        else
-          std::cout << data::import_libsvm(o->input, out, o->zero_based, o->features, o->label_base)
-                    << "\n";
-      });
-      std::cout << "wrote " << o->out << std::endl;
+      write_atomically(o->out, [&](const std::string& out) { notes = run_import(*o, csv, out); });
+      std::cout << import_summary(o->out, notes) << std::endl;
     });
   });
 }

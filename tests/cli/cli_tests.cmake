@@ -296,10 +296,13 @@ psml_bad_input(libsvm_bad_line 0 "bad_line.svm:2: indices must increase along a 
                data import --format libsvm --input @DATA@/bad_line.svm --out @DATA@/never.h5)
 
 # CSV import: h5py-made text (header, label first; and no header, label last), trained on and
-# inspected; bad lines named by file, line and problem, on every rank of an mpirun.
-psml_cli_test(NAME data_import_csv RANKS 0 EXPECT --stdout "wrote"
+# inspected; bad lines named by file, line and problem, on every rank of an mpirun. (The summary
+# patterns match its "; " separators with "." : a semicolon would split CMake's argument.)
+psml_cli_test(NAME data_import_csv RANKS 0
+              EXPECT --stdout "wrote .*: 2001 rows x 20 features, 4 classes. header skipped. label: column 0 \\(label\\), by its name$"
               ARGS data import --format csv --input @DATA@/train.csv --out @DATA@/csv_train.h5)
-psml_cli_test(NAME data_import_csv_label_last RANKS 2 EXPECT --stdout "wrote"
+psml_cli_test(NAME data_import_csv_label_last RANKS 2
+              EXPECT --stdout "wrote .*: [0-9]+ rows x 20 features, 4 classes. no header. label: column 20$"
               ARGS data import --format csv --input @DATA@/test.csv --label-column last
                    --header no --out @DATA@/csv_test.h5)
 set_tests_properties(data_import_csv data_import_csv_label_last PROPERTIES
@@ -313,12 +316,19 @@ set_tests_properties(train_on_imported_csv data_inspect_imported_csv PROPERTIES
                      FIXTURES_REQUIRED "test_data;csv_data")
 psml_bad_input(csv_columns 2 "csv_columns.csv:4: has 2 columns, the first line has 3"
                data import --format csv --input @DATA@/csv_columns.csv --out @DATA@/never.h5)
-psml_bad_input(csv_text 0 "csv_text.csv:3: column 2 'two' is not a number"
+psml_bad_input(csv_text 0 "csv_text.csv:3: column 1 \\(a\\): 'two' is not a number"
                data import --format csv --input @DATA@/csv_text.csv --out @DATA@/never.h5)
-psml_bad_input(csv_nan 0 "csv_nan.csv:3: column 2 'NaN' is not finite"
+psml_bad_input(csv_nan 0 "csv_nan.csv:3: column 1 is 'NaN', a missing value"
                data import --format csv --input @DATA@/csv_nan.csv --out @DATA@/never.h5)
 psml_bad_input(csv_label 0 "csv_label.csv:3: label '1.5' is not an integer class id"
                data import --format csv --input @DATA@/csv_label.csv --out @DATA@/never.h5)
+# CSV as pandas writes it (written by pandas, read back by h5py): with and without the index,
+# pandas' header 0..k-1, tabs, quotes, a label by name, dropped columns, the summary line.
+add_test(NAME data_import_pandas_csv
+         COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/csv_import.py
+                 $<TARGET_FILE:psml_cli> ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_BINARY_DIR}/csv_import)
+set_tests_properties(data_import_pandas_csv PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                     LABELS cli TIMEOUT 120)
 psml_bad_input(csv_empty 2 "csv_empty.csv: holds no rows \\(the file is empty\\)"
                data import --format csv --input @DATA@/csv_empty.csv --out @DATA@/never.h5)
 psml_bad_input(csv_missing 0 "nope.csv: cannot open"

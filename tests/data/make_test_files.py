@@ -87,7 +87,7 @@ with open(p("test.csv"), "w") as f:
 bad_csv = {
     "csv_columns.csv": "label,a,b\n0,1,2\n1,2,3\n2,3\n",
     "csv_text.csv": "label,a,b\n0,1,2\n1,two,3\n",
-    "csv_nan.csv": "0,1,2\n1,2,3\n1,NaN,3\n",
+    "csv_nan.csv": "0,1.5,2\n1,2,3\n1,NaN,3\n",
     "csv_label.csv": "label,a\n0,1\n1.5,2\n",
     "csv_empty.csv": "",
 }
