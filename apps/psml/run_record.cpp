@@ -38,8 +38,7 @@ void check_record_options(const RecordOptions& o, const train::TrainConfig& conf
   if (o.trace_given && o.trace.empty() && o.run_dir.empty())
     throw error("--trace without a file name writes trace.json into --run-dir: give either");
   if (o.overwrite && !config.resume.empty())
-    throw error("--overwrite replaces another run; --resume ", config.resume,
-                " continues one: give either");
+    throw error("--overwrite replaces another run, --resume continues one: give either");
   if (o.overwrite && o.run_dir.empty() && config.checkpoint_dir.empty())
     throw error(
         "--overwrite replaces the run in --run-dir or --checkpoint-dir: this run writes into "
