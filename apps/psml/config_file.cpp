@@ -41,34 +41,18 @@ bool is_number(const std::string& text) {
 // What a resumed run may set anew: how long it trains, the data files (moved with the run to
 // another machine), where and how it runs (ranks, mode, servers, transports, waits, memory) and
 // where its records go. The rest is the model and how it learns, which a resume continues.
-const std::set<std::string, std::less<>> kResumeMayChange = {"epochs",
-                                                             "data",
-                                                             "test",
-                                                             "mode",
-                                                             "servers",
-                                                             "key-layout",
-                                                             "deadline",
-                                                             "consistency",
-                                                             "ps-transport",
-                                                             "sparse-exchange",
-                                                             "allreduce",
-                                                             "compression",
-                                                             "bucket-mb",
-                                                             "data-memory",
-                                                             "checkpoint-dir",
-                                                             "checkpoint-every",
-                                                             "checkpoint-keep",
-                                                             "save-model",
-                                                             "no-step-check",
-                                                             "grace-seconds",
-                                                             "compute-seconds-per-row",
-                                                             "run-dir",
-                                                             "metrics",
-                                                             "trace",
-                                                             "log-every",
-                                                             "quiet",
-                                                             "verbose",
-                                                             "overwrite"};
+const std::set<std::string, std::less<>> kResumeMayChange = {
+    // How long it trains, and the data files.
+    "epochs", "data", "test",
+    // The layout: ranks, mode, servers, transports, waits, memory.
+    "mode", "servers", "key-layout", "deadline", "consistency", "ps-transport", "sparse-exchange",
+    "allreduce", "compression", "bucket-mb", "data-memory", "no-step-check", "grace-seconds",
+    "compute-seconds-per-row",
+    // The records.
+    "checkpoint-dir", "checkpoint-every", "checkpoint-keep", "save-model", "run-dir", "metrics",
+    "trace", "log-every", "quiet", "verbose", "overwrite",
+    // Not carried over (ConfigSource::skips): a resumed run may set it, and be told it cannot.
+    "early-stop"};
 
 // Where a run's options come from besides the command line: --config FILE, or the configuration
 // of the run --resume continues (a run folder's config.toml, a checkpoint's `config` attribute).
@@ -80,10 +64,12 @@ struct ConfigSource {
 
   bool resumed() const { return kind == Kind::kRunFolder || kind == Kind::kCheckpoint; }
   // Keys of a resumed run's configuration that are not carried over: the folders of the run
-  // that wrote it (a resumed run writes where it resumes from) and the one-off --overwrite.
+  // that wrote it (a resumed run writes where it resumes from), the one-off --overwrite, and
+  // --early-stop, which watches a run from its first epoch and so cannot go on in a resume.
   bool skips(const std::string& key) const {
-    return resumed() && (key == "run-dir" || key == "resume" || key == "overwrite" ||
-                         (kind == Kind::kCheckpoint && key == "checkpoint-dir"));
+    return resumed() &&
+           (key == "run-dir" || key == "resume" || key == "overwrite" || key == "early-stop" ||
+            (kind == Kind::kCheckpoint && key == "checkpoint-dir"));
   }
 };
 

@@ -332,9 +332,11 @@ elif scenario == "diverge":
         check(len(errors) == 1 and errors[0].startswith(
                   f"psml: error: {reporter}training diverged: the gradient is not finite")
               and "at epoch 2 step 8 " in errors[0], f"{name}: one error naming the step: {errors}")
-        check(sorted(os.listdir(ck)) == ["ckpt-000000000032.h5", "latest"]
+        # (A job ended by the failing rank's abort leaves its folder lock behind, stale.)
+        files = sorted(set(os.listdir(ck)) - {".psml.lock"})
+        check(files == ["ckpt-000000000032.h5", "latest"]
               and open(f"{ck}/latest").read().strip() == "ckpt-000000000032.h5",
-              f"{name}: the epoch-1 checkpoint is the last one: {sorted(os.listdir(ck))}")
+              f"{name}: the epoch-1 checkpoint is the last one: {files}")
         verify(f"{ck}/ckpt-000000000032.h5")
         check(np.isfinite(params(f"{ck}/ckpt-000000000032.h5")).all(), f"{name}: its parameters are finite")
         p = run(4, *extra, "--epochs", "3", "--resume", ck)
