@@ -1,12 +1,10 @@
 #include "psml/train/run_folder.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
 
+#include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::train {
@@ -40,14 +38,6 @@ std::string listing(const std::vector<std::string>& names) {
   return text;
 }
 
-// Flushes the folder's entries to the disk: the removals are durable before the run writes.
-void sync_folder(const fs::path& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 // Removes run_files_in(folder); of a subfolder, what is psml's, and the subfolder once empty.
 void remove_run_files(const fs::path& folder, const std::string& label) {
   // First what makes the folder a run to resume: were the removal cut short, what is left is
@@ -68,7 +58,7 @@ void remove_run_files(const fs::path& folder, const std::string& label) {
     if (!fs::remove(path, ec) && ec)
       throw error(label, ": cannot remove ", path.string(), " (--overwrite): ", ec.message());
   }
-  sync_folder(folder);
+  sync_folder(folder.string());  // removed for good before the run writes anything
 }
 
 // Whether `folder`'s run is the one --resume continues: the folder `resumed` itself, or the run
