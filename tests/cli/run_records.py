@@ -294,7 +294,7 @@ elif scenario == "owned":
           in p.stderr, "--overwrite with --resume is refused")
 
 elif scenario == "lock":
-    SLOW = dict(os.environ, PSML_FAULT="rank=0 step=* action=sleep ms=60")  # ~2 s an epoch
+    SLOW = dict(os.environ, PSML_FAULT="rank=0 step=* action=sleep ms=80")  # ~2.6 s an epoch
 
     def start(*args):
         cmd = [mpiexec, "--oversubscribe", "-n", "2", psml, "train", *COMMON, *args]
