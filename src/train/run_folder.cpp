@@ -65,10 +65,10 @@ void remove_run_files(const fs::path& folder, const std::string& label) {
 // folder whose checkpoints/ it is.
 bool continues(const std::string& folder, const std::string& resumed) {
   if (resumed.empty()) return false;
-  std::error_code ec;
-  const auto here = fs::weakly_canonical(folder, ec);
-  const auto there = fs::weakly_canonical(resumed, ec);
-  if (ec) return false;
+  std::error_code here_ec, there_ec;
+  const auto here = fs::weakly_canonical(folder, here_ec);
+  const auto there = fs::weakly_canonical(resumed, there_ec);
+  if (here_ec || there_ec) return false;
   return here == there || (here == there.parent_path() && is_run_folder(here.string()));
 }
 

@@ -260,7 +260,8 @@ elif scenario == "owned":
               f"the line names the folder, what it holds and the ways on: {errors[0]}")
         return errors[0]
 
-    SOFTMAX = ["--data", f"{data}/train.h5", "--model", "softmax", "--lr", "0.1", "--epochs", "1"]
+    SOFTMAX = ["--data", f"{data}/train.h5", "--model", "softmax", "--solver", "sgd", "--lr", "0.1",
+               "--epochs", "1"]
     train(*COMMON, "--epochs", "1", "--checkpoint-dir", "ck-mlp")
     before = digest("ck-mlp")
     line = refused(SOFTMAX + ["--checkpoint-dir", "ck-mlp"], "ck-mlp", "--checkpoint-dir")
@@ -280,7 +281,7 @@ elif scenario == "owned":
     # --overwrite replaces psml's files, never the user's.
     open("ck-mlp/notes.txt", "w").write("mine")
     train(*SOFTMAX, "--checkpoint-dir", "ck-mlp", "--overwrite")
-    check(sorted(os.listdir("ck-mlp")) == ["ckpt-000000000016.h5", "latest", "notes.txt"],
+    check(sorted(os.listdir("ck-mlp")) == ["ckpt-000000000016.h5", "latest", "notes.txt"],  # 16 steps
           f"--overwrite: the new run's checkpoint and the user's file ({os.listdir('ck-mlp')})")
     check("softmax" in inspect("ck-mlp"), "the checkpoint now holds the softmax")
     open("run/notes.txt", "w").write("mine")
