@@ -60,9 +60,10 @@ PS = ["--mode", "ps", "--servers", "2"]
 
 def run(ranks, *args, env=None, expect_ok=True):
     model = list(MODEL)
-    if "--hidden" in args:  # this run's width replaces the default one
-        i = model.index("--hidden")
-        del model[i:i + 2]
+    for option in ("--hidden", "--lr-schedule"):  # this run's value replaces the default one
+        if option in args:
+            i = model.index(option)
+            del model[i:i + 2]
     p = logged_run([mpiexec, "--oversubscribe", "-n", str(ranks), psml, "train", *model, *args],
                    env=env)
     if expect_ok and p.returncode != 0:
