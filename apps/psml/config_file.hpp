@@ -12,11 +12,16 @@
 namespace psml::cli {
 
 // `train --resume RUN_FOLDER` without --config reads RUN_FOLDER/config.toml (but its run-dir and
-// resume keys): the run continues with its own configuration, where the command line does not
-// change it.
+// resume keys), and `train --resume CHECKPOINT_DIR` (or a checkpoint file) the configuration the
+// checkpoint stores (but its folders: a resumed run writes where it resumes from): the run
+// continues with its own configuration. The command line may repeat its options; it may change
+// only those a resume may (--epochs, the data files, the ranks, mode and transports, the
+// records), and an option the change makes inapplicable (a ps run's --consistency, resumed in
+// --mode allreduce) is left out. Another value of any other option is an error naming both.
 // `args`: the command line without the program name. Returns it with the file's options added
 // after the subcommand. Throws CLI::ValidationError naming the file for a file that cannot be
-// read and for a key that is not an option of the subcommand.
+// read, for a key that is not an option of the subcommand (a resumed run's is left out) and for
+// an option a resumed run may not change.
 std::vector<std::string> expand_config_file(CLI::App& app, std::vector<std::string> args);
 
 // A parse error `what` about an option that the command line `args` does not give came from the

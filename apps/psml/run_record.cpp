@@ -12,7 +12,11 @@ namespace psml::cli {
 void add_record_options(CLI::App* cmd, RecordOptions& o) {
   cmd->add_option("--run-dir", o.run_dir,
                   "keep this run's record in this folder: config.toml, metrics.jsonl, the "
-                  "checkpoints and the trace (auto: runs/<date>-<model>-<mode>-<n>)");
+                  "checkpoints and the trace (auto: runs/<date>-<model>-<mode>-<n>); a folder "
+                  "holding another run's files is refused");
+  cmd->add_flag("--overwrite", o.overwrite,
+                "replace the run whose files lie in --run-dir or --checkpoint-dir: psml's files "
+                "there are removed before this run starts (not with --resume)");
   cmd->add_option("--metrics", o.metrics,
                   "write metrics as JSON lines here (default with --run-dir: its metrics.jsonl; "
                   "the fields: docs/runs.md)");
@@ -27,16 +31,34 @@ void add_record_options(CLI::App* cmd, RecordOptions& o) {
   cmd->add_flag("--verbose,-v", o.verbose, "also print the effective configuration at the start");
 }
 
+namespace {
+
+// The record options that go together, known on every rank.
+void check_record_options(const RecordOptions& o, const train::TrainConfig& config) {
+  if (o.trace_given && o.trace.empty() && o.run_dir.empty())
+    throw error("--trace without a file name writes trace.json into --run-dir: give either");
+  if (o.overwrite && !config.resume.empty())
+    throw error("--overwrite replaces another run, --resume continues one: give either");
+  if (o.overwrite && o.run_dir.empty() && config.checkpoint_dir.empty())
+    throw error(
+        "--overwrite replaces the run in --run-dir or --checkpoint-dir: this run writes into "
+        "neither");
+}
+
+}  // namespace
+
 RunRecord::RunRecord(const RecordOptions& options, train::TrainConfig& config,
                      const comm::Communicator& world)
     : options_(options), settings_toml_(config.settings_toml), printer_(world.rank() == 0) {
   std::string folder;
   comm::run_agreed(world, [&] {
-    if (options_.trace_given && options_.trace.empty() && options_.run_dir.empty())
-      throw error("--trace without a file name writes trace.json into --run-dir: give either");
-    if (options_.run_dir.empty() || !printer_) return;
-    folder =
-        train::make_run_folder(options_.run_dir, config.model.name, train::to_string(config.mode));
+    check_record_options(options_, config);
+    if (!printer_) return;
+    folders_ = std::make_unique<train::RunFolders>(train::FolderClaim{
+        options_.run_dir, config.checkpoint_dir, train::folder_of_resume(config.resume),
+        options_.overwrite, config.model.name, train::to_string(config.mode)});
+    folder = folders_->run_folder();
+    if (folder.empty()) return;
     write_file_atomically(folder + "/config.toml",
                           "# psml train: the effective configuration of this run (psml train "
                           "--config reads it)\n" +
@@ -59,6 +81,7 @@ RunRecord::RunRecord(const RecordOptions& options, train::TrainConfig& config,
   if (options_.verbose && !options_.quiet)
     std::printf("# the effective configuration\n%s", settings_toml_.c_str());
   if (!folder.empty() && !options_.quiet) std::printf("run folder %s\n", folder.c_str());
+  for (const auto& note : folders_->notes()) std::printf("%s\n", note.c_str());
   std::fflush(stdout);
 }
 

@@ -11,6 +11,7 @@
 #include "psml/comm/communicator.hpp"
 #include "psml/train/metrics_log.hpp"
 #include "psml/train/progress.hpp"
+#include "psml/train/run_folder.hpp"
 #include "psml/train/trainer.hpp"
 
 namespace psml::cli {
@@ -23,16 +24,20 @@ struct RecordOptions {
   std::int64_t log_every = 0;
   bool quiet = false;
   bool verbose = false;
+  bool overwrite = false;  // replace another run's files in the run or checkpoint folder
 };
 
-// Registers --run-dir, --metrics, --trace, --log-every, --quiet and --verbose on `cmd`.
+// Registers --run-dir, --overwrite, --metrics, --trace, --log-every, --quiet and --verbose on
+// `cmd`.
 void add_record_options(CLI::App* cmd, RecordOptions& options);
 
 class RunRecord {
  public:
-  // Collective over `world`. Rank 0 makes the run folder (if any) and writes config.toml
-  // (`settings_toml`); every rank learns the folder. `config` gets what the folder implies:
-  // checkpoints in its checkpoints/ unless --checkpoint-dir says otherwise, the trace path.
+  // Collective over `world`. Rank 0 makes the run folder (if any) and the checkpoint folder,
+  // holds both for the run's life (train/run_folder.hpp: a folder with another run's files is
+  // refused, or with --overwrite emptied of them) and writes config.toml (`settings_toml`);
+  // every rank learns the folder. `config` gets what the folder implies: checkpoints in its
+  // checkpoints/ unless --checkpoint-dir says otherwise, the trace path.
   RunRecord(const RecordOptions& options, train::TrainConfig& config,
             const comm::Communicator& world);
 
@@ -44,6 +49,7 @@ class RunRecord {
   RecordOptions options_;
   std::string settings_toml_;
   bool printer_;
+  std::unique_ptr<train::RunFolders> folders_;  // rank 0: held until the run ends
   std::unique_ptr<train::Progress> progress_;   // rank 0
   std::unique_ptr<train::MetricsLog> metrics_;  // rank 0, with --metrics or a run folder
   train::StepProgress last_logged_;             // the step metrics' previous line

@@ -1,4 +1,3 @@
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -322,12 +321,8 @@ void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::Ap
     config.resume += "/checkpoints";
   }
   // A resumed run keeps writing checkpoints where it came from.
-  if (!config.resume.empty() && config.checkpoint_dir.empty() && record.run_dir.empty()) {
-    const std::filesystem::path from(config.resume);
-    config.checkpoint_dir = std::filesystem::is_directory(from) ? from.string()
-                            : from.has_parent_path()            ? from.parent_path().string()
-                                                                : ".";
-  }
+  if (!config.resume.empty() && config.checkpoint_dir.empty() && record.run_dir.empty())
+    config.checkpoint_dir = train::folder_of_resume(config.resume);
 }
 
 }  // namespace

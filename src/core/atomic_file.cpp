@@ -43,6 +43,10 @@ void publish_file(const std::string& temporary, const std::string& path) {
   fsync_path(folder.empty() ? "." : folder.string(), true);
 }
 
+void sync_folder(const std::string& folder) {
+  fsync_path(folder, true);
+}
+
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string& temporary)>& write) {
   const auto temporary = temporary_path_for(path);

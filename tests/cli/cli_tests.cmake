@@ -348,12 +348,13 @@ set_tests_properties(ps_sparse_worker_memory_does_not_grow_with_keys PROPERTIES
                      ENVIRONMENT "${PSML_MPI_TEST_ENV}" LABELS cli TIMEOUT 300)
 
 # Using a trained model (issue 5): a checkpoint written by a fixture run is evaluated, predicted
-# and inspected on other rank counts.
+# and inspected on other rank counts. (--overwrite: the data folder outlives a ctest run; a second
+# one replaces the first's checkpoints.)
 add_test(NAME make_checkpoint
          COMMAND ${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 $<TARGET_FILE:psml_cli> train
                  --data ${PSML_TEST_DATA}/train.h5 --test ${PSML_TEST_DATA}/test.h5 --model mlp
                  --hidden 16 --optimizer adam --lr 0.01 --epochs 2
-                 --checkpoint-dir ${PSML_TEST_DATA}/model_ckpt)
+                 --checkpoint-dir ${PSML_TEST_DATA}/model_ckpt --overwrite)
 set_tests_properties(make_checkpoint PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                      FIXTURES_REQUIRED test_data FIXTURES_SETUP model_ckpt TIMEOUT 120)
 psml_cli_test(NAME eval_checkpoint RANKS 3
@@ -383,7 +384,7 @@ psml_cli_test(NAME ps_stopped_worker_ends_job_at_deadline RANKS 4 TIMEOUT 40
 psml_cli_test(NAME ps_stopped_server_ends_job_at_deadline RANKS 4 TIMEOUT 40
               EXPECT "--error=(no answer from server rank [23] for [0-9.]+ s .--deadline., waiting for (a pull reply|its checkpoint confirmation)|rank 3 did not arrive within 3 s .--deadline. at MPI_Bcast over 2 ranks. rank 2 waited)"
                      --env "PSML_FAULT=rank=3 checkpoint=1 action=stop"
-              ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch)
+              ARGS train ${SMALL} --lr 0.1 --servers 2 --ps-deadline 3 --checkpoint-dir @DATA@/stopped_server_ckpt --checkpoint-every 1epoch --overwrite)
 
 # The same in allreduce mode: a stopped rank never joins the step's allreduce; once --deadline
 # passes, a roll call finds the rank that does not answer, one line names it and the step, and
@@ -445,7 +446,7 @@ psml_cli_test(NAME ps_sparse_checkpoint_written RANKS 4 TIMEOUT 120
               EXPECT "--stdout=checkpoint .*sparse_ckpt/ckpt-[0-9]+[.]h5"
               ARGS train --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --mode ps
                    --model logreg --optimizer adagrad --lr 0.1 --batch 64 --servers 2 --epochs 2
-                   --checkpoint-dir @DATA@/sparse_ckpt)
+                   --checkpoint-dir @DATA@/sparse_ckpt --overwrite)
 psml_cli_test(NAME ps_sparse_resumed_on_another_layout RANKS 3 TIMEOUT 120
               EXPECT --min-accuracy 0.6
               ARGS train --data @DATA@/sparse_train.h5 --test @DATA@/sparse_test.h5 --mode ps

@@ -10,9 +10,17 @@
   progress           under a pseudo-terminal a live bar redrawn in place; through a pipe plain
                      lines; --quiet prints only the final result
   report             psml report of an allreduce and a ps run: a PNG of the expected size
+  owned              a fresh run into a --checkpoint-dir or --run-dir holding another run's files
+                     is refused with one line, the first run's files byte for byte intact;
+                     --overwrite replaces psml's files there (and leaves the user's)
+  lock               two runs started at once on one --run-dir: the second ends within seconds
+                     with one line naming the first's pid, the first finishes with its model
+                     whole; a run killed with SIGKILL leaves a stale lock that does not block the
+                     next (its resume)
 """
-import json, os, pty, re, select, shutil, struct, subprocess, sys, time, tomllib
+import hashlib, json, os, pty, re, select, shutil, signal, struct, subprocess, sys, time, tomllib
 from harness import check
+from procs import children
 
 psml, mpiexec, data, work, scenario = sys.argv[1:6]
 shutil.rmtree(work, ignore_errors=True)
@@ -231,5 +239,108 @@ elif scenario == "report":
         head = open(name, "rb").read(24)
         check(head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == size,
               f"{name} is a {size[0]}x{size[1]} PNG")
+elif scenario == "owned":
+    def digest(folder):
+        """Every file under `folder` with the SHA-256 of its bytes."""
+        out = {}
+        for root, _, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(root, name)
+                out[os.path.relpath(path, folder)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        return out
+
+    def refused(args, folder, option):
+        start = time.monotonic()
+        p = train(*args, check_rc=False)
+        errors = [l for l in p.stderr.splitlines() if l.startswith("psml: error:")]
+        check(p.returncode != 0 and len(errors) == 1 and time.monotonic() - start < 30,
+              f"refused with one line, exit code {p.returncode}")
+        check(f"{option} {folder}: holds another run's files (" in errors[0]
+              and f"--resume {folder} continues that run, --overwrite replaces it" in errors[0],
+              f"the line names the folder, what it holds and the ways on: {errors[0]}")
+        return errors[0]
+
+    SOFTMAX = ["--data", f"{data}/train.h5", "--model", "softmax", "--solver", "sgd", "--lr", "0.1",
+               "--epochs", "1"]
+    train(*COMMON, "--epochs", "1", "--checkpoint-dir", "ck-mlp")
+    before = digest("ck-mlp")
+    line = refused(SOFTMAX + ["--checkpoint-dir", "ck-mlp"], "ck-mlp", "--checkpoint-dir")
+    check("ckpt-000000000032.h5" in line and "latest" in line, "it lists the checkpoints")
+    check(digest("ck-mlp") == before, "the MLP's checkpoint is byte for byte intact")
+    check("mlp hidden=16,8" in inspect("ck-mlp"), "and still holds the MLP")
+
+    train(*COMMON, "--epochs", "1", "--run-dir", "run")
+    before = digest("run")
+    line = refused(SOFTMAX + ["--run-dir", "run"], "run", "--run-dir")
+    check("checkpoints/, config.toml, metrics.jsonl" in line, "it lists the run's files")
+    check(digest("run") == before, "the run folder is byte for byte intact")
+    # --checkpoint-dir into another run folder's checkpoints/: refused as well.
+    refused(SOFTMAX + ["--checkpoint-dir", "run/checkpoints"], "run/checkpoints",
+            "--checkpoint-dir")
+
+    # --overwrite replaces psml's files, never the user's.
+    open("ck-mlp/notes.txt", "w").write("mine")
+    train(*SOFTMAX, "--checkpoint-dir", "ck-mlp", "--overwrite")
+    check(sorted(os.listdir("ck-mlp")) == ["ckpt-000000000016.h5", "latest", "notes.txt"],  # 16 steps
+          f"--overwrite: the new run's checkpoint and the user's file ({os.listdir('ck-mlp')})")
+    check("softmax" in inspect("ck-mlp"), "the checkpoint now holds the softmax")
+    open("run/notes.txt", "w").write("mine")
+    train(*SOFTMAX, "--run-dir", "run", "--overwrite")
+    check([r["type"] for r in records("run/metrics.jsonl")] == ["run", "epoch"],
+          "--overwrite: metrics.jsonl holds the new run alone")
+    check(tomllib.load(open("run/config.toml", "rb"))["model"] == "softmax"
+          and os.path.exists("run/notes.txt"), "config.toml is the new run's, notes.txt stays")
+    p = train(*SOFTMAX, "--run-dir", "run", "--overwrite", "--resume", "run", check_rc=False)
+    check(p.returncode != 0 and "--overwrite replaces another run, --resume continues one"
+          in p.stderr, "--overwrite with --resume is refused")
+
+elif scenario == "lock":
+    SLOW = dict(os.environ, PSML_FAULT="rank=0 step=* action=sleep ms=80")  # ~2.6 s an epoch
+
+    def start(*args):
+        cmd = [mpiexec, "--oversubscribe", "-n", "2", psml, "train", *COMMON, *args]
+        print("$", " ".join(cmd), "&", flush=True)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=SLOW)
+
+    def wait_for(path, p):
+        deadline = time.monotonic() + 60
+        while not os.path.exists(path) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        check(os.path.exists(path), f"{path} appeared")
+
+    first = start("--epochs", "3", "--run-dir", "shared")
+    wait_for("shared/config.toml", first)
+    ranks = children(first.pid)
+    began = time.monotonic()
+    second = train(*COMMON, "--epochs", "2", "--run-dir", "shared", check_rc=False)
+    took = time.monotonic() - began
+    errors = [l for l in second.stderr.splitlines() if l.startswith("psml: error:")]
+    check(second.returncode != 0 and len(errors) == 1 and took < 20,
+          f"the second run ends with one line, exit code {second.returncode}, in {took:.1f} s")
+    m = re.search(r"--run-dir shared: in use by psml pid (\d+) on host \S+ since \S+ \(", errors[0])
+    check(m is not None and int(m.group(1)) in ranks and first.poll() is None,
+          f"the line names the running first run's rank 0 (pid in {ranks}): {errors[0]}")
+    out, err = first.communicate(timeout=120)
+    print(out + err, flush=True)
+    check(first.returncode == 0 and "model kept in the final checkpoint shared/checkpoints/"
+          "ckpt-000000000096.h5" in out, "the first run finishes and keeps its model")
+    check("checksums verified" in inspect("shared/checkpoints"), "its checkpoint verifies")
+    check([r["type"] for r in records("shared/metrics.jsonl")] == ["run"] + ["epoch"] * 3,
+          "its metrics hold the first run alone")
+    check(not os.path.exists("shared/.psml.lock"), "a finished run removes its lock")
+
+    # A crashed run: SIGKILL to every rank after its first checkpoint. Its lock file stays, held
+    # by no one; the resume takes it over.
+    crashed = start("--epochs", "3", "--run-dir", "crashed", "--checkpoint-every", "1epoch")
+    wait_for("crashed/checkpoints/latest", crashed)
+    for pid in children(crashed.pid):
+        os.kill(pid, signal.SIGKILL)
+    crashed.communicate(timeout=60)
+    check(crashed.returncode != 0 and os.path.exists("crashed/.psml.lock"),
+          f"the killed run ended ({crashed.returncode}) leaving its lock file")
+    p = train("--resume", "crashed", "--epochs", "2")
+    check("resuming from crashed/checkpoints/ckpt-000000000032.h5" in p.stdout,
+          "the stale lock does not block the resume")
 else:
     sys.exit(f"unknown scenario {scenario}")

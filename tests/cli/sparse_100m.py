@@ -10,7 +10,7 @@
   resumes from it on another layout (1 server + 2 workers) and finishes. Checkpoint size and write
   time are printed.
 """
-import os, re, subprocess, sys, time
+import os, re, shutil, subprocess, sys, time
 from harness import check
 
 psml, mpiexec, work = sys.argv[1:4]
@@ -43,6 +43,10 @@ def payload(out):
 
 ranges, ranges_ratio = payload(run(4, "--servers", "2", "--epochs", "1", "--key-layout", "ranges"))
 ck = f"{work}/ck"
+# The work folder keeps its data from run to run; the checkpoints of the last run go (a fresh run
+# into a folder holding another run's checkpoints is refused).
+for folder in (ck, f"{work}/ck2"):
+    shutil.rmtree(folder, ignore_errors=True)
 out = run(4, "--servers", "2", "--epochs", "1", "--checkpoint-dir", ck)
 blocks, blocks_ratio = payload(out)
 print(f"payload per server, ranges: {ranges} (ratio {ranges_ratio}); blocks: {blocks} "

@@ -27,6 +27,10 @@ void publish_file(const std::string& temporary, const std::string& path);
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string& temporary)>& write);
 
+// Flushes `folder`'s entries to the disk (fsync of the folder): files removed or renamed there
+// stay so after a crash. Throws an Error naming the folder on failure.
+void sync_folder(const std::string& folder);
+
 // `text` as the whole content of `path`, published atomically.
 void write_file_atomically(const std::string& path, std::string_view text);
 
