@@ -262,11 +262,15 @@ void add_config_options(CLI::App* cmd) {
          "--print-config",
          [cmd] {
            if (comm::Communicator::world().rank() != 0) throw CLI::Success();
-           std::cout << "# psml train: every option with its default (psml train --config FILE)\n"
-                     << options_as_toml(*cmd);
+           // The options the --config file and the command line gave, merged as a run takes
+           // them (main parses --print-config last), the others at their defaults.
+           std::cout << "# psml train: every option, as given or by default (psml train --config "
+                        "FILE)\n"
+                     << options_as_toml(*cmd, true);
            throw CLI::Success();
          },
-         "print every option of train with its default, as TOML, and exit")
+         "print every option of train as TOML (its value from --config and the command line, "
+         "else its default), and exit")
       ->trigger_on_parse();
   cmd->add_flag_callback(
          "--print-option-rules",

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 
+#include "psml/core/count_of.hpp"
 #include "psml/exchange/exchange.hpp"
 
 namespace psml::train {
@@ -68,9 +69,6 @@ struct RunHeader {
   std::int64_t first_epoch = 0;  // where the run starts: 0 unless resumed
   std::int64_t first_step = 0;
 };
-
-// "1 rank", "4 ranks".
-std::string count_of(std::int64_t n, const std::string& noun);
 
 void print_header(std::ostream& out, const RunHeader& h);
 void print_epoch(std::ostream& out, const EpochMetrics& m);
