@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/core/count_of.hpp"
 #include "psml/core/error.hpp"
 #include "psml/data/generated.hpp"
 #include "psml/data/row_range.hpp"
@@ -110,26 +111,41 @@ bool is_set(const TrainConfig& config, std::string_view option,
   return option_value(config, option) != option_value(defaults, option);
 }
 
-// Conditions on what the training data decides, which the command line cannot check.
+// What the training data and the ranks decide: train() knows it, the command line does not.
+struct Decided {
+  const data::DatasetInfo& train;
+  RankLayout ranks;
+};
+
+// Conditions on what the data and the ranks decide, which the command line cannot check.
 bool on_data(const Condition& condition) {
-  return condition.on == "data" || condition.on == "steps";
+  return condition.on == "data" || condition.on == "steps" || condition.on == "sum";
 }
 
-// The value a condition is on, in this run (`train`: the training data, needed on_data).
+// Whether the allreduce sums in shared memory (auto: on one node; its fallback to MPI, where
+// shared memory cannot be had, is not foreseen).
+bool sums_in_shared_memory(const TrainConfig& config, const RankLayout& ranks) {
+  return config.allreduce == allreduce::AllreduceKind::kSharedMemory ||
+         (config.allreduce == allreduce::AllreduceKind::kAuto && ranks.size > 1 &&
+          ranks.single_node);
+}
+
+// The value a condition is on, in this run (`decided`, needed on_data).
 std::string value_of(const Condition& condition, const TrainConfig& config,
-                     const data::DatasetInfo* train) {
-  if (condition.on == "data") return train->sparse ? "sparse" : "dense";
-  if (condition.on == "steps") return gathers_sparse_steps(config, *train) ? "gathered" : "summed";
+                     const Decided* decided) {
+  if (condition.on == "data") return decided->train.sparse ? "sparse" : "dense";
+  if (condition.on == "steps")
+    return gathers_sparse_steps(config, decided->train) ? "gathered" : "summed";
+  if (condition.on == "sum") return sums_in_shared_memory(config, decided->ranks) ? "shm" : "mpi";
   return option_value(config, condition.on);
 }
 
 // The first condition of `rule` the run does not meet (null: the option applies). Conditions on
-// the data are met when `train` is null (not known yet).
-const Condition* unmet(const OptionRule& rule, const TrainConfig& config,
-                       const data::DatasetInfo* train) {
+// the data and the ranks are met when `decided` is null (not known yet).
+const Condition* unmet(const OptionRule& rule, const TrainConfig& config, const Decided* decided) {
   for (const auto& condition : rule.applies_when) {
-    if (on_data(condition) && !train) continue;
-    const std::string value = value_of(condition, config, train);
+    if (on_data(condition) && !decided) continue;
+    const std::string value = value_of(condition, config, decided);
     if (std::find(condition.values.begin(), condition.values.end(), value) ==
         condition.values.end())
       return &condition;
@@ -151,15 +167,20 @@ std::string reason_of(const Condition& condition) {
 
 // "--servers: applies to --mode ps only; this run has --mode allreduce", or for the data
 // "--sparse-exchange applies to sparse (CSR) data; train.h5 is dense".
-void check_table(const TrainConfig& config, const data::DatasetInfo* train,
+void check_table(const TrainConfig& config, const Decided* decided,
                  const std::vector<std::string>& given) {
   for (const auto& rule : option_rules()) {
     if (!is_set(config, rule.option, given)) continue;
-    const Condition* condition = unmet(rule, config, train);
+    const Condition* condition = unmet(rule, config, decided);
     if (!condition) continue;
     if (condition->on == "data")
       throw error("--", rule.option, " ", reason_of(*condition), "; ", config.train_path, " is ",
-                  train->sparse ? "sparse (CSR)" : "dense");
+                  decided->train.sparse ? "sparse (CSR)" : "dense");
+    if (condition->on == "sum")
+      throw error("--", rule.option, ": ", reason_of(*condition), "; this run's ",
+                  count_of(decided->ranks.size, "rank"),
+                  " on one node sum in shared memory (--allreduce auto; --allreduce mpi sums "
+                  "over MPI)");
     if (condition->on == "steps")
       throw error("--", rule.option, ": ", reason_of(*condition), "; this run gathers the sparse ",
                   "steps of ", config.train_path,
@@ -296,7 +317,8 @@ const std::vector<OptionRule>& option_rules() {
         kSgdSolver,
         {"allreduce", {"auto", "mpi"}, "applies to --allreduce mpi (or auto across nodes) only"},
         {"compression", {"none"}},
-        kSummedSteps}},
+        kSummedSteps,
+        {"sum", {"mpi"}, "applies to an allreduce over MPI only"}}},
       {"compression", {kSgdSolver, kSummedSteps}},
       {"no-step-check", {kSgdSolver, kSummedSteps}},
       {"sparse-exchange",
@@ -339,8 +361,8 @@ void check_options(const TrainConfig& config, const std::vector<std::string>& gi
   checkpoint::Every::parse_or_none(config.checkpoint_every);  // "500steps", "2epochs"
 }
 
-void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
-                   const std::vector<std::string>& given) {
+void check_options(const TrainConfig& config, const data::DatasetInfo& train,
+                   const RankLayout& ranks, const std::vector<std::string>& given) {
   check_options(config, given);
   // Not on the command line: --run-dir and --resume choose the folder when it gives none.
   if (config.checkpoint_dir.empty()) {
@@ -348,8 +370,9 @@ void check_options(const TrainConfig& config, const data::DatasetInfo& train, in
     if (is_set(config, "checkpoint-keep", given))
       throw error("--checkpoint-keep needs --checkpoint-dir (or --run-dir)");
   }
-  check_table(config, &train, given);
-  check_against_data(config, train, world_size);
+  const Decided decided{train, ranks};
+  check_table(config, &decided, given);
+  check_against_data(config, train, ranks.size);
 }
 
 bool gathers_sparse_steps(const TrainConfig& config, const data::DatasetInfo& train) {

@@ -28,6 +28,7 @@ struct Case {
   std::string error;                    // a substring of the message; empty: the run is accepted
   std::vector<std::string> given = {};  // what the command line gave, beyond the changes
   int world_size = 4;
+  bool single_node = false;  // where --allreduce auto sums in shared memory
 };
 
 data::DatasetInfo info_of(Data data) {
@@ -102,6 +103,33 @@ const std::vector<Case>& cases() {
        Data::kDense,
        "--bucket-mb: applies to --allreduce mpi (or auto across nodes) only; this run has "
        "--allreduce shm"},
+      {"bucket size with auto on one node",
+       [](TrainConfig& c) { c.bucket_mb = 4; },
+       Data::kDense,
+       "--bucket-mb: applies to an allreduce over MPI only; this run's 4 ranks on one node sum "
+       "in shared memory",
+       {},
+       4,
+       true},
+      {"bucket size with auto across nodes", [](TrainConfig& c) { c.bucket_mb = 4; }, Data::kDense,
+       ""},
+      {"bucket size with auto on one rank",
+       [](TrainConfig& c) { c.bucket_mb = 4; },
+       Data::kDense,
+       "",
+       {},
+       1,
+       true},
+      {"bucket size with mpi on one node",
+       [](TrainConfig& c) {
+         c.allreduce = allreduce::AllreduceKind::kMpi;
+         c.bucket_mb = 4;
+       },
+       Data::kDense,
+       "",
+       {},
+       4,
+       true},
       {"bucket size with mpi",
        [](TrainConfig& c) {
          c.allreduce = allreduce::AllreduceKind::kMpi;
@@ -305,7 +333,7 @@ TEST(OptionRules, EachRunOfTheTable) {
     c.change(config);
     std::string what;
     try {
-      check_options(config, info_of(c.data), c.world_size, c.given);
+      check_options(config, info_of(c.data), {c.world_size, c.single_node}, c.given);
     } catch (const Error& e) {
       what = e.what();
     }
@@ -352,7 +380,7 @@ TEST(OptionRules, TheJsonHoldsTheTable) {
 // condition but not that one, with the option given, is refused naming the option and the
 // condition; the run that meets them all is accepted. `on` takes a value by its long name, as
 // the command line would give it.
-void set_value(TrainConfig& c, data::DatasetInfo& data, std::string_view on,
+void set_value(TrainConfig& c, data::DatasetInfo& data, RankLayout& ranks, std::string_view on,
                std::string_view value) {
   const std::string v(value);
   if (on == "mode") c.mode = v == "ps" ? Mode::kPs : Mode::kAllreduce;
@@ -367,10 +395,16 @@ void set_value(TrainConfig& c, data::DatasetInfo& data, std::string_view on,
                                : allreduce::AllreduceKind::kAuto;
   if (on == "compression") c.compression = compress::CompressionSpec::parse(v);
   if (on == "data") data = info_of(v == "sparse" ? Data::kSparse : Data::kDense);
+  if (on == "sum") ranks.single_node = v == "shm";  // --allreduce auto on 4 ranks
   if (on == "steps") {
     data = info_of(v == "gathered" ? Data::kSparse : Data::kDense);
     if (v == "gathered") c.sparse_exchange = SparseExchange::kSparse;
   }
+}
+
+// Conditions on what the data and the ranks decide: train() checks them, the command line cannot.
+bool decided_by_the_run(const Condition& condition) {
+  return condition.on == "data" || condition.on == "steps" || condition.on == "sum";
 }
 
 // Every value a condition's option can take (the first few of a free-form one).
@@ -384,15 +418,23 @@ std::vector<std::string> domain(std::string_view on) {
   if (on == "compression") return {"none", "fp16", "topk:0.1"};
   if (on == "data") return {"dense", "sparse"};
   if (on == "steps") return {"summed", "gathered"};
+  if (on == "sum") return {"mpi", "shm"};
   return {};
 }
 
 // A run where condition `unmet` of `rule` (none: -1) takes a value outside its list and every
 // other takes its first value; the solvers' own needs met (exact: linreg; lbfgs: a linear model).
-std::pair<TrainConfig, data::DatasetInfo> run_for(const OptionRule& rule, int unmet) {
-  TrainConfig c;
+struct Run {
+  TrainConfig config;
+  data::DatasetInfo data;
+  RankLayout ranks{4};
+};
+
+Run run_for(const OptionRule& rule, int unmet) {
+  Run run;
+  auto& c = run.config;
   c.train_path = "train.h5";
-  auto data = info_of(Data::kDense);
+  run.data = info_of(Data::kDense);
   for (int i = 0; i < static_cast<int>(rule.applies_when.size()); ++i) {
     const auto& condition = rule.applies_when[static_cast<std::size_t>(i)];
     std::string value(condition.values.front());
@@ -403,12 +445,12 @@ std::pair<TrainConfig, data::DatasetInfo> run_for(const OptionRule& rule, int un
           value = v;
           break;
         }
-    set_value(c, data, condition.on, value);
+    set_value(c, run.data, run.ranks, condition.on, value);
   }
   if (c.solver == Solver::kExact) c.model.name = "linreg";
   if (c.solver == Solver::kLbfgs && !models::is_linear_model(c.model.name))
     c.model.name = "softmax";
-  return {c, data};
+  return run;
 }
 
 TEST(OptionRules, EachRuleRefusesItsOptionWhereAConditionIsUnmet) {
@@ -417,10 +459,10 @@ TEST(OptionRules, EachRuleRefusesItsOptionWhereAConditionIsUnmet) {
     for (int i = 0; i < static_cast<int>(rule.applies_when.size()); ++i) {
       const auto& condition = rule.applies_when[static_cast<std::size_t>(i)];
       ASSERT_FALSE(domain(condition.on).empty()) << rule.option << " on " << condition.on;
-      auto [config, data] = run_for(rule, i);
+      const auto [config, data, ranks] = run_for(rule, i);
       std::string what;
       try {
-        check_options(config, data, 4, given);
+        check_options(config, data, ranks, given);
       } catch (const Error& e) {
         what = e.what();
       }
@@ -432,18 +474,20 @@ TEST(OptionRules, EachRuleRefusesItsOptionWhereAConditionIsUnmet) {
       for (const auto& other : rule.applies_when)
         named_option = named_option || what.rfind("--" + std::string(other.on) + ":", 0) == 0;
       EXPECT_TRUE(named_option) << where << ": " << what;
-      const std::string named = condition.on == "data" ? "train.h5 is"
-                                : condition.on == "steps"
-                                    ? "gathers the sparse steps"
+      const std::string named = condition.on == "data"    ? "train.h5 is"
+                                : condition.on == "steps" ? "gathers the sparse steps"
+                                : condition.on == "sum"
+                                    ? "sum in shared memory"
                                     : "this run has --" + std::string(condition.on);
       EXPECT_NE(what.find(named), std::string::npos) << where << ": " << what;
       // The command line, which has no data, refuses the same run where the data has no say.
-      if (condition.on != "data" && condition.on != "steps") {
+      if (!decided_by_the_run(condition)) {
         EXPECT_THROW(check_options(config, given), Error) << where;
       }
     }
-    auto [config, data] = run_for(rule, -1);
-    EXPECT_NO_THROW(check_options(config, data, 4, given)) << rule.option << " where it applies";
+    const auto [config, data, ranks] = run_for(rule, -1);
+    EXPECT_NO_THROW(check_options(config, data, ranks, given))
+        << rule.option << " where it applies";
   }
 }
 
@@ -456,7 +500,7 @@ TEST(OptionRules, EveryOptionOfTheTableHasAValue) {
       EXPECT_NO_THROW(option_value(defaults, rule.option));
     }
     for (const auto& condition : rule.applies_when)
-      if (condition.on != "data" && condition.on != "steps") {
+      if (!decided_by_the_run(condition)) {
         EXPECT_NO_THROW(option_value(defaults, condition.on)) << rule.option;
       }
   }

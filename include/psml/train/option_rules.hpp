@@ -15,11 +15,12 @@
 namespace psml::train {
 
 // An option applies only where another option (`on`, its long name: "mode") takes one of
-// `values` ("ps"), or where what the training data decides does: with `on` "data", the data's
-// kind ("sparse", "dense"); with `on` "steps", how the steps on it are exchanged ("gathered":
-// each step's sparse keys and values gathered, gathers_sparse_steps(); "summed": any other
-// run, whose gradient the allreduce sums or the workers push). `reason` completes "--OPTION: ";
-// left empty it is "applies to --ON V1, V2 or V3 only".
+// `values` ("ps"), or where what the training data and the ranks decide does: with `on` "data",
+// the data's kind ("sparse", "dense"); with `on` "steps", how the steps on it are exchanged
+// ("gathered": each step's sparse keys and values gathered, gathers_sparse_steps(); "summed":
+// any other run, whose gradient the allreduce sums or the workers push); with `on` "sum", where
+// the allreduce sums ("shm": in shared memory, --allreduce shm or auto on one node; "mpi").
+// `reason` completes "--OPTION: "; left empty it is "applies to --ON V1, V2 or V3 only".
 struct Condition {
   std::string_view on;
   std::vector<std::string_view> values;
@@ -56,12 +57,19 @@ std::string option_rules_json();
 // psml::Error, one line naming the option.
 void check_options(const TrainConfig& config, const std::vector<std::string>& given = {});
 
+// Where a run's ranks are: how many, and whether every one is on one node (where --allreduce auto
+// sums in shared memory).
+struct RankLayout {
+  int size = 1;
+  bool single_node = false;
+};
+
 // Every rule: those above, --checkpoint-every's and --checkpoint-keep's need of a folder (which
 // --run-dir and --resume choose after the command line), and those against the training data
-// `train` (its kind, and whether a worker's shard of it is streamed under --data-memory on
-// `world_size` ranks).
-void check_options(const TrainConfig& config, const data::DatasetInfo& train, int world_size,
-                   const std::vector<std::string>& given = {});
+// `train` and the ranks (the data's kind, whether a worker's shard of it is streamed under
+// --data-memory, where the allreduce sums).
+void check_options(const TrainConfig& config, const data::DatasetInfo& train,
+                   const RankLayout& ranks, const std::vector<std::string>& given = {});
 
 // What auto resolves to, for the checks and the set-up alike.
 // Allreduce mode on sparse data: whether steps gather their keys and values rather than sum a
