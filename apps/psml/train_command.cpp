@@ -302,6 +302,10 @@ void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::Ap
   } catch (const Error& e) {
     throw CLI::ValidationError(e.what());
   }
+  // The run record's own options, which TrainConfig does not hold: quiet prints no configuration.
+  if (record.quiet && record.verbose)
+    throw CLI::ValidationError(
+        "--verbose: prints the configuration, which --quiet leaves out: give one of them");
   // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
   // simulation is slow, and polling for one would cost simulated time. Waits block.
   if constexpr (simulation::kSimulated) config.deadline = 0;

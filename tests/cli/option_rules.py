@@ -73,6 +73,9 @@ expect(refused(*T, "--allreduce", "shm", "--bucket-mb", "4"),
 expect(refused(*T, "--solver", "lbfgs", "--epochs", "3"),
        "--epochs: applies to --solver sgd only; this run has --solver lbfgs "
        "(see psml train --help)")
+expect(refused(*T, "--quiet", "--verbose"),
+       "--verbose: prints the configuration, which --quiet leaves out: give one of them "
+       "(see psml train --help)")
 # The ranks decide: --allreduce auto on one node sums in shared memory, in no buckets.
 expect(refused(*T, "--bucket-mb", "4", ranks=2, status=1),
        "--bucket-mb: applies to an allreduce over MPI only; this run's 2 ranks on one node sum in "
