@@ -9,3 +9,6 @@ PSML_BUILD=${PSML_BUILD:-$PSML_ROOT/build}
 export PSML_ROOT PSML_BUILD
 # A laptop or CI box has fewer cores than the ranks a test wants: allow oversubscription.
 export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
+# A rank that exits non-zero (every psml error) would have mpirun add its own 11-line banner under
+# psml's one line; quiet, mpirun passes on the exit status alone.
+export OMPI_MCA_orte_execute_quiet=${OMPI_MCA_orte_execute_quiet:-1}

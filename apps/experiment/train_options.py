@@ -27,11 +27,12 @@ def train_option_names(psml):
 def option_rules(psml):
     """Where each option applies, from `psml train --print-option-rules`: option -> its
     conditions on other options, each (that option, the values where it applies, its default).
-    The conditions on the training data are psml train's to check: the driver reads no data."""
+    The conditions on what the training data decides (those without a default: its kind, how
+    its steps are exchanged) are psml train's to check: the driver reads no data."""
     try:
         table = json.loads(train_output(psml, "--print-option-rules"))["options"]
         return {row["option"]: [(c["on"], c["values"], c["default"])
-                                for c in row["applies_when"] if c["on"] != "data"]
+                                for c in row["applies_when"] if "default" in c]
                 for row in table}
     except (ValueError, KeyError, TypeError) as e:
         raise ToolError(f"{psml}: train --print-option-rules: not the table of "

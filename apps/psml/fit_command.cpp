@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/count_of.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/data/shard_reader.hpp"
@@ -242,7 +243,8 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
     if (info.sparse)
       throw error(path, ": sparse (CSR) files are not supported by psml fit's models");
     if (info.rows < world.size())
-      throw error(path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
+      throw error(path, ": has ", info.rows, " rows, fewer than the ",
+                  count_of(world.size(), "rank"));
     if (!with_labels) info.has_labels = false;
     shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
   });

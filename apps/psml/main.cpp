@@ -24,6 +24,7 @@
 #include "psml/core/simulation.hpp"
 #include "psml/core/version.hpp"
 #include "psml/train/trainer.hpp"
+#include "usage_errors.hpp"
 
 namespace {
 
@@ -71,9 +72,15 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
                      "(SimGrid SMPI; docs/simulation.md): psml simulate --workers N -- [train "
                      "options]");
   const std::vector<std::string> command_line(argv + 1, argv + argc);
+  if (const auto line = psml::cli::unknown_command(app, command_line); !line.empty())
+    throw UsageError(line, world.rank() == 0);
   try {
     // `train --config FILE`: the file's options join the command line (config_file.hpp).
     auto args = psml::cli::expand_config_file(app, command_line);
+    // --print-config prints the options as parsed so far (the file's and the command line's):
+    // last, it sees them all.
+    const auto print = std::find(args.begin(), args.end(), "--print-config");
+    if (print != args.end()) std::rotate(print, print + 1, args.end());
     std::reverse(args.begin(), args.end());  // CLI11 takes them last first
     app.parse(args);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -81,10 +88,10 @@ int run(int argc, char** argv, const psml::comm::Communicator& world) {
     return 0;
   } catch (const CLI::ParseError& e) {
     // Every rank parses the same arguments and fails the same way: rank 0 reports.
-    std::string what = e.what();
-    if (what.empty()) what = e.get_name();
-    what = psml::cli::name_config_file(what, command_line);
-    throw UsageError(what + " (see psml --help)", world.rank() == 0);
+    auto& command = psml::cli::command_named(app, command_line);
+    const auto what =
+        psml::cli::name_config_file(psml::cli::usage_message(e, app, command), command_line);
+    throw UsageError(what, world.rank() == 0);
   }
   action(world);
   return 0;

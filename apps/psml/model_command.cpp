@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/agreement.hpp"
+#include "psml/core/count_of.hpp"
 
 namespace psml::cli {
 namespace {
@@ -25,8 +26,8 @@ void run_inspect(const std::string& path, const comm::Communicator& world) {
               << m.state_slots << " state slots\n"
               << "position        epoch " << m.epoch << ", step " << m.step_in_epoch
               << " of the next epoch, global step " << m.global_step << ", seed " << m.seed << "\n"
-              << "written by      " << m.mode << ", " << m.world_size << " ranks (" << m.workers
-              << " workers, " << m.servers << " servers)\n";
+              << "written by      " << m.mode << ", " << count_of(m.world_size, "rank") << " ("
+              << count_of(m.workers, "worker") << ", " << count_of(m.servers, "server") << ")\n";
     // The run's configuration: TOML (psml train --config reads it), its settings without their
     // comments; a one-line text in checkpoints of older psml versions.
     std::cout << "configuration\n";

@@ -14,7 +14,7 @@ inline void add_model_options(CLI::App* cmd, models::ModelSpec& spec) {
       ->capture_default_str();
   cmd->add_option("--hidden", spec.hidden, "mlp: hidden layer sizes, e.g. --hidden 256,128")
       ->delimiter(',')
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
+      ->check(layer_width)
       ->capture_default_str();
   cmd->add_option("--activation", spec.activation, "mlp: hidden activation")
       ->check(CLI::IsMember({"relu", "tanh", "sigmoid"}))

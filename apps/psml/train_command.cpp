@@ -267,11 +267,15 @@ void add_config_options(CLI::App* cmd) {
          "--print-config",
          [cmd] {
            if (comm::Communicator::world().rank() != 0) throw CLI::Success();
-           std::cout << "# psml train: every option with its default (psml train --config FILE)\n"
-                     << options_as_toml(*cmd);
+           // The options the --config file and the command line gave, merged as a run takes
+           // them (main parses --print-config last), the others at their defaults.
+           std::cout << "# psml train: every option, as given or by default (psml train --config "
+                        "FILE)\n"
+                     << options_as_toml(*cmd, true);
            throw CLI::Success();
          },
-         "print every option of train with its default, as TOML, and exit")
+         "print every option of train as TOML (its value from --config and the command line, "
+         "else its default), and exit")
       ->trigger_on_parse();
   cmd->add_flag_callback(
          "--print-option-rules",
@@ -310,6 +314,10 @@ void complete_options(train::TrainConfig& config, RecordOptions& record, CLI::Ap
   } catch (const Error& e) {
     throw CLI::ValidationError(e.what());
   }
+  // The run record's own options, which TrainConfig does not hold: quiet prints no configuration.
+  if (record.quiet && record.verbose)
+    throw CLI::ValidationError(
+        "--verbose: prints the configuration, which --quiet leaves out: give one of them");
   // Simulated ranks wait in simulated time: a wall-clock deadline would end a healthy run whose
   // simulation is slow, and polling for one would cost simulated time. Waits block.
   if constexpr (simulation::kSimulated) config.deadline = 0;

@@ -32,6 +32,24 @@ inline CLI::Validator number_check(bool zero_allowed) {
 inline const CLI::Validator positive_number = number_check(false);
 inline const CLI::Validator non_negative_number = number_check(true);
 
+// One width of --hidden's list (CLI11 checks each item of a delimited list): a mistyped list
+// ("64x32") is told the format, not a range.
+inline const CLI::Validator layer_width(
+    [](std::string& text) -> std::string {
+      const std::string format = "give layer widths separated by commas, e.g. 256,128";
+      try {
+        std::size_t used = 0;
+        const long long width = std::stoll(text, &used);
+        if (used != text.size()) return "'" + text + "' is not a width: " + format;
+        if (width < 1 || width > (1LL << 24))
+          return "'" + text + "': a layer width is 1 to " + std::to_string(1LL << 24);
+      } catch (const std::exception&) {
+        return "'" + text + "' is not a width: " + format;
+      }
+      return {};
+    },
+    "WIDTH,...");
+
 // An option that names one of `choices`. The name stays the option's result as given (CLI11's
 // transformers would turn it into the enum's number), so the effective configuration shows it;
 // `target` gets the value it names.

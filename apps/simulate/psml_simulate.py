@@ -42,6 +42,13 @@ DEFAULT_TRAIN = ["--model", "mlp", "--hidden", "256,128", "--optimizer", "adam",
 HOST_FLOPS = 1e9  # every simulated host's speed: charged seconds are seconds at this speed
 
 
+def gives_compression(train):
+    """Whether the training options compress the gradients (psml train refuses --bucket-mb then)."""
+    values = [train[i + 1] for i, a in enumerate(train[:-1]) if a == "--compression"]
+    values += [a.split("=", 1)[1] for a in train if a.startswith("--compression=")]
+    return any(v != "none" for v in values)
+
+
 def platform_xml(hosts, bandwidth_bps, latency_s, topology, half_duplex=False):
     """A cluster of `hosts` hosts, each with its own link to a non-blocking switch (flat), or a
     fat tree (topology 'fat-tree:LEVELS;DOWN;UP;PARALLEL', SimGrid's syntax). Full-duplex links
@@ -229,7 +236,7 @@ def simulate(args, train):
            "--compute-seconds-per-row", repr(per_row), "--metrics", metrics, "--quiet"]
     if args.mode == "ps":
         cmd += ["--servers", str(servers), "--consistency", args.consistency]
-    else:
+    elif not gives_compression(train):  # compressed gradients travel in no buckets
         cmd += ["--bucket-mb", "0"]  # one allreduce after the pass: SMPI's Iallreduce is naive
     cmd += train
     log_path = os.path.join(out, "simulation.log")

@@ -10,6 +10,7 @@
 #include "psml/comm/mpi_check.hpp"
 #include "psml/comm/roll_call.hpp"
 #include "psml/core/call_watchdog.hpp"
+#include "psml/core/count_of.hpp"
 #include "psml/core/error.hpp"
 
 namespace psml::comm {
@@ -76,8 +77,8 @@ void Communicator::set_deadline(double seconds) {
   deadline_ = seconds;
   if (seconds > 0)
     watchdog_ = std::make_unique<CallWatchdog>(
-        "rank " + std::to_string(rank_) + ": an MPI_Allreduce over " + std::to_string(size_) +
-        " ranks did not complete within " + std::to_string(seconds) +
+        "rank " + std::to_string(rank_) + ": an MPI_Allreduce over " + count_of(size_, "rank") +
+        " did not complete within " + std::to_string(seconds) +
         " s (--deadline) after every rank had arrived at it: a rank stopped or died inside it");
 }
 

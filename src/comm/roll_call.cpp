@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "psml/comm/mpi_check.hpp"
+#include "psml/core/count_of.hpp"
 
 namespace psml::comm::roll_call {
 namespace {
@@ -130,7 +131,7 @@ void report(MPI_Comm stuck, const std::vector<int>& missing, const std::string& 
             double deadline) {
   const auto members = world_ranks_of(stuck);
   const auto within = detail::concat(" within ", deadline, " s (--deadline) at ", what, " over ",
-                                     members.size(), " ranks");
+                                     count_of(static_cast<std::int64_t>(members.size()), "rank"));
   if (g_comm == MPI_COMM_NULL) throw DeadlineExpired("some rank did not arrive" + within);
   std::vector<int> waited;
   for (const int rank : members)

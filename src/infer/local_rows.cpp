@@ -1,5 +1,6 @@
 #include "psml/infer/local_rows.hpp"
 
+#include "psml/core/count_of.hpp"
 #include "psml/core/error.hpp"
 #include "psml/data/shard_reader.hpp"
 
@@ -40,7 +41,8 @@ std::span<const float> LocalRows::targets(std::int64_t first, std::int64_t count
 
 LocalRows read_local_rows(const data::DatasetInfo& info, const comm::Communicator& world) {
   if (info.rows < world.size())
-    throw error(info.path, ": has ", info.rows, " rows, fewer than the ", world.size(), " ranks");
+    throw error(info.path, ": has ", info.rows, " rows, fewer than the ",
+                count_of(world.size(), "rank"));
   const auto range = data::balanced_range(info.rows, world.size(), world.rank());
   if (info.sparse) return LocalRows(data::read_sparse_shard(info, range));
   return LocalRows(data::read_shard(info, range));

@@ -6,6 +6,7 @@
 
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/idle_wait.hpp"
+#include "psml/core/count_of.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/stopwatch.hpp"
 #include "psml/core/trace.hpp"
@@ -122,7 +123,7 @@ std::size_t Server::local_index(std::int64_t key, std::int32_t worker, const cha
   if (key < 0 || key >= layout_.num_keys() || layout_.owner(key) != index_)
     throw error("server ", index_, ": worker ", worker, " ", what, " key ", key,
                 ", which this server does not hold (", to_string(layout_.kind()), " layout of ",
-                layout_.num_keys(), " keys over ", roles_.servers, " servers)");
+                layout_.num_keys(), " keys over ", count_of(roles_.servers, "server"), ")");
   return static_cast<std::size_t>(layout_.local_index(key));
 }
 

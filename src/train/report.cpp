@@ -4,10 +4,6 @@
 
 namespace psml::train {
 
-std::string count_of(std::int64_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
 void print_header(std::ostream& out, const RunHeader& h) {
   out << "psml train: " << h.model << " on " << h.data << " (" << h.rows << " x " << h.features;
   if (h.classes) out << ", " << h.classes << " classes";

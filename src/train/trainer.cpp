@@ -23,6 +23,8 @@ namespace {
 // it; a trace that cannot be written fails now, not after the run. One agreed phase.
 void agree_on_run(const TrainConfig& config, const comm::Communicator& world, ps::Roles& roles,
                   data::DatasetInfo& train_info) {
+  // A collective: every rank reaches it, before anything that may fail on some ranks only.
+  const RankLayout ranks{world.size(), world.single_node()};
   comm::run_agreed(world, [&] {
     const auto fp = config.fingerprint();
     if (world.allreduce(fp, comm::ReduceOp::kMin) != world.allreduce(fp, comm::ReduceOp::kMax))
@@ -32,7 +34,7 @@ void agree_on_run(const TrainConfig& config, const comm::Communicator& world, ps
           config.describe());
     if (config.mode == Mode::kPs) roles = ps::make_roles(world.size(), config.servers);
     train_info = data::describe_dataset(config.train_path);
-    check_options(config, train_info, world.size());
+    check_options(config, train_info, ranks);
     if (!config.trace_path.empty() && world.rank() == 0 &&
         !std::ofstream(config.trace_path, std::ios::binary | std::ios::trunc))
       throw error(config.trace_path, ": cannot write the trace (--trace): ", std::strerror(errno));

@@ -3,6 +3,7 @@
 #include "make_exchange.hpp"
 #include "ps_setup.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
+#include "psml/core/count_of.hpp"
 #include "psml/data/batcher.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
@@ -31,8 +32,8 @@ struct DataLoading {
 
 data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
   if (info.rows < workers.size())
-    throw error(info.path, ": has ", info.rows, " rows, fewer than the ", workers.size(),
-                " workers");
+    throw error(info.path, ": has ", info.rows, " rows, fewer than the ",
+                count_of(workers.size(), "worker"));
   return data::balanced_range(info.rows, workers.size(), workers.rank());
 }
 

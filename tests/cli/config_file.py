@@ -37,7 +37,7 @@ check(p.returncode == 0 and epochs == ["1"], f"--epochs 1 on the command line ov
 bad = write("bad_key.toml", base + "epoch = 3\n")
 p = run("--config", bad)
 errors = re.findall(r"^psml: error: .*$", p.stderr, re.M)
-check(p.returncode == 2 and errors == [f"psml: error: {bad}: unknown key 'epoch' (see psml --help)"],
+check(p.returncode == 2 and errors == [f"psml: error: {bad}: unknown key 'epoch' (see psml train --help)"],
       f"an unknown key is one error naming the file and the key: {errors}")
 bad = write("bad_value.toml", base.replace("epochs = 2", 'epochs = "many"'))
 p = run("--config", bad)
@@ -56,4 +56,17 @@ printed = write("printed.toml", text)
 p = run("--config", printed, "--epochs", "1", "--model", "softmax")
 check(p.returncode == 0 and re.search(r"^epoch +1/1", p.stdout, re.M) is not None,
       "--print-config's output, read back, configures a run")
+# --print-config honours --config: the file's options and the command line's, merged as a run
+# takes them (wherever --print-config stands among them), the rest at their defaults.
+p = run("--print-config", "--config", run_toml, "--epochs", "1", ranks=1)
+merged = tomllib.loads(p.stdout)
+check(p.returncode == 0 and merged.get("model") == "mlp" and merged.get("hidden") == [16, 8]
+      and merged.get("optimizer") == "adam" and merged.get("epochs") == 1
+      and merged.get("batch") == 64 and merged.get("lr-schedule") == "constant",
+      f"--print-config prints the merged configuration ({ {k: merged.get(k) for k in ('model', 'hidden', 'epochs', 'batch')} })")
+merged_file = write("merged.toml", p.stdout)
+p = run("--config", merged_file)
+epochs = re.findall(r"^epoch +\d+/(\d+)", p.stdout, re.M)
+check(p.returncode == 0 and epochs == ["1"] and "hidden=16,8" in p.stdout,
+      f"the merged configuration, read back, runs the same ({epochs})")
 print("PASS")

@@ -110,7 +110,7 @@ e = run(2, "train", "--data", train, "--early-stop", "2", expect_ok=False)
 check("--early-stop: needs --validation" in e, "--early-stop without --validation")
 e = run(3, "train", "--data", train, "--mode", "ps", "--validation", "0.1", "--early-stop", "2",
         expect_ok=False)
-check("--early-stop keeps the best epoch's parameters on the workers" in e, "ps refused")
+check("--early-stop: applies to --mode allreduce only; this run has --mode ps" in e, "ps refused")
 e = run(2, "train", "--data", train, "--validation", "0.1", "--data-memory", "10KiB",
         expect_ok=False)
 check("--validation holds rows out of a shard in memory" in e, "--data-memory refused")

@@ -4,12 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "psml/core/error.hpp"
+#include "psml/models/model_factory.hpp"
+#include "psml/optim/optimizer_factory.hpp"
+#include "psml/optim/schedule.hpp"
 
 namespace psml::train {
 namespace {
@@ -23,6 +28,7 @@ struct Case {
   std::string error;                    // a substring of the message; empty: the run is accepted
   std::vector<std::string> given = {};  // what the command line gave, beyond the changes
   int world_size = 4;
+  bool single_node = false;  // where --allreduce auto sums in shared memory
 };
 
 data::DatasetInfo info_of(Data data) {
@@ -97,6 +103,33 @@ const std::vector<Case>& cases() {
        Data::kDense,
        "--bucket-mb: applies to --allreduce mpi (or auto across nodes) only; this run has "
        "--allreduce shm"},
+      {"bucket size with auto on one node",
+       [](TrainConfig& c) { c.bucket_mb = 4; },
+       Data::kDense,
+       "--bucket-mb: applies to an allreduce over MPI only; this run's 4 ranks on one node sum "
+       "in shared memory",
+       {},
+       4,
+       true},
+      {"bucket size with auto across nodes", [](TrainConfig& c) { c.bucket_mb = 4; }, Data::kDense,
+       ""},
+      {"bucket size with auto on one rank",
+       [](TrainConfig& c) { c.bucket_mb = 4; },
+       Data::kDense,
+       "",
+       {},
+       1,
+       true},
+      {"bucket size with mpi on one node",
+       [](TrainConfig& c) {
+         c.allreduce = allreduce::AllreduceKind::kMpi;
+         c.bucket_mb = 4;
+       },
+       Data::kDense,
+       "",
+       {},
+       4,
+       true},
       {"bucket size with mpi",
        [](TrainConfig& c) {
          c.allreduce = allreduce::AllreduceKind::kMpi;
@@ -185,13 +218,15 @@ const std::vector<Case>& cases() {
          c.validation = 0.1;
          c.mode = Mode::kPs;
        },
-       Data::kDense, "--early-stop keeps the best epoch's parameters on the workers: --mode"},
+       Data::kDense, "--early-stop: applies to --mode allreduce only; this run has --mode ps"},
       {"early stop with gathered steps",
        [](TrainConfig& c) {
          c.early_stop = 2;
          c.validation = 0.1;
        },
-       Data::kSparse, "not with sparse steps gathered"},
+       Data::kSparse,
+       "--early-stop: applies to steps that sum or push a gradient, not to sparse steps gathered; "
+       "this run gathers the sparse steps of train.h5"},
       {"early stop with dense steps on sparse data",
        [](TrainConfig& c) {
          c.early_stop = 2;
@@ -298,7 +333,7 @@ TEST(OptionRules, EachRunOfTheTable) {
     c.change(config);
     std::string what;
     try {
-      check_options(config, info_of(c.data), c.world_size, c.given);
+      check_options(config, info_of(c.data), {c.world_size, c.single_node}, c.given);
     } catch (const Error& e) {
       what = e.what();
     }
@@ -322,32 +357,189 @@ TEST(OptionRules, WithoutDataOnlyTheOptionsAmongThemselves) {
   EXPECT_THROW(check_options(config), Error);
 }
 
-TEST(OptionRules, EveryConditionNamesAnOptionWithAValue) {
+TEST(OptionRules, TheJsonHoldsTheTable) {
+  const auto doc = nlohmann::json::parse(option_rules_json());
+  ASSERT_EQ(doc["options"].size(), option_rules().size());
+  std::map<std::string, nlohmann::json> rows;
+  for (const auto& row : doc["options"]) rows[row["option"]] = row["applies_when"];
+  const auto& servers = rows.at("servers")[0];
+  EXPECT_EQ(servers["on"], "mode");
+  EXPECT_EQ(servers["values"], nlohmann::json::array({"ps"}));
+  EXPECT_EQ(servers["default"], "allreduce");
+  EXPECT_EQ(servers["reason"], "applies to --mode ps only");
+  EXPECT_EQ(rows.at("momentum")[1]["reason"], "applies to --optimizer momentum or nesterov only");
+  EXPECT_EQ(rows.at("eps")[1]["reason"],
+            "applies to --optimizer adagrad, rmsprop, adam or adamw only");
+  // What the data decides has no default: psml experiment leaves it to psml train.
+  EXPECT_FALSE(rows.at("sparse-exchange")[2].contains("default"));
+  EXPECT_FALSE(rows.at("bucket-mb")[4].contains("default"));
+  EXPECT_EQ(rows.at("bucket-mb")[4]["on"], "steps");
+}
+
+// The table walked: for each rule and each of its conditions, a run that meets every other
+// condition but not that one, with the option given, is refused naming the option and the
+// condition; the run that meets them all is accepted. `on` takes a value by its long name, as
+// the command line would give it.
+void set_value(TrainConfig& c, data::DatasetInfo& data, RankLayout& ranks, std::string_view on,
+               std::string_view value) {
+  const std::string v(value);
+  if (on == "mode") c.mode = v == "ps" ? Mode::kPs : Mode::kAllreduce;
+  if (on == "solver")
+    c.solver = v == "sgd" ? Solver::kSgd : v == "exact" ? Solver::kExact : Solver::kLbfgs;
+  if (on == "model") c.model.name = v;
+  if (on == "optimizer") c.optimizer.name = v;
+  if (on == "lr-schedule") c.optimizer.schedule.kind = optim::schedule_kinds().at(v);
+  if (on == "allreduce")
+    c.allreduce = v == "shm"   ? allreduce::AllreduceKind::kSharedMemory
+                  : v == "mpi" ? allreduce::AllreduceKind::kMpi
+                               : allreduce::AllreduceKind::kAuto;
+  if (on == "compression") c.compression = compress::CompressionSpec::parse(v);
+  if (on == "data") data = info_of(v == "sparse" ? Data::kSparse : Data::kDense);
+  if (on == "sum") ranks.single_node = v == "shm";  // --allreduce auto on 4 ranks
+  if (on == "steps") {
+    data = info_of(v == "gathered" ? Data::kSparse : Data::kDense);
+    if (v == "gathered") c.sparse_exchange = SparseExchange::kSparse;
+  }
+}
+
+// Conditions on what the data and the ranks decide: train() checks them, the command line cannot.
+bool decided_by_the_run(const Condition& condition) {
+  return condition.on == "data" || condition.on == "steps" || condition.on == "sum";
+}
+
+// Every value a condition's option can take (the first few of a free-form one).
+std::vector<std::string> domain(std::string_view on) {
+  if (on == "mode") return {"allreduce", "ps"};
+  if (on == "solver") return {"sgd", "exact", "lbfgs"};
+  if (on == "model") return models::model_names();
+  if (on == "optimizer") return optim::optimizer_names();
+  if (on == "lr-schedule") return {"constant", "step", "exponential", "cosine"};
+  if (on == "allreduce") return {"auto", "shm", "mpi"};
+  if (on == "compression") return {"none", "fp16", "topk:0.1"};
+  if (on == "data") return {"dense", "sparse"};
+  if (on == "steps") return {"summed", "gathered"};
+  if (on == "sum") return {"mpi", "shm"};
+  return {};
+}
+
+// A run where condition `unmet` of `rule` (none: -1) takes a value outside its list and every
+// other takes its first value; the solvers' own needs met (exact: linreg; lbfgs: a linear model).
+struct Run {
+  TrainConfig config;
+  data::DatasetInfo data;
+  RankLayout ranks{4};
+};
+
+Run run_for(const OptionRule& rule, int unmet) {
+  Run run;
+  auto& c = run.config;
+  c.train_path = "train.h5";
+  run.data = info_of(Data::kDense);
+  for (int i = 0; i < static_cast<int>(rule.applies_when.size()); ++i) {
+    const auto& condition = rule.applies_when[static_cast<std::size_t>(i)];
+    std::string value(condition.values.front());
+    if (i == unmet)
+      for (const auto& v : domain(condition.on))
+        if (std::find(condition.values.begin(), condition.values.end(), v) ==
+            condition.values.end()) {
+          value = v;
+          break;
+        }
+    set_value(c, run.data, run.ranks, condition.on, value);
+  }
+  if (c.solver == Solver::kExact) c.model.name = "linreg";
+  if (c.solver == Solver::kLbfgs && !models::is_linear_model(c.model.name))
+    c.model.name = "softmax";
+  return run;
+}
+
+TEST(OptionRules, EachRuleRefusesItsOptionWhereAConditionIsUnmet) {
+  for (const auto& rule : option_rules()) {
+    const std::vector<std::string> given{std::string(rule.option)};
+    for (int i = 0; i < static_cast<int>(rule.applies_when.size()); ++i) {
+      const auto& condition = rule.applies_when[static_cast<std::size_t>(i)];
+      ASSERT_FALSE(domain(condition.on).empty()) << rule.option << " on " << condition.on;
+      const auto [config, data, ranks] = run_for(rule, i);
+      std::string what;
+      try {
+        check_options(config, data, ranks, given);
+      } catch (const Error& e) {
+        what = e.what();
+      }
+      const std::string where = std::string(rule.option) + " unmet on " + std::string(condition.on);
+      // The option named, or one its other conditions set (--lr-schedule step for --lr-gamma:
+      // read by sgd only too, refused first).
+      bool named_option = what.rfind("--" + std::string(rule.option) + ":", 0) == 0 ||
+                          what.rfind("--" + std::string(rule.option) + " ", 0) == 0;
+      for (const auto& other : rule.applies_when)
+        named_option = named_option || what.rfind("--" + std::string(other.on) + ":", 0) == 0;
+      EXPECT_TRUE(named_option) << where << ": " << what;
+      const std::string named = condition.on == "data"    ? "train.h5 is"
+                                : condition.on == "steps" ? "gathers the sparse steps"
+                                : condition.on == "sum"
+                                    ? "sum in shared memory"
+                                    : "this run has --" + std::string(condition.on);
+      EXPECT_NE(what.find(named), std::string::npos) << where << ": " << what;
+      // The command line, which has no data, refuses the same run where the data has no say.
+      if (!decided_by_the_run(condition)) {
+        EXPECT_THROW(check_options(config, given), Error) << where;
+      }
+    }
+    const auto [config, data, ranks] = run_for(rule, -1);
+    EXPECT_NO_THROW(check_options(config, data, ranks, given))
+        << rule.option << " where it applies";
+  }
+}
+
+// Every option a rule names but the run record's (the command line's given list decides those)
+// has a value, and so has every option a condition is on.
+TEST(OptionRules, EveryOptionOfTheTableHasAValue) {
   const TrainConfig defaults;
   for (const auto& rule : option_rules()) {
-    EXPECT_NO_THROW(option_value(defaults, rule.option)) << rule.option;
+    if (rule.option != "log-every") {
+      EXPECT_NO_THROW(option_value(defaults, rule.option));
+    }
     for (const auto& condition : rule.applies_when)
-      if (condition.on != "data") {
+      if (!decided_by_the_run(condition)) {
         EXPECT_NO_THROW(option_value(defaults, condition.on)) << rule.option;
       }
   }
 }
 
-TEST(OptionRules, TheJsonHoldsTheTable) {
-  const auto doc = nlohmann::json::parse(option_rules_json());
-  ASSERT_EQ(doc["options"].size(), option_rules().size());
-  const auto& servers = doc["options"][0];
-  EXPECT_EQ(servers["option"], "servers");
-  EXPECT_EQ(servers["applies_when"][0]["on"], "mode");
-  EXPECT_EQ(servers["applies_when"][0]["values"], nlohmann::json::array({"ps"}));
-  EXPECT_EQ(servers["applies_when"][0]["default"], "allreduce");
-  bool sparse_exchange = false;
-  for (const auto& row : doc["options"])
-    if (row["option"] == "sparse-exchange") {
-      sparse_exchange = true;
-      EXPECT_EQ(row["applies_when"][0]["values"], nlohmann::json::array({"allreduce"}));
+// The cases, as a user meets them.
+TEST(OptionRules, TheWordingOfARefusal) {
+  const auto refusal = [](const std::function<void(TrainConfig&)>& change,
+                          const std::vector<std::string>& given) {
+    TrainConfig c;
+    change(c);
+    try {
+      check_options(c, given);
+    } catch (const Error& e) {
+      return std::string(e.what());
     }
-  EXPECT_TRUE(sparse_exchange);
+    return std::string();
+  };
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.model.hidden = {64}; }, {"hidden"}),
+            "--hidden: applies to --model mlp only; this run has --model softmax");
+  EXPECT_EQ(refusal([](TrainConfig&) {}, {"momentum"}),
+            "--momentum: applies to --optimizer momentum or nesterov only; this run has "
+            "--optimizer sgd");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.model.activation = "tanh"; }, {}),
+            "--activation: applies to --model mlp only; this run has --model softmax");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.optimizer.schedule.gamma = 0.5f; }, {}),
+            "--lr-gamma: applies to --lr-schedule step or exponential only; this run has "
+            "--lr-schedule constant");
+  EXPECT_EQ(refusal([](TrainConfig&) {}, {"gamma"}),
+            "--gamma: applies to --model rff-svm only; this run has --model softmax");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.solver = Solver::kLbfgs; }, {"lr"}),
+            "--lr: applies to --solver sgd only; this run has --solver lbfgs");
+  EXPECT_EQ(refusal(
+                [](TrainConfig& c) {
+                  c.allreduce = allreduce::AllreduceKind::kMpi;
+                  c.compression = compress::CompressionSpec::parse("int8");
+                },
+                {"bucket-mb"}),
+            "--bucket-mb: applies to --compression none only; this run has --compression int8");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "psml/core/count_of.hpp"
 #include "psml/exchange/exchange.hpp"
 
 namespace psml::train {
@@ -71,9 +72,6 @@ struct RunHeader {
   // What psml chose where the command line left a choice open, and why (train/default_choices.hpp).
   std::vector<std::string> choices;
 };
-
-// "1 rank", "4 ranks".
-std::string count_of(std::int64_t n, const std::string& noun);
 
 void print_header(std::ostream& out, const RunHeader& h);
 void print_epoch(std::ostream& out, const EpochMetrics& m);
