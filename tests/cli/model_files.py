@@ -6,9 +6,10 @@
                for a trained model and for a fitted one (k-means), on 2 ranks: the same as on the
                labelled file; eval still asks for labels
   standardize  --standardize on uint8 pixels 0..255 (h5py) reaches the accuracy of the same data
-               / 255; the stored mean and scale are numpy's (ddof 0) of the training rows; predict
-               and eval apply them (scores equal numpy's from /params); --resume keeps them
-               (never computed again); CSR data: scaled, not centred
+               / 255; the stored mean and scale are numpy's (ddof 0) of the training rows (also
+               in ps mode and streamed); predict and eval apply them (scores equal numpy's from
+               /params); --resume keeps them (never computed again) and refuses a mismatch;
+               CSR data: scaled, not centred
   class-names  a model with class names (the checkpoint attribute class_names): predict writes
                /predicted_labels (strings, or int64 where the names are integers), eval's
                per-class table names the classes
@@ -114,6 +115,13 @@ elif scenario == "standardize":
     acc = float((scores.argmax(1) == y[2400:]).mean())
     out = run(2, "eval", "--model-file", f"{work}/std.h5", "--data", f"{work}/pixels_test.h5")
     check(f"accuracy {acc:.6f}" in out, f"eval applies them: accuracy {acc:.6f} as numpy's")
+    # Parameter-server mode: the servers write the checkpoint, the figures travel to them.
+    run(3, "train", "--data", f"{work}/pixels.h5", *common, "--epochs", "1", "--standardize",
+        "--mode", "ps", "--servers", "1", "--save-model", f"{work}/ps.h5")
+    with h5py.File(f"{work}/ps.h5") as f:
+        check(np.allclose(f["standardize_mean"][:], mean, rtol=1e-12) and
+              np.allclose(f["standardize_scale"][:], scale, rtol=1e-12),
+              "ps mode: the servers' checkpoint holds the same mean and scale")
     # Streamed (--data-memory): the same figures, from the file; every window standardized.
     out = run(2, "train", "--data", f"{work}/pixels.h5", "--test", f"{work}/pixels_test.h5",
               *common, "--epochs", "3", "--standardize", "--data-memory", "32KiB", "--save-model",
