@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
 #include "psml/checkpoint/checksum.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/comm/message_codec.hpp"
@@ -22,6 +21,7 @@
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/version.hpp"
+#include "psml/data/class_names.hpp"
 #include "psml/data/h5.hpp"
 
 namespace fs = std::filesystem;
@@ -91,7 +91,6 @@ namespace {
 constexpr const char* kFormat = "psml-checkpoint-1";
 constexpr const char* kParams = "params";
 constexpr const char* kState = "optimizer_state";
-constexpr const char* kClassNames = "class_names";
 constexpr const char* kMean = "standardize_mean";
 constexpr const char* kScale = "standardize_scale";
 
@@ -180,18 +179,7 @@ void write_standardization(const h5::File& file, const data::Standardization& s,
 
 // The optional parts of the metadata: the class names, the standardisation.
 void read_model_extras(const h5::File& file, Metadata& m) {
-  const auto where = file.path() + ": attribute " + kClassNames;
-  if (const auto names = file.string_attribute(kClassNames)) {
-    const auto j = nlohmann::json::parse(*names, nullptr, false);
-    if (!j.is_array()) throw error(where, " is not a JSON array of strings");
-    for (const auto& name : j) {
-      if (!name.is_string()) throw error(where, " is not a JSON array of strings");
-      m.class_names.push_back(name.get<std::string>());
-    }
-    if (static_cast<std::int64_t>(m.class_names.size()) != m.num_classes)
-      throw error(where, " names ", m.class_names.size(), " classes, the model has ",
-                  m.num_classes);
-  }
+  m.class_names = data::read_class_names(file, m.num_classes);
   if (!file.has_dataset(kMean)) return;
   auto& s = m.standardization;
   for (const auto& [name, values] : {std::pair{kMean, &s.mean}, std::pair{kScale, &s.scale}}) {
@@ -274,8 +262,7 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta,
       file.set_attribute("world_size", meta.world_size);
       file.set_attribute("workers", meta.workers);
       file.set_attribute("servers", meta.servers);
-      if (!meta.class_names.empty())
-        file.set_attribute(kClassNames, nlohmann::json(meta.class_names).dump());
+      data::write_class_names(file, meta.class_names);
       if (alone)
         write_bytes(tmp, file.image());
       else
