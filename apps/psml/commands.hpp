@@ -27,9 +27,11 @@ bool is_python_command(const char* name);
 void exec_python_command(int argc, char** argv);
 
 // This rank's rows of a dense data file for an unsupervised model (its /labels only when
-// `with_labels` and present). Collective: every rank fails alike on a bad file.
+// `with_labels` and present; `class_names`: those of the model judged by them, onto whose ids
+// the labels are read). Collective: every rank fails alike on a bad file.
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
-                            const comm::Communicator& world);
+                            const comm::Communicator& world,
+                            const std::vector<std::string>& class_names = {});
 
 // Whether `path` is a fitted model of psml fit (else a checkpoint or saved model of psml train).
 // Collective.

@@ -49,7 +49,13 @@ OpenedModel open_classifier(const std::string& model_path, const std::string& da
   return m;
 }
 
-void print_classification(const stats::ClassificationReport& r) {
+// Class k as the user knows it: its label in the training data, else its id.
+std::string class_name(std::span<const std::string> names, std::size_t k) {
+  return k < names.size() ? names[k] : std::to_string(k);
+}
+
+void print_classification(const stats::ClassificationReport& r,
+                          std::span<const std::string> names) {
   std::printf("accuracy %.6f\n", r.accuracy);
   std::printf("accuracy 95%% interval [%.6f, %.6f] (Wilson, %.0f rows)\n", r.accuracy_interval.low,
               r.accuracy_interval.high, r.rows);
@@ -63,8 +69,8 @@ void print_classification(const stats::ClassificationReport& r) {
   std::printf("%12s %10s %10s %10s %10s\n", "class", "precision", "recall", "f1", "support");
   for (std::size_t k = 0; k < r.classes.size(); ++k) {
     const auto& s = r.classes[k];
-    std::printf("%12zu %10.6f %10.6f %10.6f %10lld\n", k, s.precision, s.recall, s.f1,
-                static_cast<long long>(s.support));
+    std::printf("%12s %10.6f %10.6f %10.6f %10lld\n", class_name(names, k).c_str(), s.precision,
+                s.recall, s.f1, static_cast<long long>(s.support));
   }
   for (const auto& [name, s] : {std::pair{"macro avg", r.macro}, {"weighted avg", r.weighted}})
     std::printf("%12s %10.6f %10.6f %10.6f %10lld\n", name, s.precision, s.recall, s.f1,
@@ -89,7 +95,8 @@ void print_classification(const stats::ClassificationReport& r) {
 
 // The report as JSON (psml eval --json; psml report draws its reliability diagram).
 void write_report_json(const std::string& path, const std::string& model,
-                       const std::string& data_path, const stats::ClassificationReport& r) {
+                       const std::string& data_path, const stats::ClassificationReport& r,
+                       std::span<const std::string> names) {
   nlohmann::json j = {{"model", model},
                       {"data", data_path},
                       {"rows", r.rows},
@@ -102,9 +109,14 @@ void write_report_json(const std::string& path, const std::string& model,
     for (Eigen::Index k = 0; k < r.confusion.cols(); ++k) row.push_back(r.confusion(i, k));
     j["confusion"].push_back(row);
   }
-  for (const auto& s : r.classes)
-    j["classes"].push_back(
-        {{"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}});
+  for (std::size_t k = 0; k < r.classes.size(); ++k) {
+    const auto& s = r.classes[k];
+    j["classes"].push_back({{"name", class_name(names, k)},
+                            {"precision", s.precision},
+                            {"recall", s.recall},
+                            {"f1", s.f1},
+                            {"support", s.support}});
+  }
   if (r.has_probabilities) {
     j["log_loss"] = r.log_loss;
     j["expected_calibration_error"] = r.expected_calibration_error;
@@ -177,11 +189,12 @@ void run_eval(const std::string& model_path, const std::string& data_path,
   const auto report = infer::judge_classifier(*m.predictor, *m.rows, world);
   if (!json_path.empty())
     comm::run_agreed(world, [&] {
-      if (world.rank() == 0) write_report_json(json_path, m.path, data_path, report);
+      if (world.rank() == 0)
+        write_report_json(json_path, m.path, data_path, report, m.predictor->class_names());
     });
   if (world.rank() != 0) return;
   print_header(m.path, data_path, report.rows, world);
-  print_classification(report);
+  print_classification(report, m.predictor->class_names());
   if (!json_path.empty()) std::printf("wrote %s\n", json_path.c_str());
   std::fflush(stdout);
 }

@@ -236,7 +236,8 @@ void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
 }  // namespace
 
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
-                            const comm::Communicator& world) {
+                            const comm::Communicator& world,
+                            const std::vector<std::string>& class_names) {
   data::Shard shard;
   comm::run_agreed(world, [&] {
     auto info = data::describe_dataset(path, data::Labels::kOptional);
@@ -246,6 +247,7 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
       throw error(path, ": has ", info.rows, " rows, fewer than the ",
                   count_of(world.size(), "rank"));
     if (!with_labels) info.has_labels = false;
+    info.class_names = class_names;
     shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
   });
   return shard;

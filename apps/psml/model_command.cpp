@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "open_model.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/comm/agreement.hpp"
 #include "psml/core/count_of.hpp"
@@ -16,7 +17,7 @@ void run_inspect(const std::string& path, const comm::Communicator& world) {
   comm::run_agreed(world, [&] {
     if (world.rank() != 0) return;
     std::vector<std::string> notes;
-    const auto file = checkpoint::find_valid_checkpoint(path, notes);
+    const auto file = checkpoint::find_valid_checkpoint(checkpoint_path_of(path), notes);
     for (const auto& note : notes) std::cout << note << "\n";
     const auto m = checkpoint::read_metadata(file);
     std::cout << "checkpoint      " << file << " (checksums verified)\n"
@@ -28,6 +29,17 @@ void run_inspect(const std::string& path, const comm::Communicator& world) {
               << " of the next epoch, global step " << m.global_step << ", seed " << m.seed << "\n"
               << "written by      " << m.mode << ", " << count_of(m.world_size, "rank") << " ("
               << count_of(m.workers, "worker") << ", " << count_of(m.servers, "server") << ")\n";
+    if (!m.class_names.empty()) {
+      std::cout << "class names    ";
+      for (std::size_t k = 0; k < m.class_names.size(); ++k)
+        std::cout << " " << k << "=" << m.class_names[k];
+      std::cout << "\n";
+    }
+    std::cout << "standardized    "
+              << (m.standardization.empty()
+                      ? "no"
+                      : "yes: (x - /standardize_mean) / /standardize_scale, per feature")
+              << "\n";
     // The run's configuration: TOML (psml train --config reads it), its settings without their
     // comments; a one-line text in checkpoints of older psml versions.
     std::cout << "configuration\n";
@@ -50,9 +62,9 @@ void add_model_commands(CLI::App& app, Action& action) {
       "judge a model on a labelled data file: accuracy with its 95% interval, per-class "
       "precision / recall / F1, log loss, calibration, confusion matrix (regression: RMSE)");
   eval->add_option("--model-file,--checkpoint", o->checkpoint,
-                   "a saved model (--save-model) or checkpoint file, or a checkpoint directory "
-                   "(its newest valid one); or a naive Bayes or Bayesian linear regression "
-                   "model (psml fit)")
+                   "a saved model (--save-model) or checkpoint file, a checkpoint directory "
+                   "(its newest valid one) or a run folder (--run-dir); or a naive Bayes or "
+                   "Bayesian linear regression model (psml fit)")
       ->required();
   eval->add_option("--data", o->data, "data file (HDF5)")->required();
   eval->add_option("--json", o->json,
@@ -78,10 +90,10 @@ void add_model_commands(CLI::App& app, Action& action) {
       app.add_subcommand("predict", "write a checkpoint's predictions for a data file to HDF5");
   predict
       ->add_option("--model-file,--checkpoint", o->checkpoint,
-                   "a saved model (--save-model) or checkpoint file, or a checkpoint directory; "
-                   "or a fitted k-means or mixture model (psml fit)")
+                   "a saved model (--save-model) or checkpoint file, a checkpoint directory or a "
+                   "run folder (--run-dir); or a fitted k-means or mixture model (psml fit)")
       ->required();
-  predict->add_option("--data", o->data, "data file (HDF5)")->required();
+  predict->add_option("--data", o->data, "data file (HDF5; /labels not needed)")->required();
   predict->add_option("--out", o->out, "predictions file to write: /predictions, /scores")
       ->required();
   predict->callback([o, &action] {
@@ -92,7 +104,8 @@ void add_model_commands(CLI::App& app, Action& action) {
   auto* ckpt = app.add_subcommand("checkpoint", "work with checkpoints");
   ckpt->require_subcommand(1);
   auto* inspect = ckpt->add_subcommand("inspect", "print what a checkpoint holds (and verify it)");
-  inspect->add_option("path", o->checkpoint, "checkpoint file or directory")->required();
+  inspect->add_option("path", o->checkpoint, "checkpoint file or directory, or a run folder")
+      ->required();
   inspect->callback([o, &action] {
     action = [o](const comm::Communicator& world) { run_inspect(o->checkpoint, world); };
   });

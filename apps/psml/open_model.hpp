@@ -21,9 +21,16 @@ struct OpenedModel {
   std::optional<infer::LocalRows> rows;  // this rank's rows of the data file
 };
 
-// A checkpoint (file or directory) or saved model; prints the notes on skipped checkpoints.
+// A checkpoint (file or directory), saved model or run folder (checkpoint_path_of); prints the
+// notes on skipped checkpoints. Labels::kOptional (predict): the data file may have no /labels.
 OpenedModel open_trained_model(const std::string& path, const std::string& data_path,
-                               const comm::Communicator& world);
+                               const comm::Communicator& world,
+                               data::Labels labels = data::Labels::kRequired);
+
+// Where the checkpoints of `path` are: a run folder (psml train --run-dir) stands for its
+// checkpoints/ folder, anything else for itself. Throws psml::Error, saying so, for a run folder
+// whose run saved no checkpoint.
+std::string checkpoint_path_of(const std::string& path);
 
 // Throws psml::Error when a command cannot use a fitted model on these rows.
 using FittedCheck = std::function<void(const stats::FittedModel&, const data::Shard&)>;

@@ -26,6 +26,7 @@ void print_written(const std::string& out, const infer::Predictor& p, std::int64
             << ")"
             << (probabilities ? ", /probabilities (softmax of the scores, one column per class)"
                               : "")
+            << (p.class_names().empty() ? "" : ", /predicted_labels (the training data's labels)")
             << std::endl;
 }
 
@@ -40,7 +41,7 @@ void run_predict(const std::string& model_path, const std::string& data_path,
   };
   auto m = is_fitted_model(model_path, world)
                ? open_fitted_model(model_path, data_path, world, refuse_pca)
-               : open_trained_model(model_path, data_path, world);
+               : open_trained_model(model_path, data_path, world, data::Labels::kOptional);
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
     infer::write_prediction_file(path, *m.predictor, *m.rows, m.path, world);

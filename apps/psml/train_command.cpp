@@ -169,6 +169,10 @@ void add_epoch_options(CLI::App* cmd, const Config& config) {
                   "CHECKPOINT_DIR/best)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
+  cmd->add_flag(
+      "--standardize", config->standardize,
+      "standardize each feature by the training rows' mean and standard deviation "
+      "(sparse data: scaled only, not centred), kept in the checkpoints for predict/eval");
   cmd->add_option("--batch", config->global_batch, "global batch size, split across ranks")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 24))
       ->capture_default_str();

@@ -21,11 +21,42 @@
 #include "psml/core/error.hpp"
 #include "psml/core/finite.hpp"
 #include "psml/core/version.hpp"
+#include "psml/data/class_names.hpp"
 #include "psml/data/h5.hpp"
 
 namespace fs = std::filesystem;
 
 namespace psml::checkpoint {
+namespace {
+
+// A vector field: its length, checked on loading (as serialize_string checks a string's), then
+// its elements.
+template <class Archive, class T>
+void serialize_length(Archive& a, std::vector<T>& values) {
+  std::uint64_t size = values.size();
+  a& size;
+  if constexpr (Archive::is_loading::value) {
+    if (size > comm::kMaxMessageString)
+      throw error("malformed message: a list of ", size, " values (at most ",
+                  comm::kMaxMessageString, ")");
+    values.resize(static_cast<std::size_t>(size));
+  }
+}
+
+template <class Archive>
+void serialize_strings(Archive& a, std::vector<std::string>& texts) {
+  serialize_length(a, texts);
+  for (auto& text : texts) comm::serialize_string(a, text);
+}
+
+template <class Archive>
+void serialize_doubles(Archive& a, std::vector<double>& values) {
+  serialize_length(a, values);
+  if (!values.empty())
+    a& boost::serialization::make_binary_object(values.data(), values.size() * sizeof(double));
+}
+
+}  // namespace
 
 template <class Archive>
 void Metadata::serialize(Archive& a, unsigned) {
@@ -39,6 +70,9 @@ void Metadata::serialize(Archive& a, unsigned) {
   a& epoch& step_in_epoch& global_step& seed;
   comm::serialize_string(a, mode);
   a& world_size& workers& servers& num_params& state_slots;
+  serialize_strings(a, class_names);
+  serialize_doubles(a, standardization.mean);
+  serialize_doubles(a, standardization.scale);
 }
 template void Metadata::serialize(boost::archive::binary_oarchive&, unsigned);
 template void Metadata::serialize(boost::archive::binary_iarchive&, unsigned);
@@ -57,6 +91,8 @@ namespace {
 constexpr const char* kFormat = "psml-checkpoint-1";
 constexpr const char* kParams = "params";
 constexpr const char* kState = "optimizer_state";
+constexpr const char* kMean = "standardize_mean";
+constexpr const char* kScale = "standardize_scale";
 
 // Writes `bytes` to a new file `path`; every failure (EFBIG, ENOSPC, EIO) names the file.
 void write_bytes(const std::string& path, const std::vector<char>& bytes) {
@@ -87,18 +123,6 @@ std::string now_iso() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return text;
-}
-
-// Checkpoint files in the directory, newest (highest step) first.
-std::vector<std::string> checkpoints_in(const std::string& directory) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(directory, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".h5") names.push_back(name);
-  }
-  std::sort(names.rbegin(), names.rend());  // zero-padded steps: text order is step order
-  return names;
 }
 
 // Renames the finished temporary file into place; a directory of checkpoints then gets its
@@ -141,6 +165,30 @@ std::uint64_t state_hash(std::span<const float> state, std::int64_t slots,
   for (std::int64_t s = 0; s < slots; ++s)
     h += keys_hash(state.subspan(static_cast<std::size_t>(s) * count, count), keys, s * num_params);
   return h;
+}
+
+// /standardize_mean and /standardize_scale, created by every writer, written by `writes`.
+void write_standardization(const h5::File& file, const data::Standardization& s, bool writes) {
+  if (s.empty()) return;
+  const auto n = static_cast<hsize_t>(s.features());
+  for (const auto& [name, values] : {std::pair{kMean, &s.mean}, std::pair{kScale, &s.scale}}) {
+    const auto ds = file.create_dataset<double>(name, {n}, {}, 0);
+    if (writes) ds.write_block<double>({0}, {n}, *values);
+  }
+}
+
+// The optional parts of the metadata: the class names, the standardisation.
+void read_model_extras(const h5::File& file, Metadata& m) {
+  m.class_names = data::read_class_names(file, m.num_classes);
+  if (!file.has_dataset(kMean)) return;
+  auto& s = m.standardization;
+  for (const auto& [name, values] : {std::pair{kMean, &s.mean}, std::pair{kScale, &s.scale}}) {
+    const auto ds = file.dataset(name);
+    if (ds.dims() != std::vector<hsize_t>{static_cast<hsize_t>(m.features)})
+      throw error(ds.where(), ": must hold one value per feature (", m.features, ")");
+    values->resize(static_cast<std::size_t>(m.features));
+    ds.read_block<double>({0}, {static_cast<hsize_t>(m.features)}, *values);
+  }
 }
 
 }  // namespace
@@ -189,6 +237,7 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta,
       const auto clocks = static_cast<hsize_t>(worker_clocks.size());
       const auto clocks_ds = file.create_dataset<std::int64_t>("worker_clocks", {clocks}, {}, 0);
       if (writers.rank() == 0) clocks_ds.write_block<std::int64_t>({0}, {clocks}, worker_clocks);
+      write_standardization(file, meta.standardization, writers.rank() == 0);
       params_ds.write_columns<float>(keys, 0, params);
       params_ds.set_attribute("checksum", static_cast<std::int64_t>(sums[0]));
       if (hook) hook(1);
@@ -213,6 +262,7 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta,
       file.set_attribute("world_size", meta.world_size);
       file.set_attribute("workers", meta.workers);
       file.set_attribute("servers", meta.servers);
+      data::write_class_names(file, meta.class_names);
       if (alone)
         write_bytes(tmp, file.image());
       else
@@ -269,6 +319,7 @@ Metadata read_metadata(const std::string& path) {
     throw error(path, ": /params and /optimizer_state have inconsistent shapes");
   m.num_params = static_cast<std::int64_t>(pdims[0]);
   m.state_slots = static_cast<std::int64_t>(sdims[0]);
+  read_model_extras(file, m);
   return m;
 }
 
@@ -332,7 +383,21 @@ std::string find_valid_checkpoint(const std::string& directory, std::vector<std:
       notes.push_back(std::string(e.what()) + "; skipped");
     }
   }
-  throw error(directory, ": no checkpoint verifies", notes.empty() ? " (none found)" : "");
+  if (candidates.empty())
+    throw error(directory,
+                ": holds no checkpoint (no ckpt-<step>.h5 file; psml train writes them)");
+  throw error(directory, ": no checkpoint verifies");
+}
+
+std::vector<std::string> checkpoints_in(const std::string& directory) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".h5") names.push_back(name);
+  }
+  std::sort(names.rbegin(), names.rend());  // zero-padded steps: text order is step order
+  return names;
 }
 
 Every Every::parse(const std::string& text) {

@@ -289,15 +289,16 @@ void File::set_attribute(const std::string& name, std::int64_t value) const {
 }
 
 void File::set_attribute(const std::string& name, const std::string& value) const {
-  // A NULLTERM string with room for its terminator, which value.c_str() supplies (a size of
-  // value.size() stored the text without one).
+  // Variable-length UTF-8, as h5py writes a Python str: h5py reads it back as str (a fixed-length
+  // string comes back as bytes). string_attribute reads both forms, so older files still open.
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.id(), value.size() + 1);
-  H5Tset_strpad(type.id(), H5T_STR_NULLTERM);
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
   Handle attr(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose);
-  if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.c_str()) < 0)
+  const char* text = value.c_str();
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), &text) < 0)
     throw error(path_, ": cannot write attribute '", name, "'");
 }
 

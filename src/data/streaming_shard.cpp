@@ -42,8 +42,12 @@ std::int64_t StreamingShard::row_bytes(const DatasetInfo& info) {
 }
 
 StreamingShard::StreamingShard(const DatasetInfo& info, RowRange range, std::int64_t budget_bytes,
-                               std::int64_t min_chunk_rows, std::uint64_t seed)
-    : info_(info), range_(range), order_(plan(info, range, budget_bytes, min_chunk_rows, seed)) {
+                               std::int64_t min_chunk_rows, std::uint64_t seed,
+                               Standardization standardization)
+    : info_(info),
+      standardization_(std::move(standardization)),
+      range_(range),
+      order_(plan(info, range, budget_bytes, min_chunk_rows, seed)) {
   const auto w = static_cast<std::size_t>(order_.window_chunks());
   for (auto& window : windows_) {
     window.rows.info = info;
@@ -114,6 +118,7 @@ void StreamingShard::load(Window& w) {
     file_->read({range_.first + local.first, local.count}, w.rows.x.row(at).data(),
                 w.rows.classes.size() ? w.rows.classes.data() + at : nullptr,
                 w.rows.targets.size() ? w.rows.targets.data() + at : nullptr);
+    if (!standardization_.empty()) standardization_.apply(w.rows.x.row(at).data(), local.count);
   }
 }
 

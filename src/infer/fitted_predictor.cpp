@@ -76,6 +76,7 @@ class NaiveBayesPredictor final : public FittedPredictor {
   std::int64_t score_columns() const override { return model_.classes(); }
   std::int64_t classes() const override { return model_.classes(); }
   bool has_probabilities() const override { return true; }
+  std::span<const std::string> class_names() const override { return model_.class_names; }
   void predict(const RowBlock& rows, Predictions& out) override {
     auto& log_p = out.log_probabilities;
     stats::joint_log_likelihood(model_, dense_rows(rows, x_), log_p);

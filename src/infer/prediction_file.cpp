@@ -1,8 +1,11 @@
 #include "psml/infer/prediction_file.hpp"
 
+#include <charconv>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "psml/core/error.hpp"
 
 namespace psml::infer {
 namespace {
@@ -77,12 +80,98 @@ void write_block(const Datasets& d, const Predictions& out, hsize_t at, hsize_t 
   }
 }
 
+// /predicted_labels: each row's class as the user's label. Labels that are all integers (-1/+1,
+// 3/7) or all numbers are written as int64 or float64; any other, as fixed-length UTF-8 strings
+// (h5py: f["predicted_labels"].asstr()[:]), which every rank can write its rows of in parallel
+// (variable-length data cannot be written in parallel).
+class LabelWriter {
+ public:
+  LabelWriter(const h5::File& file, std::span<const std::string> names, hsize_t rows)
+      : names_(names) {
+    bool integers = true, numbers = true;
+    for (const auto& name : names) {
+      std::int64_t i = 0;
+      double d = 0;
+      const auto* end = name.data() + name.size();
+      integers = integers && !name.empty() && std::from_chars(name.data(), end, i).ptr == end;
+      numbers = numbers && !name.empty() && std::from_chars(name.data(), end, d).ptr == end;
+      ints_.push_back(i);
+      doubles_.push_back(d);
+      width_ = std::max(width_, name.size());
+    }
+    kind_ = integers ? Kind::kInt : numbers ? Kind::kDouble : Kind::kText;
+    if (kind_ == Kind::kInt) ds_.emplace(file.create_dataset<std::int64_t>(kName, {rows}, {}, 0));
+    if (kind_ == Kind::kDouble) ds_.emplace(file.create_dataset<double>(kName, {rows}, {}, 0));
+    if (kind_ != Kind::kText) return;
+    type_ = h5::Handle(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type_.id(), std::max<std::size_t>(width_, 1));
+    H5Tset_strpad(type_.id(), H5T_STR_NULLPAD);
+    H5Tset_cset(type_.id(), H5T_CSET_UTF8);
+    h5::Handle space(H5Screate_simple(1, &rows, nullptr), H5Sclose);
+    text_ = h5::Handle(
+        H5Dcreate2(file.id(), kName, type_.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Dclose);
+    if (!text_.valid()) throw error(file.path(), ": cannot create dataset '/", kName, "'");
+    path_ = file.path();
+  }
+
+  void write(std::span<const std::int32_t> classes, hsize_t at) {
+    const auto n = static_cast<hsize_t>(classes.size());
+    const auto at_class = [&](auto& table, std::size_t i) { return table[classes[i]]; };
+    if (kind_ == Kind::kInt) {
+      std::vector<std::int64_t> v(classes.size());
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = at_class(ints_, i);
+      ds_->write_block<std::int64_t>({at}, {n}, v);
+    } else if (kind_ == Kind::kDouble) {
+      std::vector<double> v(classes.size());
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = at_class(doubles_, i);
+      ds_->write_block<double>({at}, {n}, v);
+    } else {
+      write_text(classes, at, n);
+    }
+  }
+
+ private:
+  enum class Kind { kInt, kDouble, kText };
+  static constexpr const char* kName = "predicted_labels";
+
+  void write_text(std::span<const std::int32_t> classes, hsize_t at, hsize_t n) {
+    const auto width = std::max<std::size_t>(width_, 1);
+    std::string bytes(classes.size() * width, '\0');
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      const auto& name = names_[static_cast<std::size_t>(classes[i])];
+      bytes.replace(i * width, name.size(), name);
+    }
+    h5::Handle file_space(H5Dget_space(text_.id()), H5Sclose);
+    H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &at, nullptr, &n, nullptr);
+    h5::Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (n > 0 && H5Dwrite(text_.id(), type_.id(), mem_space.id(), file_space.id(), H5P_DEFAULT,
+                          bytes.data()) < 0)
+      throw error(path_, ":/", kName, ": cannot write");
+  }
+
+  std::span<const std::string> names_;
+  std::vector<std::int64_t> ints_;
+  std::vector<double> doubles_;
+  std::size_t width_ = 0;
+  Kind kind_ = Kind::kText;
+  std::optional<h5::Dataset> ds_;
+  h5::Handle type_, text_;
+  std::string path_;
+};
+
 }  // namespace
 
 void write_prediction_file(const std::string& path, Predictor& predictor, const LocalRows& rows,
                            const std::string& model_path, const comm::Communicator& world) {
   const auto file = h5::File::create_parallel(path, world.native());
   const auto datasets = create_datasets(file, predictor, static_cast<hsize_t>(rows.info().rows));
+  std::optional<LabelWriter> labels;
+  if (!predictor.class_names().empty()) {
+    labels.emplace(file, predictor.class_names(), static_cast<hsize_t>(rows.info().rows));
+    file.set_attribute("predicted_labels",
+                       "the predicted class of each row as the training data's label");
+  }
   const bool trained = predictor.kind() == PredictorKind::kTrained;
   file.set_attribute(trained ? "checkpoint" : "model", model_path);
   file.set_attribute("data", rows.info().path);
@@ -95,6 +184,7 @@ void write_prediction_file(const std::string& path, Predictor& predictor, const 
                  [&](std::int64_t at, std::int64_t n, const Predictions& out) {
                    write_block(datasets, out, first + static_cast<hsize_t>(at),
                                static_cast<hsize_t>(n));
+                   if (labels) labels->write(out.classes, first + static_cast<hsize_t>(at));
                  });
 }
 

@@ -42,6 +42,14 @@ class TrainedPredictor final : public Predictor {
   }
   bool has_std() const override { return false; }
   std::int64_t block_rows() const override { return 1024; }
+  std::span<const std::string> class_names() const override { return class_names_; }
+
+  // What the model was trained with: the user's labels of its classes, the standardisation of
+  // its inputs (applied here to every block, as training applied it to every row).
+  void set_training(std::vector<std::string> class_names, data::Standardization standardization) {
+    class_names_ = std::move(class_names);
+    standardization_ = std::move(standardization);
+  }
 
   void predict(const RowBlock& rows, Predictions& out) override {
     const auto scores = this->scores(rows);
@@ -63,16 +71,35 @@ class TrainedPredictor final : public Predictor {
     if (const auto* x = std::get_if<data::ConstRowsMap>(&rows)) {
       const auto* dense = std::get_if<0>(&model_);
       if (!dense) throw error("a model read for CSR rows was given dense rows");
-      return (*dense)->scores(params_, data::BatchView{*x, {}, {}});
+      if (standardization_.empty()) return (*dense)->scores(params_, data::BatchView{*x, {}, {}});
+      x_ = *x;
+      standardization_.apply(x_);
+      return (*dense)->scores(
+          params_, data::BatchView{data::ConstRowsMap(x_.data(), x_.rows(), x_.cols()), {}, {}});
     }
-    const auto& csr = std::get<CsrBlock>(rows);
+    auto csr = std::get<CsrBlock>(rows);
     const auto* sparse = std::get_if<1>(&model_);
     if (!sparse) throw error("CSR rows go with a linear model read for them");
+    if (!standardization_.empty()) csr = scaled_copy(csr);
     rows_.resize(static_cast<std::size_t>(csr.count));
     for (std::int64_t i = 0; i < csr.count; ++i) rows_[static_cast<std::size_t>(i)] = csr.first + i;
     (*sparse)->keys_of(*csr.x, rows_, keys_);
     SparseModel::gather(keys_, params_, weights_);
     return (*sparse)->scores(*csr.x, rows_, keys_, weights_);
+  }
+
+  // The block's rows copied into csr_ and scaled, as rows 0..count of it.
+  CsrBlock scaled_copy(const CsrBlock& block) {
+    const auto& x = *block.x;
+    const auto begin = x.indptr[static_cast<std::size_t>(block.first)];
+    const auto end = x.indptr[static_cast<std::size_t>(block.first + block.count)];
+    csr_.indptr.assign(x.indptr.begin() + block.first,
+                       x.indptr.begin() + block.first + block.count + 1);
+    for (auto& offset : csr_.indptr) offset -= begin;
+    csr_.indices.assign(x.indices.begin() + begin, x.indices.begin() + end);
+    csr_.values.assign(x.values.begin() + begin, x.values.begin() + end);
+    standardization_.apply(csr_);
+    return {&csr_, 0, block.count};
   }
 
   Model model_;
@@ -81,6 +108,10 @@ class TrainedPredictor final : public Predictor {
   models::LossKind loss_ = models::LossKind::kSquared;
   std::vector<std::int64_t> rows_, keys_;  // a CSR block's rows, the keys they touch
   std::vector<float> weights_;             // those keys' weights
+  std::vector<std::string> class_names_;
+  data::Standardization standardization_;
+  data::RowMatrix x_;  // a dense block, standardized
+  data::CsrRows csr_;  // a CSR block, scaled
 };
 
 }  // namespace
@@ -102,7 +133,7 @@ std::unique_ptr<Predictor> make_trained_predictor(std::unique_ptr<SparseModel> m
 }
 
 TrainedModel load_trained_model(const std::string& path, const std::string& data_path,
-                                std::vector<std::string>& notes) {
+                                std::vector<std::string>& notes, data::Labels labels) {
   TrainedModel t;
   t.path = checkpoint::find_valid_checkpoint(path, notes);
   t.meta = checkpoint::read_metadata(t.path);
@@ -110,7 +141,13 @@ TrainedModel load_trained_model(const std::string& path, const std::string& data
   const auto spec = models::ModelSpec::parse(meta.model);
   const auto task =
       meta.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
-  t.data = data::describe_dataset(data_path);
+  t.data = data::describe_dataset(data_path, labels);
+  // The file's labels are read as the model's classes: the reader maps the user's labels (of this
+  // file) onto the ids the model was trained with.
+  t.data.class_names = meta.class_names;
+  // Predictions read no labels of a dense file (CSR files are read with theirs).
+  if (labels == data::Labels::kOptional && !t.data.sparse) t.data.has_labels = false;
+  if (!t.data.has_labels) t.data.task = task;  // rows to predict for, of the model's task
   const auto& info = t.data;
   if (info.features != meta.features)
     throw error(data_path, ": has ", info.features, " features, the model in ", t.path, " takes ",
@@ -139,8 +176,10 @@ TrainedModel load_trained_model(const std::string& path, const std::string& data
   std::vector<float> state(static_cast<std::size_t>(meta.num_params * meta.state_slots));
   checkpoint::read_range(t.path, meta, data::RowRange{0, meta.num_params}, params, state);
   t.data.num_classes = meta.num_classes;
-  t.predictor = std::make_unique<TrainedPredictor>(std::move(model), std::move(params),
-                                                   meta.features, meta.num_classes, task);
+  auto predictor = std::make_unique<TrainedPredictor>(std::move(model), std::move(params),
+                                                      meta.features, meta.num_classes, task);
+  predictor->set_training(meta.class_names, meta.standardization);
+  t.predictor = std::move(predictor);
   return t;
 }
 

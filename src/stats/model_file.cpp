@@ -8,6 +8,7 @@
 #include "psml/core/atomic_file.hpp"
 #include "psml/core/error.hpp"
 #include "psml/core/version.hpp"
+#include "psml/data/class_names.hpp"
 #include "psml/data/h5.hpp"
 
 namespace psml::stats {
@@ -135,6 +136,7 @@ NaiveBayesModel load_naive_bayes(const h5::File& file, hsize_t d) {
   if ((m.class_count.array() <= 0).any())
     throw error(file.path(), ":/class_count: every class needs rows");
   m.class_log_prior = read(file, "class_log_prior", {k});
+  m.class_names = data::read_class_names(file, static_cast<std::int64_t>(k));
   if (m.kind == NaiveBayesKind::kGaussian) {
     m.theta = read(file, "theta", {k, d});
     m.var = read(file, "var", {k, d});
@@ -193,6 +195,7 @@ void save_model(const std::string& path, const FittedModel& model, const FitReco
     } else if (const auto* nb = std::get_if<NaiveBayesModel>(&model)) {
       file.set_attribute("features", static_cast<std::int64_t>(nb->features()));
       file.set_attribute("kind", to_string(nb->kind));
+      data::write_class_names(file, nb->class_names);
       write_vector(file, "class_count", nb->class_count);
       write_vector(file, "class_log_prior", nb->class_log_prior);
       if (nb->kind == NaiveBayesKind::kGaussian) {

@@ -65,6 +65,7 @@ NaiveBayesModel fit_naive_bayes(const data::Shard& shard, const NaiveBayesOption
   }
   NaiveBayesModel m;
   m.kind = options.kind;
+  m.class_names = info.class_names;
   const Eigen::MatrixXd sums = class_sums(shard, classes, comm);
   m.class_count = sums.col(0);
   for (Eigen::Index k = 0; k < classes; ++k)

@@ -122,6 +122,7 @@ std::string TrainConfig::describe() const {
   f("lr_step_size", o.schedule.step_size)("lr_min", o.schedule.min_lr);
   f("warmup", o.schedule.warmup_steps);
   f("epochs", epochs)("validation", validation)("early_stop", early_stop);
+  f("standardize", static_cast<int>(standardize));
   f("batch", global_batch)("batch_order", data::to_string(batch_order));
   f("allreduce", to_string(allreduce))("compression", compression.describe());
   f("compression_ratio", compression.ratio)("compression_rank", compression.rank);

@@ -1,5 +1,9 @@
 #include "worker_setup.hpp"
 
+#include <algorithm>
+#include <exception>
+#include <functional>
+
 #include "make_exchange.hpp"
 #include "ps_setup.hpp"
 #include "psml/checkpoint/checkpoint.hpp"
@@ -7,6 +11,7 @@
 #include "psml/data/batcher.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
+#include "psml/data/standardization.hpp"
 #include "psml/data/streaming_shard.hpp"
 #include "psml/data/validation_split.hpp"
 #include "psml/models/model_factory.hpp"
@@ -28,6 +33,9 @@ struct Rows {
 struct DataLoading {
   std::variant<Rows<data::Shard>, Rows<data::SparseShard>> rows;
   std::unique_ptr<data::StreamingShard> stream;  // dense rows streamed from the file
+  // --standardize of streamed rows: opens the stream once the figures are known (its thread
+  // standardizes every window it reads).
+  std::function<std::unique_ptr<data::StreamingShard>(const data::Standardization&)> open_stream;
 };
 
 data::RowRange worker_rows(const data::DatasetInfo& info, const comm::Communicator& workers) {
@@ -49,9 +57,14 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
   }
   const data::Batcher steps(s.info.rows, rows, config.global_batch, config.seed, config.batch_order,
                             run.group.rank());
-  l.stream = std::make_unique<data::StreamingShard>(
-      s.info, rows, config.data_memory, steps.max_local_rows(),
-      data::Batcher::local_seed(config.seed, run.group.rank()));
+  l.open_stream = [info = s.info, rows, budget = config.data_memory,
+                   chunk_rows = steps.max_local_rows(),
+                   seed = data::Batcher::local_seed(config.seed, run.group.rank())](
+                      const data::Standardization& standardization) {
+    return std::make_unique<data::StreamingShard>(info, rows, budget, chunk_rows, seed,
+                                                  standardization);
+  };
+  if (!config.standardize) l.stream = l.open_stream({});
   if (s.info.task == data::Task::kClassification && s.info.num_classes == 0) {
     const auto h5 = h5::library_lock();  // the stream's thread reads its first window
     r.max_class = data::max_class_id(s.info, rows);
@@ -73,6 +86,104 @@ void hold_out_validation(Rows<AnyShard>& r, WorkerSetup& s, const RunContext& ru
   r.validation = data::split_validation(r.train, run.config.validation, run.config.seed, run.group);
   s.rows = r.train.rows;
   s.info.rows = r.train.info.rows;
+}
+
+// Calls f(rows) on this worker's streamed training rows, read from the file in pieces (the
+// figures need every row before the stream's first window is standardized).
+template <class F>
+void for_each_streamed_piece(const data::DatasetInfo& info, data::RowRange rows, F&& f) {
+  auto features_only = info;
+  features_only.has_labels = false;
+  const auto h5 = h5::library_lock();
+  data::ShardFile file(features_only);
+  data::RowMatrix x;
+  constexpr std::int64_t kPiece = std::int64_t{1} << 16;
+  for (std::int64_t first = rows.first; first < rows.end(); first += kPiece) {
+    const auto n = std::min(kPiece, rows.end() - first);
+    x.resize(n, info.features);
+    file.read({first, n}, x.data(), nullptr, nullptr);
+    f(x);
+  }
+}
+
+// --standardize: the per-feature figures of every worker's training rows (the validation rows
+// held out; a streamed shard's read from its file), in float64, summed over the workers in two
+// passes (the mean, then the squared deviations from it). Dense rows are centred and scaled, CSR
+// rows only scaled. A failure to read is thrown after the collectives, which every worker runs
+// alike whatever its rows.
+template <class AnyShard>
+data::Standardization training_standardization(const AnyShard& train, bool streamed,
+                                               const WorkerSetup& s,
+                                               const comm::Communicator& workers) {
+  constexpr bool kDense = std::is_same_v<AnyShard, data::Shard>;
+  const auto f = static_cast<std::size_t>(s.info.features);
+  std::exception_ptr failed;
+  // Sums `sum(x)` over this worker's rows (each block of them); zeros after a failure.
+  const auto local = [&](auto&& sum) {
+    std::vector<double> total(f, 0.0);
+    const auto add = [&](const auto& x) {
+      const auto part = sum(x);
+      for (std::size_t j = 0; j < f; ++j) total[j] += part[j];
+    };
+    try {
+      if constexpr (kDense) {
+        if (streamed)
+          for_each_streamed_piece(s.info, s.rows, add);
+        else
+          add(train.x);
+      } else {
+        add(train.x);
+      }
+    } catch (...) {
+      failed = std::current_exception();
+      std::fill(total.begin(), total.end(), 0.0);
+    }
+    return total;
+  };
+  auto sums = local([&](const auto& x) {
+    if constexpr (kDense)
+      return data::feature_sums(x);
+    else
+      return data::feature_sums(x, s.info.features);
+  });
+  sums.push_back(static_cast<double>(s.rows.count));
+  workers.allreduce(std::span<double>(sums));
+  const auto rows = std::max<std::int64_t>(static_cast<std::int64_t>(sums.back()), 1);
+  sums.pop_back();
+  std::vector<double> mean(f);
+  for (std::size_t j = 0; j < f; ++j) mean[j] = sums[j] / static_cast<double>(rows);
+  auto deviations = local([&](const auto& x) { return data::squared_deviations(x, mean); });
+  workers.allreduce(std::span<double>(deviations));
+  if (failed) std::rethrow_exception(failed);
+  return data::standardization_of(sums, deviations, rows, kDense);
+}
+
+// The standardisation a resumed run trains with: its checkpoint's, never computed again (the
+// model's weights are for inputs standardized by exactly these figures).
+data::Standardization saved_standardization(const std::string& path) {
+  const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
+  auto saved = checkpoint::read_metadata(path).standardization;
+  if (saved.empty())
+    throw error("--standardize: ", path,
+                " was trained without it; resume it without --standardize (its model takes the "
+                "features as they are)");
+  return saved;
+}
+
+// --standardize: the figures (computed, or a resumed run's), applied to the training and
+// validation rows in memory; the test rows get them as they are read (make_learner).
+template <class AnyShard>
+void standardize_rows(Rows<AnyShard>& r, DataLoading& l, WorkerSetup& s, const RunContext& run) {
+  if (!run.config.standardize) return;
+  // First, before anything here can fail: the collectives over the workers (every worker takes
+  // the same branch: the options are the same everywhere).
+  const bool streamed = static_cast<bool>(l.open_stream);
+  s.standardization = run.resume_path.empty()
+                          ? training_standardization(r.train, streamed, s, run.group)
+                          : saved_standardization(run.resume_path);
+  if (streamed) l.stream = l.open_stream(s.standardization);
+  s.standardization.apply(r.train.x);
+  s.standardization.apply(r.validation.x);
 }
 
 // The classes of a classification file: its num_classes attribute, else the largest class id any
@@ -103,7 +214,10 @@ AnyShard read_test_rows(const WorkerSetup& s, const RunContext& run, Read read) 
   auto info = data::describe_dataset(run.config.test_path);
   check_test_set(run.config, info, s.info);
   info.num_classes = s.num_classes;
-  return read(info, worker_rows(info, run.group));
+  info.class_names = s.info.class_names;  // the test file's labels mapped onto the same ids
+  auto rows = read(info, worker_rows(info, run.group));
+  if (!s.standardization.empty()) s.standardization.apply(rows.x);
+  return rows;
 }
 
 std::unique_ptr<Learner> make_learner(Rows<data::Shard>& r, DataLoading& l, const WorkerSetup& s,
@@ -153,6 +267,10 @@ void resume_from(const std::string& path, WorkerSetup& s, AlignedVector<float>& 
                 " parameters), this run trains '", run_meta.model, "' (", run_meta.features,
                 " features, ", run_meta.num_classes, " classes, ", run_meta.num_params,
                 " parameters)");
+  if (!saved.standardization.empty() && run_meta.standardization.empty())
+    throw error(path,
+                ": was trained with --standardize; resume it with --standardize (its model "
+                "takes standardized features)");
   if (saved.optimizer != run_meta.optimizer)
     throw error(path, ": was trained with --optimizer ", saved.optimizer, ", this run uses ",
                 run_meta.optimizer);
@@ -177,6 +295,8 @@ checkpoint::Metadata describe_run(const RunContext& run, const WorkerSetup& s) {
   m.workers = run.roles.workers;
   m.servers = run.roles.servers;
   m.num_params = s.learner->num_keys();
+  m.class_names = s.info.class_names;
+  m.standardization = s.standardization;
   return m;
 }
 
@@ -192,6 +312,7 @@ PhaseBodies worker_setup_bodies(WorkerSetup& s, AlignedVector<float>& params,
   return {
       {"read the training rows", each([&](auto& r) { read_training_rows(r, l, s, run); })},
       {"hold out the validation rows", each([&](auto& r) { hold_out_validation(r, s, run); })},
+      {"standardize the features", each([&](auto& r) { standardize_rows(r, l, s, run); })},
       {"read the test rows and build the model", each([&](auto& r) {
          // First, before anything here can fail: a collective over the workers.
          s.num_classes = num_classes_of(s.info, r.max_class, run.group);

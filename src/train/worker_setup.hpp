@@ -34,6 +34,7 @@ struct WorkerSetup {
   data::DatasetInfo info;  // of the training data (rows: those that train)
   data::RowRange rows;     // this worker's rows of it
   std::int64_t num_classes = 0;
+  data::Standardization standardization;  // --standardize: of the training rows; empty without
   std::unique_ptr<Learner> learner;
   std::unique_ptr<ps::SharedPayloads> shared;  // ps: payloads through shared memory, or null
   std::vector<MatrixBlock> matrices;           // ps with powersgd: the model's weight matrices

@@ -39,11 +39,18 @@ TEST(MessageCodec, RoundTripsEveryKind) {
   checkpoint::Metadata meta;
   meta.model = "mlp hidden=4";
   meta.config = std::string(1000, 'x');
+  meta.class_names = {"cat", "dog", ""};
+  meta.standardization = {{1.5, -2.0}, {0.25, 3.0}};
   const auto request =
       decode_bytes(comm::encode(Message(CheckpointRequest{meta, {"dir", 2, "m.h5"}})));
   ASSERT_NE(boost::get<CheckpointRequest>(&request), nullptr);
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.model, "mlp hidden=4");
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.config, meta.config);
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.class_names, meta.class_names);
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.standardization.mean,
+            meta.standardization.mean);
+  EXPECT_EQ(boost::get<CheckpointRequest>(&request)->meta.standardization.scale,
+            meta.standardization.scale);
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.directory, "dir");
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.keep, 2);
   EXPECT_EQ(boost::get<CheckpointRequest>(&request)->to.file, "m.h5");

@@ -74,6 +74,7 @@ const std::vector<Change>& changes() {
       {"epochs", [](TrainConfig& c) { c.epochs = 11; }},
       {"validation", [](TrainConfig& c) { c.validation = 1e-9; }},
       {"early_stop", [](TrainConfig& c) { c.early_stop = 1; }},
+      {"standardize", [](TrainConfig& c) { c.standardize = true; }},
       {"global_batch", [](TrainConfig& c) { c.global_batch = 129; }},
       {"batch_order", [](TrainConfig& c) { c.batch_order = data::BatchOrder::kGlobal; }},
       {"allreduce", [](TrainConfig& c) { c.allreduce = allreduce::AllreduceKind::kMpi; }},

@@ -27,6 +27,7 @@
 
 #include "psml/comm/communicator.hpp"
 #include "psml/data/row_range.hpp"
+#include "psml/data/standardization.hpp"
 
 namespace psml::checkpoint {
 
@@ -47,6 +48,11 @@ struct Metadata {
   std::int64_t world_size = 0, workers = 0, servers = 0;
   std::int64_t num_params = 0;
   std::int64_t state_slots = 0;
+  // The user's label of each class id (data::DatasetInfo::class_names); empty when the labels
+  // were the ids themselves.
+  std::vector<std::string> class_names;
+  // psml train --standardize: what the model's inputs were standardized by; empty without.
+  data::Standardization standardization;
 
   template <class Archive>
   void serialize(Archive& a, unsigned);
@@ -79,9 +85,14 @@ std::string write_checkpoint(const Destination& to, const Metadata& meta,
                              const comm::Communicator& writers, const WriteHook& hook = {});
 
 // The newest checkpoint in `directory` whose checksums verify, starting from `latest`; a
-// damaged one is skipped with a note on `notes`. Throws psml::Error if none verifies. A path to a
-// file instead of a directory is verified and returned as it is.
+// damaged one is skipped with a note on `notes`. Throws psml::Error if none verifies, or saying
+// that the directory holds none. A path to a file instead of a directory is verified and returned
+// as it is.
 std::string find_valid_checkpoint(const std::string& directory, std::vector<std::string>& notes);
+
+// The checkpoint files (ckpt-<step>.h5) in `directory`, newest first; none for a directory that
+// does not exist.
+std::vector<std::string> checkpoints_in(const std::string& directory);
 
 // Reads and checks the metadata of a checkpoint file.
 Metadata read_metadata(const std::string& path);

@@ -83,7 +83,7 @@ class File {
   std::optional<double> double_attribute(const std::string& name) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
   void set_double_attribute(const std::string& name, double value) const;
-  // A fixed-length NULLTERM ASCII string of value.size() + 1 bytes, terminator included.
+  // A variable-length UTF-8 string (h5py reads it as str).
   void set_attribute(const std::string& name, const std::string& value) const;
   void set_attribute(const std::string& name, const char* value) const {
     set_attribute(name, std::string(value));

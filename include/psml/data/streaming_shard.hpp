@@ -24,6 +24,7 @@
 #include "psml/data/schema.hpp"
 #include "psml/data/shard.hpp"
 #include "psml/data/shard_reader.hpp"
+#include "psml/data/standardization.hpp"
 #include "psml/data/window_order.hpp"
 
 namespace psml::data {
@@ -35,9 +36,11 @@ class StreamingShard {
 
   // Streams `range` of the file within `budget_bytes` for windows (chunks of at least
   // `min_chunk_rows` rows: a step's share). Throws naming --data-memory when the budget cannot
-  // hold two windows of one chunk each. `seed`: this rank's order seed.
+  // hold two windows of one chunk each. `seed`: this rank's order seed. `standardization`
+  // (--standardize): applied to every row as it is read.
   StreamingShard(const DatasetInfo& info, RowRange range, std::int64_t budget_bytes,
-                 std::int64_t min_chunk_rows, std::uint64_t seed);
+                 std::int64_t min_chunk_rows, std::uint64_t seed,
+                 Standardization standardization = {});
   StreamingShard(const StreamingShard&) = delete;
   StreamingShard& operator=(const StreamingShard&) = delete;
   ~StreamingShard();
@@ -72,6 +75,7 @@ class StreamingShard {
   std::pair<std::int64_t, std::int64_t> next(std::int64_t epoch, std::int64_t index) const;
 
   DatasetInfo info_;
+  Standardization standardization_;  // set before the thread starts, read-only after
   RowRange range_;
   WindowOrder order_;
   Window windows_[2];

@@ -6,6 +6,9 @@
 //                 (naive Bayes)
 //   /probabilities  P(class | row), rows x classes, where the model has them
 //   /std          the predictive standard deviation (Bayesian linear regression)
+//   /predicted_labels  each row's class as the training data's label, where the model has class
+//                 names (labels that were not the ids): int64 or float64 where they are numbers,
+//                 else fixed-length UTF-8 strings
 //   /labels       the data's labels, for psml fit's clusterers and classifiers
 // and attributes naming the model and the data file, and what each dataset holds.
 #pragma once

@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -55,6 +57,9 @@ class Predictor {
   // block its files have always been written in, since a matrix product's rounding may depend on
   // its number of rows (eval judges every kind in blocks of kJudgeBlockRows, judging.hpp).
   virtual std::int64_t block_rows() const = 0;
+  // The user's label of each class id (classes() of them), where the model was trained on labels
+  // that were not the ids themselves (strings, -1/+1, ...); empty otherwise.
+  virtual std::span<const std::string> class_names() const { return {}; }
 
   // The predictions for `rows` into `out`; throws psml::Error for rows the model cannot take
   // (CSR rows for a model other than a linear one trained for them).

@@ -39,8 +39,11 @@ struct TrainedModel {
 // Reads the model of a checkpoint file or directory (`notes`: why newer checkpoints of a
 // directory were skipped) for the rows of `data_path`, dense or CSR. Throws psml::Error naming
 // both when they do not go together: the features, the task, CSR data for a model that is not
-// linear, or a parameter count the model does not have.
+// linear, or a parameter count the model does not have. Labels::kOptional (predictions): a dense
+// file may have no /labels. The predictor gives the model's class names and applies the
+// standardisation it was trained with (checkpoint::Metadata).
 TrainedModel load_trained_model(const std::string& path, const std::string& data_path,
-                                std::vector<std::string>& notes);
+                                std::vector<std::string>& notes,
+                                data::Labels labels = data::Labels::kRequired);
 
 }  // namespace psml::infer

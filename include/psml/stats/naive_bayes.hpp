@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 #include <string>
+#include <vector>
 
 #include "psml/comm/communicator.hpp"
 #include "psml/data/shard.hpp"
@@ -41,6 +42,9 @@ struct NaiveBayesModel {
   // multinomial: N_kj and log p_kj, classes x features; α.
   Eigen::MatrixXd feature_count, feature_log_prob;
   double alpha = 0;
+  // The user's label of each class (data::DatasetInfo::class_names of the training file); empty
+  // when the labels were the class ids.
+  std::vector<std::string> class_names;
 
   Eigen::Index classes() const { return class_count.size(); }
   Eigen::Index features() const {

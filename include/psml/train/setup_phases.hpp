@@ -30,6 +30,7 @@ struct SetupPhase {
 inline constexpr SetupPhase kTrainSetup[] = {
     {"read the training rows"},
     {"hold out the validation rows"},
+    {"standardize the features"},  // collective over the workers, first thing in the phase
     {"read the test rows and build the model"},
     {"payload transport", SetupPhase::Kind::kCollective},
     {"weight matrices for powersgd", SetupPhase::Kind::kCollective},

@@ -85,6 +85,9 @@ struct TrainConfig {
   // Stop when the validation loss has not improved for this many epochs (0: never), keeping the
   // best epoch's parameters (and a checkpoint of them in checkpoint_dir/best).
   std::int64_t early_stop = 0;
+  // Standardize each feature by the training rows' mean and standard deviation (CSR: scale only),
+  // stored in the checkpoints and applied at predict and eval (data/standardization.hpp).
+  bool standardize = false;
   std::int64_t global_batch = 128;
   data::BatchOrder batch_order = data::BatchOrder::kLocal;  // see data/batcher.hpp
   // allreduce: shared memory or MPI (auto: shared memory when every rank is on one node)
