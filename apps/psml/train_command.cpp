@@ -47,8 +47,9 @@ void add_optimizer_options(CLI::App* cmd, optim::OptimizerSpec& o) {
       ->check(non_negative_number)
       ->capture_default_str();
   auto& schedule = o.schedule;
-  add_choice(cmd, "--lr-schedule", schedule.kind, optim::schedule_kinds(), "learning-rate schedule")
-      ->default_str("constant; cosine for mlp");
+  add_choice(cmd, "--lr-schedule", schedule.kind, optim::schedule_kinds(),
+             "learning-rate schedule (default: cosine for mlp, constant for the others)")
+      ->default_str("constant");
   cmd->add_option("--lr-gamma", schedule.gamma,
                   "step/exponential: decay factor per --lr-step-size steps")
       ->check(positive_number)

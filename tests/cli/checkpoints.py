@@ -213,7 +213,9 @@ elif scenario == "kill":
         ck = f"{work}/kill_{victim}"
         start = time.monotonic()
         p = run(4, *PS, "--epochs", "3", "--checkpoint-dir", ck, "--checkpoint-every", "1epoch",
-                env={"PSML_FAULT": f"rank={victim} step=40 action=kill"}, expect_ok=False)
+                env={"PSML_FAULT": f"rank={victim} step=40 action=kill",
+                     "OMPI_MCA_orte_execute_quiet": "0"},  # mpirun names the killed rank
+                expect_ok=False)
         elapsed = time.monotonic() - start
         check(re.search(rf"rank {victim} .*(signal 9|Killed)", p.stdout + p.stderr) is not None,
               f"the job ended because {what} (rank {victim}) was killed")

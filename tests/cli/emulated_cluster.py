@@ -55,7 +55,8 @@ for hosts in (2, 4):
     check(namespaces() == before, f"{hosts} hosts: no namespace left")
 
 SMALL = [psml, "train", "--data", f"{data}/train.h5", "--test", f"{data}/test.h5", "--model",
-         "mlp", "--hidden", "16", "--optimizer", "adam", "--lr", "0.01", "--epochs", "1"]
+         "mlp", "--hidden", "16", "--optimizer", "adam", "--lr", "0.01", "--lr-schedule", "constant",
+         "--epochs", "1"]
 p = cluster(4, *SMALL)
 check(p.returncode == 0 and "4 ranks (allreduce over MPI" in p.stdout,
       "4 hosts train by allreduce, over MPI (not shared memory)")

@@ -22,7 +22,8 @@ train_h5 = f"{data}/train.h5"
 # against the solver, the data and the folders are their own: option_rules.cpp).
 EVERY_RUN = {"data", "test", "mode", "solver", "model", "deadline", "l2", "validation", "seed",
              "data-memory", "checkpoint-dir", "checkpoint-keep", "resume", "save-model",
-             "grace-seconds", "run-dir", "metrics", "trace", "quiet", "verbose"}
+             "grace-seconds", "run-dir", "metrics", "trace", "quiet", "verbose", "standardize",
+             "overwrite"}
 
 rules = json.loads(logged_run([psml, "train", "--print-option-rules"]).stdout)["options"]
 ruled = {row["option"] for row in rules}

@@ -28,7 +28,8 @@ os.makedirs(work)
 os.chdir(work)
 
 COMMON = ["--data", f"{data}/train.h5", "--test", f"{data}/test.h5", "--model", "mlp",
-          "--hidden", "16,8", "--optimizer", "adam", "--lr", "0.01", "--batch", "64"]
+          "--hidden", "16,8", "--optimizer", "adam", "--lr", "0.01", "--lr-schedule", "constant",
+          "--batch", "64"]
 
 
 def train(*args, ranks=2, check_rc=True):
