@@ -53,9 +53,9 @@ void choose_solver(TrainConfig& config, const std::vector<std::string>& given) {
   }
   if (model == "linreg" && config.optimizer.reg.l1 == 0) {
     config.solver = Solver::kExact;
-    config.default_choices.push_back(
+    config.default_choices.push_back(detail::concat(
         "solver: the closed form (--solver auto for linreg, as scikit-learn's "
-        "LinearRegression; --solver sgd for minibatch steps)");
+        "LinearRegression; --solver sgd for minibatch steps)"));
     return;
   }
   config.solver = Solver::kLbfgs;
@@ -71,15 +71,15 @@ void choose_optimizer(TrainConfig& config, const std::vector<std::string>& given
   auto& optimizer = config.optimizer;
   if (config.model.name == "mlp" && !was_given(given, "optimizer")) {
     optimizer.name = "adam";
-    config.default_choices.push_back(
+    config.default_choices.push_back(detail::concat(
         "optimizer: adam (the default for mlp, as scikit-learn's MLPClassifier; --optimizer "
-        "sgd for plain steps)");
+        "sgd for plain steps)"));
   }
   if (config.model.name == "mlp" && !was_given(given, "lr-schedule")) {
     optimizer.schedule.kind = optim::ScheduleKind::kCosine;
-    config.default_choices.push_back(
+    config.default_choices.push_back(detail::concat(
         "lr-schedule: cosine to 0 over the run (the default for mlp: the last epochs settle; "
-        "--lr-schedule constant keeps the rate)");
+        "--lr-schedule constant keeps the rate)"));
   }
   if (!was_given(given, "lr")) optimizer.lr = default_learning_rate(optimizer.name);
 }
