@@ -99,6 +99,7 @@ std::string join(const std::vector<std::int64_t>& values) {
 std::string TrainConfig::describe() const {
   FieldText f;
   f("data", train_path)("test", test_path)("mode", to_string(mode))("servers", servers);
+  f("features_path", data_names.features)("labels_path", data_names.labels);
   f("key_layout", key_layout ? to_string(*key_layout) : "auto");
   f("consistency", consistency.describe())("consistency_bound", consistency.bound);
   f("ps_transport", static_cast<int>(ps_transport));
@@ -126,6 +127,16 @@ std::string TrainConfig::describe() const {
   f("bucket_mb", bucket_mb)("seed", seed)("data_memory", data_memory);
   f("compute_seconds_per_row", compute_seconds_per_row)("trace", trace_path);
   return std::move(f).str();
+}
+
+data::DescribeOptions TrainConfig::data_options() const {
+  data::DescribeOptions o;
+  o.names = data_names;
+  if (model.name == "linreg")
+    o.task = data::Task::kRegression;
+  else if (model.name != "mlp")  // an mlp's output follows the data
+    o.task = data::Task::kClassification;
+  return o;
 }
 
 std::uint64_t TrainConfig::fingerprint() const {
