@@ -43,7 +43,7 @@ psml_bad_input(missing_file 4 "nope.h5: no such file" train --data @DATA@/nope.h
 psml_bad_input(not_hdf5 4 "not_hdf5.h5: not an HDF5 file" train --data @DATA@/not_hdf5.h5)
 psml_bad_input(truncated 2 "truncated.h5: (not an HDF5 file|cannot)" train --data @DATA@/truncated.h5)
 psml_bad_input(missing_labels 2 "missing_labels.h5: no dataset '/labels'" train --data @DATA@/missing_labels.h5)
-psml_bad_input(missing_features 2 "missing_features.h5: no dataset '/features'; it holds /labels \\(2001, int32\\)" train --data @DATA@/missing_features.h5)
+psml_bad_input(missing_features 2 "missing_features.h5: no dataset '/features'. it holds /labels \\(2001, int32\\)" train --data @DATA@/missing_features.h5)
 psml_bad_input(row_mismatch 2 "row_mismatch.h5: /features has 2001 rows but /labels has 2000" train --data @DATA@/row_mismatch.h5)
 psml_bad_input(label_too_large 4 "label_too_large.h5:/labels: row 1500 has class id 7, outside \\[0, 4\\)" train --data @DATA@/label_too_large.h5)
 psml_bad_input(label_negative 4 "label_negative.h5:/labels: row 1900 has class id -1" train --data @DATA@/label_negative.h5)

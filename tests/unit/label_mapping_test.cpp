@@ -193,7 +193,7 @@ TEST(LabelMapping, AMissingDatasetErrorListsWhatTheFileHolds) {
 
 TEST(LabelMapping, LookupDescribesManyClassesShortly) {
   std::vector<std::string> names;
-  for (int i = 0; i < 20; ++i) names.push_back("c" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) names.push_back(detail::concat("c", i));
   const ClassLookup lookup(names);
   EXPECT_EQ(lookup.id("c7"), 7);
   EXPECT_EQ(lookup.id("c70"), -1);

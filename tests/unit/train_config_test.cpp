@@ -21,8 +21,8 @@ const std::vector<Change>& changes() {
   static const std::vector<Change> list{
       {"train_path", [](TrainConfig& c) { c.train_path = "b.h5"; }},
       {"test_path", [](TrainConfig& c) { c.test_path = "t.h5"; }},
-      {"features_path", [](TrainConfig& c) { c.data_names.features = "X"; }},
-      {"labels_path", [](TrainConfig& c) { c.data_names.labels = "y"; }},
+      {"features_path", [](TrainConfig& c) { c.data_names.features = "train/X"; }},
+      {"labels_path", [](TrainConfig& c) { c.data_names.labels = "train/y"; }},
       {"mode", [](TrainConfig& c) { c.mode = Mode::kPs; }},
       {"servers", [](TrainConfig& c) { c.servers = 2; }},
       {"key_layout", [](TrainConfig& c) { c.key_layout = ps::KeyLayoutKind::kRanges; }},
