@@ -45,16 +45,21 @@ std::string mapping_note(const std::string& file, const std::vector<std::string>
          " read as classes " + some_of(ids, [](std::int64_t i) { return std::to_string(i); });
 }
 
-// "warning: train.h5: class 3 of 10 has no rows" for each id in [0, classes) no row has.
+// "warning: train.h5: class 3 of 10 has no rows" for the ids in [0, classes) no row has (the
+// first dozen of them named).
 void warn_empty(const std::string& file, const std::map<std::int64_t, std::int64_t>& counts,
                 std::int64_t classes, std::vector<std::string>& notes) {
-  std::vector<std::int64_t> empty;
-  for (std::int64_t c = 0; c < classes; ++c)
-    if (!counts.contains(c)) empty.push_back(c);
-  if (empty.empty()) return;
-  notes.push_back(detail::concat("warning: ", file, ": class", empty.size() > 1 ? "es " : " ",
-                                 some_of(empty, [](std::int64_t c) { return std::to_string(c); }),
-                                 " of ", classes, empty.size() > 1 ? " have" : " has",
+  std::int64_t held = 0;
+  for (const auto& entry : counts) held += entry.first >= 0 && entry.first < classes ? 1 : 0;
+  const std::int64_t missing = classes - held;
+  if (missing == 0) return;
+  std::string named;
+  std::int64_t shown = 0;
+  for (std::int64_t c = 0; c < classes && shown < 12; ++c)
+    if (!counts.contains(c)) named += (shown++ ? ", " : "") + std::to_string(c);
+  if (missing > shown) named += " and " + std::to_string(missing - shown) + " more";
+  notes.push_back(detail::concat("warning: ", file, ": class", missing > 1 ? "es " : " ", named,
+                                 " of ", classes, missing > 1 ? " have" : " has",
                                  " no rows (a model still gives them outputs)"));
 }
 
@@ -134,10 +139,13 @@ LabelClasses find_classes(const h5::Dataset& labels, std::optional<std::int64_t>
       throw error(labels.where(), ": holds class id ", counts.rbegin()->first,
                   ", outside [0, 2^31)");
     c.num_classes = declared ? *declared : counts.rbegin()->first + 1;
-    if (floats) {
+    if (floats && c.num_classes <= 12) {
       std::vector<std::string> ids;
       for (std::int64_t id = 0; id < c.num_classes; ++id) ids.push_back(std::to_string(id));
       c.notes.push_back(mapping_note(file, ids, false, "float labels"));
+    } else if (floats) {
+      c.notes.push_back(detail::concat(file, ": float labels 0 .. ", c.num_classes - 1,
+                                       " read as classes 0 .. ", c.num_classes - 1));
     }
     warn_empty(file, counts, c.num_classes, c.notes);
     return c;

@@ -100,6 +100,10 @@ TEST(LabelMapping, TheNumClassesAttributeKeepsIdsAndNamesItsEmptyClasses) {
   EXPECT_TRUE(info.class_names.empty());
   EXPECT_EQ(info.notes.at(0), "warning: " + info.path +
                                   ": class 2 of 3 has no rows (a model still gives them outputs)");
+  const auto many = describe_dataset(numbers_file<std::int64_t>("many.h5", {0, 1}, 100), kXy);
+  EXPECT_EQ(many.notes.at(0), "warning: " + many.path +
+                                  ": classes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 86 more of "
+                                  "100 have no rows (a model still gives them outputs)");
   const auto bad = numbers_file<std::int64_t>("declared_bad.h5", {0, 1, -1, 0}, 3);
   EXPECT_EQ(error_of([&] { describe_dataset(bad, kXy); }),
             bad + ":/y: row 2 has class id -1, outside [0, 3)");
