@@ -132,9 +132,10 @@ std::string TrainConfig::describe() const {
 data::DescribeOptions TrainConfig::data_options() const {
   data::DescribeOptions o;
   o.names = data_names;
+  // An mlp's output follows the data, unless --output cross-entropy makes it a classifier.
   if (model.name == "linreg")
     o.task = data::Task::kRegression;
-  else if (model.name != "mlp")  // an mlp's output follows the data
+  else if (model.name != "mlp" || model.output == "cross-entropy")
     o.task = data::Task::kClassification;
   return o;
 }

@@ -3,7 +3,8 @@
   label_forms.py PSML MPIEXEC DATA WORKDIR SCENARIO
 
   bool         numpy bool labels (h5py's enum) train logreg: classes False, True
-  floats       pandas' float 0.0 / 1.0 / 2.0 labels train softmax as classes (linreg: values);
+  floats       pandas' float 0.0 / 1.0 / 2.0 labels train softmax (and an mlp with --output
+               cross-entropy) as classes (linreg: values);
                2.5 among them is refused for softmax, naming the row
   one_to_k     labels 1..3 are read as classes 0..2 (no silent empty class 0); with a
                num_classes attribute they stay ids, and the empty class is warned of
@@ -78,6 +79,10 @@ elif scenario == "floats":
     check(accuracy(text) > 0.95, "float 0/1/2 labels train softmax")
     text = run(2, "train", "--data", a, "--model", "linreg", "--epochs", "1", "--lr", "0.01")
     check("read as classes" not in text and "train_loss" in text, "linreg reads them as values")
+    text = run(2, "train", "--data", a, "--model", "mlp", "--hidden", "8", "--output",
+               "cross-entropy", "--epochs", "1")
+    check("float labels 0, 1, 2 read as classes" in text, "an mlp with --output cross-entropy "
+                                                         "reads them as classes")
     bad = y3.astype(np.float64)
     bad[100] = 2.5
     c = write("fraction.h5", x3, bad)
