@@ -112,5 +112,21 @@ TEST(TrainConfig, TheFingerprintIsOfTheValuesAlone) {
   EXPECT_EQ(a.describe().find('\n'), std::string::npos);  // one line, in an error message
 }
 
+// Whole-number float labels are classes for the models that are classifiers, values for linreg,
+// and follow the data for an mlp that --output does not make a classifier.
+TEST(TrainConfig, TheModelFixesTheTaskOfFloatLabels) {
+  const auto task_of = [](const char* model, const char* output) {
+    TrainConfig c;
+    c.model.name = model;
+    c.model.output = output;
+    return c.data_options().task;
+  };
+  EXPECT_EQ(task_of("softmax", "auto"), data::Task::kClassification);
+  EXPECT_EQ(task_of("svm", "hinge"), data::Task::kClassification);
+  EXPECT_EQ(task_of("linreg", "auto"), data::Task::kRegression);
+  EXPECT_EQ(task_of("mlp", "auto"), std::nullopt);
+  EXPECT_EQ(task_of("mlp", "cross-entropy"), data::Task::kClassification);
+}
+
 }  // namespace
 }  // namespace psml::train
