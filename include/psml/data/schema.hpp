@@ -1,5 +1,6 @@
 // The HDF5 dataset schema psml trains on (documented in docs/data.md):
-//   dense:  /features  rows x features, any integer or float dtype, chunked and compressed or not
+//   dense:  /features  rows x features, any integer, float or bool dtype, chunked and compressed
+//                      or not
 //   sparse: /indptr (rows + 1), /indices (nnz, column ids), /values (nnz): CSR, as scipy stores it,
 //           with the column count in the root attribute num_features
 //   both:   /labels    rows, class labels (integer ids, or strings, bool, -1 / +1, whole-number
@@ -43,7 +44,8 @@ struct DatasetInfo {
   std::string features_dtype;
   std::string labels_dtype;
   Task task = Task::kClassification;
-  // From the num_classes attribute; 0 when the file does not say (then it is derived from labels).
+  // Classification: the classes (the num_classes attribute, else what the labels hold; a model's
+  // with DescribeOptions::classes). Regression: the attribute, or 0.
   std::int64_t num_classes = 0;
   // Sparse (CSR) files: true, with the number of stored values.
   bool sparse = false;
