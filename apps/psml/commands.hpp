@@ -6,6 +6,7 @@
 #include "cli11.hpp"
 
 #include "psml/comm/communicator.hpp"
+#include "psml/data/schema.hpp"
 #include "psml/data/shard.hpp"
 
 namespace psml::cli {
@@ -26,11 +27,15 @@ void add_transform_command(CLI::App& app, Action& action);
 bool is_python_command(const char* name);
 void exec_python_command(int argc, char** argv);
 
+// --features-path and --labels-path: the datasets of a data file that names them otherwise (X
+// and y, /train/X), for every command that reads one.
+void add_dataset_name_options(CLI::App* cmd, data::DatasetNames& names);
+
 // This rank's rows of a dense data file for an unsupervised model (its /labels only when
 // `with_labels` and present; `class_names`: those of the model judged by them, onto whose ids
 // the labels are read). Collective: every rank fails alike on a bad file.
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
-                            const comm::Communicator& world,
+                            const comm::Communicator& world, const data::DatasetNames& names = {},
                             const std::vector<std::string>& class_names = {});
 
 // Whether `path` is a fitted model of psml fit (else a checkpoint or saved model of psml train).

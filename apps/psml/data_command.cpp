@@ -220,16 +220,27 @@ void add_synth(CLI::App& data, Action& action) {
 
 void add_inspect(CLI::App& data, Action& action) {
   auto path = std::make_shared<std::string>();
+  auto names = std::make_shared<data::DatasetNames>();
   auto* cmd =
       data.add_subcommand("inspect", "print shape, dtypes, class counts and ranges of a data file");
   cmd->add_option("file", *path, "HDF5 data file")->required();
-  cmd->callback([path, &action] {
-    action =
-        on_rank_zero([path] { data::print_summary(std::cout, data::summarize_dataset(*path)); });
+  add_dataset_name_options(cmd, *names);
+  cmd->callback([path, names, &action] {
+    action = on_rank_zero(
+        [path, names] { data::print_summary(std::cout, data::summarize_dataset(*path, *names)); });
   });
 }
 
 }  // namespace
+
+void add_dataset_name_options(CLI::App* cmd, data::DatasetNames& names) {
+  cmd->add_option("--features-path", names.features,
+                  "the features' dataset in the file (an HDF5 path: X, /train/X)")
+      ->capture_default_str();
+  cmd->add_option("--labels-path", names.labels,
+                  "the labels' dataset in the file (an HDF5 path: y, /train/y)")
+      ->capture_default_str();
+}
 
 void add_data_command(CLI::App& app, Action& action) {
   auto* data = app.add_subcommand("data", "import, generate and inspect data files");

@@ -30,6 +30,7 @@ double median(std::vector<double> v) {
 
 struct FitOptions {
   std::string data, out;
+  data::DatasetNames names;
   std::uint64_t seed = 0;
   stats::KMeansOptions kmeans;
   int components = 2;
@@ -62,7 +63,7 @@ void print_start(const char* what, const std::string& settings, const data::Shar
 }
 
 void run_kmeans(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world, o.names);
   auto options = o.kmeans;
   options.seed = o.seed;
   std::ostringstream settings;
@@ -98,7 +99,7 @@ void run_kmeans(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_pca(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world, o.names);
   const std::string settings = "components=" + std::to_string(o.components);
   print_start("pca", settings, shard, world);
   stats::PcaModel model;
@@ -121,7 +122,7 @@ void run_pca(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_gmm(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(o.data, false, world);
+  const auto shard = load_dense_rows(o.data, false, world, o.names);
   stats::GmmOptions options;
   options.components = o.components;
   options.covariance = stats::parse_covariance(o.covariance);
@@ -156,7 +157,7 @@ void run_gmm(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_naive_bayes(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(o.data, true, world);
+  const auto shard = load_dense_rows(o.data, true, world, o.names);
   auto options = o.naive_bayes;
   options.kind = stats::parse_naive_bayes_kind(o.naive_bayes_kind);
   std::ostringstream settings;
@@ -197,7 +198,7 @@ void run_naive_bayes(const FitOptions& o, const comm::Communicator& world) {
 }
 
 void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(o.data, true, world);
+  const auto shard = load_dense_rows(o.data, true, world, o.names);
   const auto& options = o.bayes_linreg;
   std::ostringstream settings;
   settings << "max_iter=" << options.max_iterations << " tol=" << options.tol
@@ -236,18 +237,23 @@ void run_bayes_linreg(const FitOptions& o, const comm::Communicator& world) {
 }  // namespace
 
 data::Shard load_dense_rows(const std::string& path, bool with_labels,
-                            const comm::Communicator& world,
+                            const comm::Communicator& world, const data::DatasetNames& names,
                             const std::vector<std::string>& class_names) {
   data::Shard shard;
   comm::run_agreed(world, [&] {
-    auto info = data::describe_dataset(path, data::Labels::kOptional);
+    data::DescribeOptions options;
+    options.labels = data::Labels::kOptional;
+    options.names = names;
+    if (!class_names.empty())
+      options.classes =
+          data::KnownClasses{static_cast<std::int64_t>(class_names.size()), class_names};
+    auto info = data::describe_dataset(path, options);
     if (info.sparse)
       throw error(path, ": sparse (CSR) files are not supported by psml fit's models");
     if (info.rows < world.size())
       throw error(path, ": has ", info.rows, " rows, fewer than the ",
                   count_of(world.size(), "rank"));
     if (!with_labels) info.has_labels = false;
-    info.class_names = class_names;
     shard = data::read_shard(info, data::balanced_range(info.rows, world.size(), world.rank()));
   });
   return shard;
@@ -262,6 +268,7 @@ void add_common_options(CLI::App* cmd, FitOptions& o, bool supervised = false) {
                              : "data file (HDF5, dense; /labels not needed)")
       ->required();
   cmd->add_option("--out", o.out, "write the fitted model to this HDF5 file");
+  add_dataset_name_options(cmd, o.names);
   if (!supervised)
     cmd->add_option("--seed", o.seed, "seed of the initialisation")->capture_default_str();
 }

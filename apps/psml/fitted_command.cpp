@@ -63,8 +63,9 @@ Eigen::MatrixXd squared_distances(stats::NearestCentroid& nearest, const data::R
 }
 
 void run_transform(const std::string& model_path, const std::string& data_path,
-                   const std::string& out_path, const comm::Communicator& world) {
-  const auto shard = load_dense_rows(data_path, true, world);
+                   const data::DatasetNames& names, const std::string& out_path,
+                   const comm::Communicator& world) {
+  const auto shard = load_dense_rows(data_path, true, world, names);
   const auto model = load_fitted(model_path, shard, world);
   if (!std::holds_alternative<stats::PcaModel>(model) &&
       !std::holds_alternative<stats::KMeansModel>(model))
@@ -105,6 +106,7 @@ bool is_fitted_model(const std::string& path, const comm::Communicator& world) {
 void add_transform_command(CLI::App& app, Action& action) {
   struct TransformOptions {
     std::string model, data, out;
+    data::DatasetNames names;
   };
   auto t = std::make_shared<TransformOptions>();
   auto* transform =
@@ -113,11 +115,12 @@ void add_transform_command(CLI::App& app, Action& action) {
                          "distances) as a psml data file");
   transform->add_option("--model-file", t->model, "fitted model file (psml fit)")->required();
   transform->add_option("--data", t->data, "data file (HDF5)")->required();
+  add_dataset_name_options(transform, t->names);
   transform->add_option("--out", t->out, "output data file: /features, and /labels if any")
       ->required();
   transform->callback([t, &action] {
     action = [t](const comm::Communicator& world) {
-      run_transform(t->model, t->data, t->out, world);
+      run_transform(t->model, t->data, t->names, t->out, world);
     };
   });
 }

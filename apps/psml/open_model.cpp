@@ -46,7 +46,7 @@ OpenedModel open_fitted_model(const std::string& path, const std::string& data_p
   // A classifier's labels are read as its classes (a file labelled by the names it keeps).
   const auto* nb = std::get_if<stats::NaiveBayesModel>(&model);
   auto shard =
-      load_dense_rows(data_path, true, world, nb ? nb->class_names : std::vector<std::string>{});
+      load_dense_rows(data_path, true, world, {}, nb ? nb->class_names : std::vector<std::string>{});
   comm::run_agreed(world, [&] {
     check(model, shard);
     m.predictor = infer::make_fitted_predictor(std::move(model));

@@ -71,6 +71,7 @@ using Config = std::shared_ptr<train::TrainConfig>;
 void add_data_and_ps_options(CLI::App* cmd, const Config& config) {
   cmd->add_option("--data", config->train_path, "training data (HDF5, psml's schema)")->required();
   cmd->add_option("--test", config->test_path, "test data, evaluated after each epoch");
+  add_dataset_name_options(cmd, config->data_names);
   add_choice(cmd, "--mode", config->mode,
              std::map<std::string, train::Mode>{{"allreduce", train::Mode::kAllreduce},
                                                 {"ps", train::Mode::kPs}},

@@ -51,7 +51,7 @@ SparseShard read_sparse_shard(const DatasetInfo& info, RowRange range) {
                     vals[j], ")");
     }
   }
-  read_labels(info, file.dataset(kLabelsDataset), range, shard.classes, shard.targets);
+  read_labels(info, file.dataset(info.names.labels), range, shard.classes, shard.targets);
   return shard;
 }
 

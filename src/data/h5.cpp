@@ -146,6 +146,18 @@ bool File::has_dataset(const std::string& name) const {
   return info.type == H5O_TYPE_DATASET;
 }
 
+std::vector<std::string> File::dataset_names() const {
+  std::vector<std::string> links;
+  const auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+  };
+  if (H5Lvisit(id(), H5_INDEX_NAME, H5_ITER_INC, collect, &links) < 0)
+    throw error(path_, ": cannot list its datasets");
+  std::erase_if(links, [&](const std::string& name) { return !has_dataset(name); });
+  return links;
+}
+
 Dataset File::dataset(const std::string& name, bool cache_chunks) const {
   if (!has_dataset(name)) throw error(path_, ": no dataset '/", name, "'");
   Handle access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
@@ -326,6 +338,19 @@ std::vector<hsize_t> Dataset::dims() const {
   return dims;
 }
 
+namespace {
+
+// h5py writes numpy's bool as an enum of int8 with the members FALSE = 0 and TRUE = 1.
+bool is_h5py_bool(hid_t type) {
+  if (H5Tget_class(type) != H5T_ENUM || H5Tget_size(type) != 1 || H5Tget_nmembers(type) != 2)
+    return false;
+  std::int8_t value = -1;
+  return H5Tenum_valueof(type, "FALSE", &value) >= 0 && value == 0 &&
+         H5Tenum_valueof(type, "TRUE", &value) >= 0 && value == 1;
+}
+
+}  // namespace
+
 TypeClass Dataset::type_class() const {
   Handle type(H5Dget_type(handle_.id()), H5Tclose);
   switch (H5Tget_class(type.id())) {
@@ -333,6 +358,10 @@ TypeClass Dataset::type_class() const {
       return TypeClass::kInteger;
     case H5T_FLOAT:
       return TypeClass::kFloat;
+    case H5T_STRING:
+      return TypeClass::kString;
+    case H5T_ENUM:
+      return is_h5py_bool(type.id()) ? TypeClass::kBool : TypeClass::kOther;
     default:
       return TypeClass::kOther;
   }
@@ -348,6 +377,8 @@ std::string Dataset::dtype() const {
       return "float" + bits;
     case H5T_STRING:
       return "string";
+    case H5T_ENUM:
+      return is_h5py_bool(type.id()) ? "bool" : "enum";
     case H5T_COMPOUND:
       return "compound";
     default:
@@ -412,6 +443,17 @@ void Dataset::write_rows(hsize_t first, hsize_t count, std::span<const T> in) co
   write_block<T>(start, extent, in);
 }
 
+void Dataset::read_selection(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                             hid_t mem_type, void* out) const {
+  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                      nullptr);
+  Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                   H5Sclose);
+  if (H5Dread(handle_.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, out) < 0)
+    throw error(where(), ": cannot read (damaged or truncated file?)");
+}
+
 template <class T>
 void Dataset::read_block(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
                          std::span<T> out) const {
@@ -419,14 +461,45 @@ void Dataset::read_block(const std::vector<hsize_t>& start, const std::vector<hs
   for (auto c : count) n *= c;
   if (out.size() != n) throw error(where(), ": read buffer has the wrong size");
   if (n == 0) return;
-  Handle file_space(H5Dget_space(handle_.id()), H5Sclose);
-  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                      nullptr);
-  Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                   H5Sclose);
-  if (H5Dread(handle_.id(), native_type<T>(), mem_space.id(), file_space.id(), H5P_DEFAULT,
-              out.data()) < 0)
-    throw error(where(), ": cannot read (damaged or truncated file?)");
+  if (type_class() != TypeClass::kBool)
+    return read_selection(start, count, native_type<T>(), out.data());
+  // HDF5 converts no enum to a number: read the 0 / 1 bytes as they are and widen them here.
+  Handle file_type(H5Dget_type(handle_.id()), H5Tclose);
+  Handle mem_type(H5Tget_native_type(file_type.id(), H5T_DIR_ASCEND), H5Tclose);
+  std::vector<std::int8_t> bytes(n);
+  read_selection(start, count, mem_type.id(), bytes.data());
+  std::transform(bytes.begin(), bytes.end(), out.begin(), [](std::int8_t b) { return T(b); });
+}
+
+std::vector<std::string> Dataset::read_strings(hsize_t first, hsize_t count) const {
+  Handle type(H5Dget_type(handle_.id()), H5Tclose);
+  if (H5Tget_class(type.id()) != H5T_STRING)
+    throw error(where(), ": holds ", dtype(), ", not strings");
+  if (dims().size() != 1) throw error(where(), ": strings must be 1-D (one per row)");
+  std::vector<std::string> out;
+  out.reserve(count);
+  if (count == 0) return out;
+  if (H5Tis_variable_str(type.id()) > 0) {
+    // h5py's string_dtype(): HDF5 allocates each text; H5Dvlen_reclaim hands them back.
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.id(), H5T_VARIABLE);
+    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));  // HDF5 does not convert ASCII <-> UTF-8
+    std::vector<char*> texts(count, nullptr);
+    read_selection({first}, {count}, mem.id(), texts.data());
+    for (const char* text : texts) out.emplace_back(text ? text : "");
+    Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, texts.data());
+    return out;
+  }
+  // Fixed length (numpy bytes, 'S5'): the stored bytes as they are, the padding stripped here.
+  const std::size_t size = H5Tget_size(type.id());
+  Handle mem(H5Tcopy(type.id()), H5Tclose);
+  std::string bytes(count * size, '\0');
+  read_selection({first}, {count}, mem.id(), bytes.data());
+  const auto pad = H5Tget_strpad(type.id());
+  for (hsize_t i = 0; i < count; ++i)
+    out.push_back(strip_padding(bytes.substr(i * size, size), pad, where()));
+  return out;
 }
 
 template <class T>

@@ -8,18 +8,21 @@
 #include "psml/core/error.hpp"
 #include "psml/data/generated.hpp"
 #include "psml/data/h5.hpp"
+#include "psml/data/labels.hpp"
 
 namespace psml::data {
 
-DatasetSummary summarize_dataset(const std::string& path) {
+DatasetSummary summarize_dataset(const std::string& path, const DatasetNames& names) {
   DatasetSummary s;
   if (parse_generated(path))
     throw error(path, ": is generated in memory, not a file to inspect (docs/data.md)");
-  s.info = describe_dataset(path);
+  DescribeOptions options;
+  options.names = names;
+  s.info = describe_dataset(path, options);
   const auto file = h5::File::open_read(path);
   // Sparse files: the stored values stand for the features.
-  const auto features = file.dataset(s.info.sparse ? kValuesDataset : kFeaturesDataset);
-  const auto labels = file.dataset(kLabelsDataset);
+  const auto features = file.dataset(s.info.sparse ? kValuesDataset : s.info.names.features);
+  const auto labels = file.dataset(s.info.names.labels);
   s.features_layout = features.layout();
 
   s.feature_min = std::numeric_limits<double>::infinity();
@@ -43,15 +46,18 @@ DatasetSummary summarize_dataset(const std::string& path) {
       s.feature_max = std::max(s.feature_max, v);
     }
   }
+  Eigen::VectorXi classes;
+  Eigen::VectorXf targets;
   for (std::int64_t first = 0; first < s.info.rows; first += 1 << 20) {
-    const auto n = static_cast<hsize_t>(std::min<std::int64_t>(1 << 20, s.info.rows - first));
-    y.resize(n);
-    labels.read_rows<double>(static_cast<hsize_t>(first), n, y);
-    for (double v : y) {
-      s.label_min = std::min(s.label_min, v);
-      s.label_max = std::max(s.label_max, v);
-      if (s.info.task == Task::kClassification) ++s.class_counts[static_cast<std::int64_t>(v)];
+    const RowRange piece{first, std::min<std::int64_t>(1 << 20, s.info.rows - first)};
+    read_labels(s.info, labels, piece, classes, targets);
+    if (s.info.task == Task::kClassification) {
+      for (const auto c : classes) ++s.class_counts[c];
+      targets = classes.cast<float>();  // the ids' range, for the labels line
     }
+    if (targets.size() == 0) continue;
+    s.label_min = std::min<double>(s.label_min, targets.minCoeff());
+    s.label_max = std::max<double>(s.label_max, targets.maxCoeff());
   }
   return s;
 }
@@ -72,8 +78,14 @@ void print_summary(std::ostream& out, const DatasetSummary& s) {
   if (s.info.task == Task::kClassification) {
     out << "classes     " << (s.info.num_classes ? std::to_string(s.info.num_classes) : "(not set)")
         << "\n";
-    for (const auto& [c, n] : s.class_counts) out << "  class " << c << "  " << n << "\n";
+    for (const auto& [c, n] : s.class_counts) {
+      out << "  class " << c << "  " << n;
+      if (!s.info.class_names.empty())
+        out << "  '" << s.info.class_names[static_cast<std::size_t>(c)] << "'";
+      out << "\n";
+    }
   }
+  for (const auto& note : s.info.notes) out << note << "\n";
 }
 
 }  // namespace psml::data

@@ -39,9 +39,9 @@ void check_finite(const h5::Dataset& features, std::int64_t first, const float* 
 ShardFile::ShardFile(const DatasetInfo& info)
     : info_(info),
       file_(h5::File::open_read(info.path)),
-      features_(file_.dataset(kFeaturesDataset, false)) {
+      features_(file_.dataset(info.names.features, false)) {
   // Labels keep HDF5's chunk cache: a chunk of them (65,536 in psml's files) serves many reads.
-  if (info.has_labels) labels_.emplace(file_.dataset(kLabelsDataset));
+  if (info.has_labels) labels_.emplace(file_.dataset(info.names.labels));
 }
 
 void ShardFile::read(RowRange range, float* x, std::int32_t* classes, float* targets) {
@@ -67,20 +67,6 @@ Shard read_shard(const DatasetInfo& info, RowRange range) {
     shard.targets.resize(range.count);
   ShardFile(info).read(range, shard.x.data(), shard.classes.data(), shard.targets.data());
   return shard;
-}
-
-std::int64_t max_class_id(const DatasetInfo& info, RowRange range) {
-  const auto file = h5::File::open_read(info.path);
-  const auto labels = file.dataset(kLabelsDataset);
-  constexpr std::int64_t kPiece = 1 << 20;
-  std::int64_t most = 0;
-  Eigen::VectorXi classes;
-  Eigen::VectorXf targets;
-  for (std::int64_t first = range.first; first < range.end(); first += kPiece) {
-    read_labels(info, labels, {first, std::min(kPiece, range.end() - first)}, classes, targets);
-    if (classes.size()) most = std::max<std::int64_t>(most, classes.maxCoeff());
-  }
-  return most;
 }
 
 }  // namespace psml::data

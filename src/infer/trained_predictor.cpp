@@ -141,10 +141,14 @@ TrainedModel load_trained_model(const std::string& path, const std::string& data
   const auto spec = models::ModelSpec::parse(meta.model);
   const auto task =
       meta.task == "regression" ? data::Task::kRegression : data::Task::kClassification;
-  t.data = data::describe_dataset(data_path, labels);
   // The file's labels are read as the model's classes: the reader maps the user's labels (of this
   // file) onto the ids the model was trained with.
-  t.data.class_names = meta.class_names;
+  data::DescribeOptions options;
+  options.labels = labels;
+  options.task = task;
+  if (task == data::Task::kClassification)
+    options.classes = data::KnownClasses{meta.num_classes, meta.class_names};
+  t.data = data::describe_dataset(data_path, options);
   // Predictions read no labels of a dense file (CSR files are read with theirs).
   if (labels == data::Labels::kOptional && !t.data.sparse) t.data.has_labels = false;
   if (!t.data.has_labels) t.data.task = task;  // rows to predict for, of the model's task

@@ -46,24 +46,25 @@ void choose_solver(TrainConfig& config, const std::vector<std::string>& given) {
   }
   if (const auto why = why_steps(config, given); !why.empty()) {
     config.solver = Solver::kSgd;
-    config.default_choices.push_back(detail::concat(
-        "solver: minibatch steps, as ", why, " (--solver auto solves ", model,
-        " to convergence otherwise)"));
+    config.default_choices.push_back(detail::concat("solver: minibatch steps, as ", why,
+                                                    " (--solver auto solves ", model,
+                                                    " to convergence otherwise)"));
     return;
   }
   if (model == "linreg" && config.optimizer.reg.l1 == 0) {
     config.solver = Solver::kExact;
-    config.default_choices.push_back(detail::concat(
-        "solver: the closed form (--solver auto for linreg, as scikit-learn's "
-        "LinearRegression; --solver sgd for minibatch steps)"));
+    config.default_choices.push_back(
+        detail::concat("solver: the closed form (--solver auto for linreg, as scikit-learn's "
+                       "LinearRegression; --solver sgd for minibatch steps)"));
     return;
   }
   config.solver = Solver::kLbfgs;
   config.l2_per_row = !was_given(given, "l2");
-  config.default_choices.push_back(detail::concat(
-      "solver: full-batch L-BFGS to convergence (--solver auto for ", model,
-      " with its rows in memory, as scikit-learn", config.l2_per_row ? "; l2 = 1 / rows, its C = 1" : "",
-      "; --solver sgd for minibatch steps)"));
+  config.default_choices.push_back(
+      detail::concat("solver: full-batch L-BFGS to convergence (--solver auto for ", model,
+                     " with its rows in memory, as scikit-learn",
+                     config.l2_per_row ? "; l2 = 1 / rows, its C = 1" : "",
+                     "; --solver sgd for minibatch steps)"));
 }
 
 void choose_optimizer(TrainConfig& config, const std::vector<std::string>& given) {

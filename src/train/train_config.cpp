@@ -101,6 +101,7 @@ std::string join(const std::vector<std::int64_t>& values) {
 std::string TrainConfig::describe() const {
   FieldText f;
   f("data", train_path)("test", test_path)("mode", to_string(mode))("servers", servers);
+  f("features_path", data_names.features)("labels_path", data_names.labels);
   f("key_layout", key_layout ? to_string(*key_layout) : "auto");
   f("consistency", consistency.describe())("consistency_bound", consistency.bound);
   f("ps_transport", static_cast<int>(ps_transport));
@@ -118,7 +119,8 @@ std::string TrainConfig::describe() const {
   const auto& o = optimizer;
   f("optimizer", o.name)("lr", o.lr)("momentum", o.hyper.momentum)("beta1", o.hyper.beta1);
   f("beta2", o.hyper.beta2)("rho", o.hyper.rho)("eps", o.hyper.eps)("l2", o.reg.l2);
-  f("l2_per_row", l2_per_row)("l1", o.reg.l1)("schedule", optim::to_string(o.schedule.kind))("lr_gamma", o.schedule.gamma);
+  f("l2_per_row", l2_per_row)("l1", o.reg.l1)("schedule", optim::to_string(o.schedule.kind))(
+      "lr_gamma", o.schedule.gamma);
   f("lr_step_size", o.schedule.step_size)("lr_min", o.schedule.min_lr);
   f("warmup", o.schedule.warmup_steps);
   f("epochs", epochs)("validation", validation)("early_stop", early_stop);
@@ -134,6 +136,17 @@ std::string TrainConfig::describe() const {
 double effective_l2(const TrainConfig& config, std::int64_t rows) {
   if (!config.l2_per_row || rows <= 0) return config.optimizer.reg.l2;
   return 1.0 / static_cast<double>(rows);
+}
+
+data::DescribeOptions TrainConfig::data_options() const {
+  data::DescribeOptions o;
+  o.names = data_names;
+  // An mlp's output follows the data, unless --output cross-entropy makes it a classifier.
+  if (model.name == "linreg")
+    o.task = data::Task::kRegression;
+  else if (model.name != "mlp" || model.output == "cross-entropy")
+    o.task = data::Task::kClassification;
+  return o;
 }
 
 std::uint64_t TrainConfig::fingerprint() const {

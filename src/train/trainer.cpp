@@ -33,7 +33,7 @@ void agree_on_run(const TrainConfig& config, const comm::Communicator& world, ps
           "differ): ",
           config.describe());
     if (config.mode == Mode::kPs) roles = ps::make_roles(world.size(), config.servers);
-    train_info = data::describe_dataset(config.train_path);
+    train_info = data::describe_dataset(config.train_path, config.data_options());
     check_options(config, train_info, ranks);
     if (!config.trace_path.empty() && world.rank() == 0 &&
         !std::ofstream(config.trace_path, std::ios::binary | std::ios::trunc))
@@ -89,6 +89,8 @@ TrainResult train(const TrainConfig& config, const comm::Communicator& launched,
   std::optional<TraceSession> tracing;
   if (!config.trace_path.empty())
     tracing.emplace(world, (server ? "server " : "worker ") + std::to_string(group.rank()));
+  if (world.rank() == 0 && callbacks.on_note)  // how the labels were read, classes without rows
+    for (const auto& note : train_info.notes) callbacks.on_note(note);
   const std::string resume_path = find_resume_path(config, world, callbacks);
   const RunContext run{config, world, group, roles, train_info, resume_path, callbacks};
 

@@ -9,6 +9,7 @@
 #include "psml/checkpoint/checkpoint.hpp"
 #include "psml/core/count_of.hpp"
 #include "psml/data/batcher.hpp"
+#include "psml/data/feature_scale.hpp"
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/standardization.hpp"
@@ -28,7 +29,6 @@ namespace {
 template <class AnyShard>
 struct Rows {
   AnyShard train, test, validation;
-  std::int64_t max_class = 0;  // the largest class id of this worker's training rows
 };
 struct DataLoading {
   std::variant<Rows<data::Shard>, Rows<data::SparseShard>> rows;
@@ -52,7 +52,6 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
   const auto rows = s.rows = worker_rows(s.info, run.group);
   if (!streams_rows(config, s.info, rows.count)) {
     r.train = data::read_shard(s.info, rows);
-    if (r.train.classes.size()) r.max_class = r.train.classes.maxCoeff();
     return;
   }
   const data::Batcher steps(s.info.rows, rows, config.global_batch, config.seed, config.batch_order,
@@ -65,17 +64,12 @@ void read_training_rows(Rows<data::Shard>& r, DataLoading& l, WorkerSetup& s,
                                                   standardization);
   };
   if (!config.standardize) l.stream = l.open_stream({});
-  if (s.info.task == data::Task::kClassification && s.info.num_classes == 0) {
-    const auto h5 = h5::library_lock();  // the stream's thread reads its first window
-    r.max_class = data::max_class_id(s.info, rows);
-  }
 }
 
 void read_training_rows(Rows<data::SparseShard>& r, DataLoading&, WorkerSetup& s,
                         const RunContext& run) {
   r.train = data::read_sparse_shard(s.info, worker_rows(s.info, run.group));
   s.rows = r.train.rows;
-  if (r.train.classes.size()) r.max_class = r.train.classes.maxCoeff();
 }
 
 // --validation: this worker's held-out rows moved out of the training rows
@@ -186,12 +180,23 @@ void standardize_rows(Rows<AnyShard>& r, DataLoading& l, WorkerSetup& s, const R
   s.standardization.apply(r.validation.x);
 }
 
-// The classes of a classification file: its num_classes attribute, else the largest class id any
-// worker holds + 1. Collective over the workers; 0 for regression.
-std::int64_t num_classes_of(const data::DatasetInfo& info, std::int64_t max_class,
-                            const comm::Communicator& workers) {
-  if (info.task != data::Task::kClassification || info.num_classes > 0) return info.num_classes;
-  return workers.allreduce(max_class + 1, comm::ReduceOp::kMax);
+std::span<const float> feature_values(const Rows<data::Shard>& r) {
+  return {r.train.x.data(), static_cast<std::size_t>(r.train.x.size())};
+}
+std::span<const float> feature_values(const Rows<data::SparseShard>& r) {
+  return r.train.x.values;
+}
+
+// A warning when the training features are far from unit scale, from the rows the workers hold
+// in memory (streamed rows are not looked at: no extra pass over the file). Collective over the
+// workers.
+template <class AnyShard>
+void warn_of_scale(const Rows<AnyShard>& r, const RunContext& run) {
+  data::FeatureRange range;
+  range.add(feature_values(r));
+  double ends[2] = {-range.min, range.max};
+  run.group.allreduce(std::span<double>(ends), comm::ReduceOp::kMax);
+  if (const auto w = data::scale_warning(run.train_info.path, {-ends[0], ends[1]})) run.note(*w);
 }
 
 void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
@@ -207,14 +212,15 @@ void check_test_set(const TrainConfig& config, const data::DatasetInfo& test,
                 to_string(train.task));
 }
 
-// The test rows, if any: ids must be classes the model knows.
+// The test rows, if any: read onto the training file's classes (ids, or its labels' names).
 template <class AnyShard, class Read>
 AnyShard read_test_rows(const WorkerSetup& s, const RunContext& run, Read read) {
   if (run.config.test_path.empty()) return {};
-  auto info = data::describe_dataset(run.config.test_path);
+  auto options = run.config.data_options();
+  options.task = s.info.task;
+  options.classes = data::KnownClasses{s.num_classes, s.info.class_names};
+  const auto info = data::describe_dataset(run.config.test_path, options);
   check_test_set(run.config, info, s.info);
-  info.num_classes = s.num_classes;
-  info.class_names = s.info.class_names;  // the test file's labels mapped onto the same ids
   auto rows = read(info, worker_rows(info, run.group));
   if (!s.standardization.empty()) s.standardization.apply(rows.x);
   return rows;
@@ -315,7 +321,8 @@ PhaseBodies worker_setup_bodies(WorkerSetup& s, AlignedVector<float>& params,
       {"standardize the features", each([&](auto& r) { standardize_rows(r, l, s, run); })},
       {"read the test rows and build the model", each([&](auto& r) {
          // First, before anything here can fail: a collective over the workers.
-         s.num_classes = num_classes_of(s.info, r.max_class, run.group);
+         warn_of_scale(r, run);
+         s.num_classes = s.info.num_classes;
          s.learner = make_learner(r, l, s, run);
        })},
       {"payload transport",

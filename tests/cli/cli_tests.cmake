@@ -43,7 +43,7 @@ psml_bad_input(missing_file 4 "nope.h5: no such file" train --data @DATA@/nope.h
 psml_bad_input(not_hdf5 4 "not_hdf5.h5: not an HDF5 file" train --data @DATA@/not_hdf5.h5)
 psml_bad_input(truncated 2 "truncated.h5: (not an HDF5 file|cannot)" train --data @DATA@/truncated.h5)
 psml_bad_input(missing_labels 2 "missing_labels.h5: no dataset '/labels'" train --data @DATA@/missing_labels.h5)
-psml_bad_input(missing_features 2 "missing_features.h5: no dataset '/features'" train --data @DATA@/missing_features.h5)
+psml_bad_input(missing_features 2 "missing_features.h5: no dataset '/features'. it holds /labels \\(2001, int32\\)" train --data @DATA@/missing_features.h5)
 psml_bad_input(row_mismatch 2 "row_mismatch.h5: /features has 2001 rows but /labels has 2000" train --data @DATA@/row_mismatch.h5)
 psml_bad_input(label_too_large 4 "label_too_large.h5:/labels: row 1500 has class id 7, outside \\[0, 4\\)" train --data @DATA@/label_too_large.h5)
 psml_bad_input(label_negative 4 "label_negative.h5:/labels: row 1900 has class id -1" train --data @DATA@/label_negative.h5)
@@ -52,7 +52,7 @@ psml_bad_input(nan_features 4 "nan_features.h5:/features: row 1500 feature 3 is 
 psml_bad_input(inf_features 3 "inf_features.h5:/features: row 10 feature 0 is not finite \\(inf\\)" train --data @DATA@/inf_features.h5)
 psml_bad_input(fewer_rows_than_ranks 4 "tiny.h5: has 3 rows, fewer than the 4 workers" train --data @DATA@/tiny.h5)
 psml_bad_input(empty 2 "empty.h5:/features: is empty" train --data @DATA@/empty.h5)
-psml_bad_input(float_labels 2 "float_labels.h5:/labels: classification needs integer class ids, found dtype float32" train --data @DATA@/float_labels.h5)
+psml_bad_input(float_labels 2 "float_labels.h5:/labels: row 1500 has label 0.5, not a class: a classifier needs whole-number or string labels" train --data @DATA@/float_labels.h5)
 psml_bad_input(string_features 2 "string_features.h5:/features: dtype string is not numeric" train --data @DATA@/string_features.h5)
 psml_bad_input(features_1d 2 "features_1d.h5:/features: must be 2-D" train --data @DATA@/features_1d.h5)
 psml_bad_input(test_other_width 2 "other_width.h5: has 7 features, the training data .*train.h5 has 20" train --data @DATA@/train.h5 --test @DATA@/other_width.h5)
@@ -508,6 +508,18 @@ if(NOT PSML_SANITIZE)
   set_tests_properties(install_and_build_example PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
                        LABELS "cli;install" TIMEOUT 600)
 endif()
+
+# Labels and dataset names as h5py users write them (label_forms.py): bool, float 0/1/2, 1..K,
+# -1/+1 and string labels read as classes with the mapping printed; X / y and /train/X named with
+# --features-path / --labels-path, and listed when missing; uint8 pixels warned of.
+foreach(form bool floats one_to_k plus_minus strings names pixels)
+  add_test(NAME label_forms_${form}
+           COMMAND ${PSML_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/cli/label_forms.py
+                   $<TARGET_FILE:psml_cli> ${MPIEXEC_EXECUTABLE} ${PSML_TEST_DATA}
+                   ${CMAKE_CURRENT_BINARY_DIR}/label_forms/${form} ${form})
+  set_tests_properties(label_forms_${form} PROPERTIES ENVIRONMENT "${PSML_MPI_TEST_ENV}"
+                       LABELS "cli;labels" TIMEOUT 120)
+endforeach()
 
 # psml report: the plots of metrics files written to docs/runs.md's schema, bad files named.
 add_test(NAME report

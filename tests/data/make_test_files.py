@@ -144,14 +144,15 @@ write("row_mismatch.h5", good_x, good_y[:-1])
 bad = good_y.copy(); bad[1500] = 7
 write("label_too_large.h5", good_x, bad, num_classes=4)
 bad = good_y.copy(); bad[1900] = -1
-write("label_negative.h5", good_x, bad)
+write("label_negative.h5", good_x, bad, num_classes=4)  # without it, -1 would be a class of its own
 bad = good_x.copy(); bad[1500, 3] = np.nan
 write("nan_features.h5", bad, good_y)
 bad = good_x.copy(); bad[10, 0] = np.inf
 write("inf_features.h5", bad, good_y)
 write("tiny.h5", good_x[:3], good_y[:3])
 write("empty.h5", np.zeros((0, 20), np.float32), np.zeros(0, np.int32))
-write("float_labels.h5", good_x, good_y.astype(np.float32), task="classification")
+bad = good_y.astype(np.float32); bad[1500] = 0.5
+write("float_labels.h5", good_x, bad, task="classification")  # whole numbers would be classes
 write("string_features.h5", np.array([[b"a", b"b"]] * 4), np.zeros(4, np.int32))
 write("features_1d.h5", good_x[:, 0], good_y)
 write("other_width.h5", good_x[:, :7], good_y)

@@ -21,6 +21,8 @@ const std::vector<Change>& changes() {
   static const std::vector<Change> list{
       {"train_path", [](TrainConfig& c) { c.train_path = "b.h5"; }},
       {"test_path", [](TrainConfig& c) { c.test_path = "t.h5"; }},
+      {"features_path", [](TrainConfig& c) { c.data_names.features = "train/X"; }},
+      {"labels_path", [](TrainConfig& c) { c.data_names.labels = "train/y"; }},
       {"mode", [](TrainConfig& c) { c.mode = Mode::kPs; }},
       {"servers", [](TrainConfig& c) { c.servers = 2; }},
       {"key_layout", [](TrainConfig& c) { c.key_layout = ps::KeyLayoutKind::kRanges; }},
@@ -110,6 +112,22 @@ TEST(TrainConfig, TheFingerprintIsOfTheValuesAlone) {
   EXPECT_EQ(a.fingerprint(), b.fingerprint());
   EXPECT_EQ(a.describe(), b.describe());
   EXPECT_EQ(a.describe().find('\n'), std::string::npos);  // one line, in an error message
+}
+
+// Whole-number float labels are classes for the models that are classifiers, values for linreg,
+// and follow the data for an mlp that --output does not make a classifier.
+TEST(TrainConfig, TheModelFixesTheTaskOfFloatLabels) {
+  const auto task_of = [](const char* model, const char* output) {
+    TrainConfig c;
+    c.model.name = model;
+    c.model.output = output;
+    return c.data_options().task;
+  };
+  EXPECT_EQ(task_of("softmax", "auto"), data::Task::kClassification);
+  EXPECT_EQ(task_of("svm", "hinge"), data::Task::kClassification);
+  EXPECT_EQ(task_of("linreg", "auto"), data::Task::kRegression);
+  EXPECT_EQ(task_of("mlp", "auto"), std::nullopt);
+  EXPECT_EQ(task_of("mlp", "cross-entropy"), data::Task::kClassification);
 }
 
 }  // namespace

@@ -40,7 +40,9 @@ class Handle {
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-enum class TypeClass { kInteger, kFloat, kOther };
+// kBool: h5py's numpy bool, an HDF5 enum of 8-bit integers FALSE = 0, TRUE = 1 (read as 0 / 1);
+// kString: fixed- or variable-length strings (read with Dataset::read_strings).
+enum class TypeClass { kInteger, kFloat, kBool, kString, kOther };
 
 // The numeric element types psml reads and writes; HDF5 converts on read.
 template <class T>
@@ -70,6 +72,9 @@ class File {
   // destructor cannot report a failed write: writers call flush() first.
   void flush() const;
   bool has_dataset(const std::string& name) const;
+  // The path of every dataset in the file ("X", "train/X"), in HDF5's name order, for the error
+  // that says what a file holds.
+  std::vector<std::string> dataset_names() const;
   // `cache_chunks` false: no chunk cache (reads of whole uncompressed chunks go straight into
   // the caller's memory; compressed chunks are decompressed into it).
   Dataset dataset(const std::string& name, bool cache_chunks = true) const;
@@ -113,11 +118,15 @@ class Dataset {
   std::string layout() const;
   // "<file>:/<name>", used in every error message about this dataset.
   std::string where() const { return file_ + ":/" + name_; }
+  const std::string& file() const { return file_; }
 
   // Reads rows [first, first + count) of a 1-D or 2-D dataset into out (count x columns values),
   // converting to T.
   template <class T>
   void read_rows(hsize_t first, hsize_t count, std::span<T> out) const;
+  // Rows [first, first + count) of a 1-D string dataset (h5py's string_dtype() or numpy bytes),
+  // each without its padding.
+  std::vector<std::string> read_strings(hsize_t first, hsize_t count) const;
   // Writes rows [first, first + count) from `in`.
   template <class T>
   void write_rows(hsize_t first, hsize_t count, std::span<const T> in) const;
@@ -142,6 +151,9 @@ class Dataset {
 
  private:
   Handle select_columns(const data::StridedRange& columns, hsize_t rows) const;
+  // The block [start, start + count) read into `out` as `mem_type`.
+  void read_selection(const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                      hid_t mem_type, void* out) const;
 
   Handle handle_;
   std::string file_;

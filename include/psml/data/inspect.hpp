@@ -18,10 +18,10 @@ struct DatasetSummary {
   std::int64_t non_finite_features = 0;
   double label_min = 0;
   double label_max = 0;
-  std::map<std::int64_t, std::int64_t> class_counts;  // classification only
+  std::map<std::int64_t, std::int64_t> class_counts;  // classification only, by class id
 };
 
-DatasetSummary summarize_dataset(const std::string& path);
+DatasetSummary summarize_dataset(const std::string& path, const DatasetNames& names = {});
 void print_summary(std::ostream& out, const DatasetSummary& summary);
 
 }  // namespace psml::data

@@ -35,8 +35,4 @@ class ShardFile {
   Eigen::VectorXf targets_;
 };
 
-// The largest class id in `range` of a classification file, read (and checked) a million labels
-// at a time: for files that do not say how many classes they hold.
-std::int64_t max_class_id(const DatasetInfo& info, RowRange range);
-
 }  // namespace psml::data

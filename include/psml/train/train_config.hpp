@@ -43,6 +43,8 @@ std::string to_string(SparseExchange exchange);
 struct TrainConfig {
   std::string train_path;
   std::string test_path;  // empty: no evaluation
+  // The datasets of both files (--features-path, --labels-path): X and y, /train/X, ...
+  data::DatasetNames data_names;
   Mode mode = Mode::kAllreduce;
   int servers = 1;  // ps: server ranks (the last ones)
   // ps: which server holds which key; unset: blocks for sparse data, ranges for dense
@@ -113,6 +115,9 @@ struct TrainConfig {
   // so that they read back to the same value. A field added above goes here too (and into
   // tests/unit/train_config_test.cpp, which changes each field and expects the fingerprint to).
   std::string describe() const;
+  // How the training and test files are read: their dataset names, and the task the model fixes
+  // (whole-number float labels are classes for softmax, values for linreg).
+  data::DescribeOptions data_options() const;
   // A hash of describe() and settings_toml (which holds every option of the command line, those
   // of the run record too): ranks launched with different options disagree on it.
   std::uint64_t fingerprint() const;
