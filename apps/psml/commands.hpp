@@ -43,11 +43,14 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
 bool is_fitted_model(const std::string& path, const comm::Communicator& world);
 
 // psml eval, psml compare (eval_command.cpp) and psml predict (predict_command.cpp).
+// `names`: the data file's datasets (--features-path, --labels-path).
 void run_eval(const std::string& model_path, const std::string& data_path,
-              const std::string& json_path, const comm::Communicator& world);
+              const data::DatasetNames& names, const std::string& json_path,
+              const comm::Communicator& world);
 void run_compare(const std::string& a_path, const std::string& b_path, const std::string& data_path,
-                 const comm::Communicator& world);
+                 const data::DatasetNames& names, const comm::Communicator& world);
 void run_predict(const std::string& model_path, const std::string& data_path,
-                 const std::string& out, const comm::Communicator& world);
+                 const data::DatasetNames& names, const std::string& out,
+                 const comm::Communicator& world);
 
 }  // namespace psml::cli

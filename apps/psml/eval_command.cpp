@@ -36,13 +36,15 @@ void check_fitted_classifier(const std::string& model_path, const std::string& d
 // A classifier of either origin (a checkpoint or saved model of psml train, or a naive Bayes
 // model of psml fit), and this rank's rows of a labelled data file.
 OpenedModel open_classifier(const std::string& model_path, const std::string& data_path,
-                            const comm::Communicator& world) {
+                            const data::DatasetNames& names, const comm::Communicator& world) {
   if (is_fitted_model(model_path, world))
-    return open_fitted_model(model_path, data_path, world,
-                             [&](const stats::FittedModel& model, const data::Shard& shard) {
-                               check_fitted_classifier(model_path, data_path, model, shard);
-                             });
-  auto m = open_trained_model(model_path, data_path, world);
+    return open_fitted_model(
+        model_path, data_path, world,
+        [&](const stats::FittedModel& model, const data::Shard& shard) {
+          check_fitted_classifier(model_path, data_path, model, shard);
+        },
+        names);
+  auto m = open_trained_model(model_path, data_path, world, data::Labels::kRequired, names);
   if (m.predictor->classes() == 0)
     throw comm::CollectiveError(m.path + ": is a regression model; psml compare judges classifiers",
                                 world.rank() == 0);
@@ -166,22 +168,26 @@ void check_fitted_regression(const std::string& model_path, const std::string& d
 }
 
 OpenedModel open_judged_model(const std::string& model_path, const std::string& data_path,
-                              const comm::Communicator& world) {
-  if (!is_fitted_model(model_path, world)) return open_trained_model(model_path, data_path, world);
-  return open_fitted_model(model_path, data_path, world,
-                           [&](const stats::FittedModel& model, const data::Shard& shard) {
-                             if (std::holds_alternative<stats::BayesLinregModel>(model))
-                               check_fitted_regression(model_path, data_path, model, shard);
-                             else
-                               check_fitted_classifier(model_path, data_path, model, shard);
-                           });
+                              const data::DatasetNames& names, const comm::Communicator& world) {
+  if (!is_fitted_model(model_path, world))
+    return open_trained_model(model_path, data_path, world, data::Labels::kRequired, names);
+  return open_fitted_model(
+      model_path, data_path, world,
+      [&](const stats::FittedModel& model, const data::Shard& shard) {
+        if (std::holds_alternative<stats::BayesLinregModel>(model))
+          check_fitted_regression(model_path, data_path, model, shard);
+        else
+          check_fitted_classifier(model_path, data_path, model, shard);
+      },
+      names);
 }
 
 }  // namespace
 
 void run_eval(const std::string& model_path, const std::string& data_path,
-              const std::string& json_path, const comm::Communicator& world) {
-  auto m = open_judged_model(model_path, data_path, world);
+              const data::DatasetNames& names, const std::string& json_path,
+              const comm::Communicator& world) {
+  auto m = open_judged_model(model_path, data_path, names, world);
   if (m.predictor->classes() == 0) {
     run_regression_eval(m, data_path, world);
     return;
@@ -202,9 +208,9 @@ void run_eval(const std::string& model_path, const std::string& data_path,
 // psml compare: two classifiers on the same rows. Each rank counts the rows both get right, only
 // A, only B, neither; one allreduce; McNemar's exact test on the discordant rows.
 void run_compare(const std::string& a_path, const std::string& b_path, const std::string& data_path,
-                 const comm::Communicator& world) {
-  auto a = open_classifier(a_path, data_path, world);
-  auto b = open_classifier(b_path, data_path, world);
+                 const data::DatasetNames& names, const comm::Communicator& world) {
+  auto a = open_classifier(a_path, data_path, names, world);
+  auto b = open_classifier(b_path, data_path, names, world);
   const auto agreement =
       infer::compare_classifiers(*a.predictor, *a.rows, *b.predictor, *b.rows, world);
   if (world.rank() != 0) return;

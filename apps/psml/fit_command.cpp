@@ -244,7 +244,7 @@ data::Shard load_dense_rows(const std::string& path, bool with_labels,
     data::DescribeOptions options;
     options.labels = data::Labels::kOptional;
     options.names = names;
-    if (!class_names.empty())
+    if (with_labels && !class_names.empty())
       options.classes =
           data::KnownClasses{static_cast<std::int64_t>(class_names.size()), class_names};
     auto info = data::describe_dataset(path, options);

@@ -55,6 +55,7 @@ void run_inspect(const std::string& path, const comm::Communicator& world) {
 void add_model_commands(CLI::App& app, Action& action) {
   struct Options {
     std::string checkpoint, data, out, json, other;
+    data::DatasetNames names;
   };
   auto o = std::make_shared<Options>();
   auto* eval = app.add_subcommand(
@@ -67,12 +68,13 @@ void add_model_commands(CLI::App& app, Action& action) {
                    "Bayesian linear regression model (psml fit)")
       ->required();
   eval->add_option("--data", o->data, "data file (HDF5)")->required();
+  add_dataset_name_options(eval, o->names);
   eval->add_option("--json", o->json,
                    "also write a classifier's report as JSON (psml report draws its reliability "
                    "diagram)");
   eval->callback([o, &action] {
     action = [o](const comm::Communicator& world) {
-      run_eval(o->checkpoint, o->data, o->json, world);
+      run_eval(o->checkpoint, o->data, o->names, o->json, world);
     };
   });
   auto* compare = app.add_subcommand(
@@ -81,9 +83,10 @@ void add_model_commands(CLI::App& app, Action& action) {
   compare->add_option("model_b", o->other, "second model")->required();
   compare->add_option("--data", o->data, "labelled data file (HDF5) both are judged on")
       ->required();
+  add_dataset_name_options(compare, o->names);
   compare->callback([o, &action] {
     action = [o](const comm::Communicator& world) {
-      run_compare(o->checkpoint, o->other, o->data, world);
+      run_compare(o->checkpoint, o->other, o->data, o->names, world);
     };
   });
   auto* predict =
@@ -94,11 +97,12 @@ void add_model_commands(CLI::App& app, Action& action) {
                    "run folder (--run-dir); or a fitted k-means or mixture model (psml fit)")
       ->required();
   predict->add_option("--data", o->data, "data file (HDF5; /labels not needed)")->required();
+  add_dataset_name_options(predict, o->names);
   predict->add_option("--out", o->out, "predictions file to write: /predictions, /scores")
       ->required();
   predict->callback([o, &action] {
     action = [o](const comm::Communicator& world) {
-      run_predict(o->checkpoint, o->data, o->out, world);
+      run_predict(o->checkpoint, o->data, o->names, o->out, world);
     };
   });
   auto* ckpt = app.add_subcommand("checkpoint", "work with checkpoints");

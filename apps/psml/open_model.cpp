@@ -23,11 +23,13 @@ std::string checkpoint_path_of(const std::string& path) {
 }
 
 OpenedModel open_trained_model(const std::string& path, const std::string& data_path,
-                               const comm::Communicator& world, data::Labels labels) {
+                               const comm::Communicator& world, data::Labels labels,
+                               const data::DatasetNames& names) {
   OpenedModel m;
   std::vector<std::string> notes;
   comm::run_agreed(world, [&] {
-    auto trained = infer::load_trained_model(checkpoint_path_of(path), data_path, notes, labels);
+    auto trained =
+        infer::load_trained_model(checkpoint_path_of(path), data_path, notes, labels, names);
     m.rows.emplace(infer::read_local_rows(trained.data, world));
     m.path = trained.path;
     m.predictor = std::move(trained.predictor);
@@ -38,15 +40,16 @@ OpenedModel open_trained_model(const std::string& path, const std::string& data_
 }
 
 OpenedModel open_fitted_model(const std::string& path, const std::string& data_path,
-                              const comm::Communicator& world, const FittedCheck& check) {
+                              const comm::Communicator& world, const FittedCheck& check,
+                              const data::DatasetNames& names, bool with_labels) {
   OpenedModel m;
   m.path = path;
   stats::FittedModel model;
   comm::run_agreed(world, [&] { model = stats::load_model(path); });
   // A classifier's labels are read as its classes (a file labelled by the names it keeps).
   const auto* nb = std::get_if<stats::NaiveBayesModel>(&model);
-  auto shard =
-      load_dense_rows(data_path, true, world, {}, nb ? nb->class_names : std::vector<std::string>{});
+  auto shard = load_dense_rows(data_path, with_labels, world, names,
+                               nb ? nb->class_names : std::vector<std::string>{});
   comm::run_agreed(world, [&] {
     check(model, shard);
     m.predictor = infer::make_fitted_predictor(std::move(model));

@@ -25,7 +25,8 @@ struct OpenedModel {
 // notes on skipped checkpoints. Labels::kOptional (predict): the data file may have no /labels.
 OpenedModel open_trained_model(const std::string& path, const std::string& data_path,
                                const comm::Communicator& world,
-                               data::Labels labels = data::Labels::kRequired);
+                               data::Labels labels = data::Labels::kRequired,
+                               const data::DatasetNames& names = {});
 
 // Where the checkpoints of `path` are: a run folder (psml train --run-dir) stands for its
 // checkpoints/ folder, anything else for itself. Throws psml::Error, saying so, for a run folder
@@ -35,10 +36,11 @@ std::string checkpoint_path_of(const std::string& path);
 // Throws psml::Error when a command cannot use a fitted model on these rows.
 using FittedCheck = std::function<void(const stats::FittedModel&, const data::Shard&)>;
 
-// A fitted model and the data's dense rows (labels kept), checked by `check` (which calls
-// check_features where its command always has).
+// A fitted model and the data's dense rows (their labels when `with_labels`: predictions need
+// none), checked by `check` (which calls check_features where its command always has).
 OpenedModel open_fitted_model(const std::string& path, const std::string& data_path,
-                              const comm::Communicator& world, const FittedCheck& check);
+                              const comm::Communicator& world, const FittedCheck& check,
+                              const data::DatasetNames& names = {}, bool with_labels = true);
 
 // Throws psml::Error when the rows have other features than the fitted model takes.
 void check_features(const stats::FittedModel& model, const data::Shard& shard,

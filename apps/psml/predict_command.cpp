@@ -33,15 +33,16 @@ void print_written(const std::string& out, const infer::Predictor& p, std::int64
 }  // namespace
 
 void run_predict(const std::string& model_path, const std::string& data_path,
-                 const std::string& out, const comm::Communicator& world) {
+                 const data::DatasetNames& names, const std::string& out,
+                 const comm::Communicator& world) {
   const auto refuse_pca = [&](const stats::FittedModel& model, const data::Shard& shard) {
     check_features(model, shard, model_path);
     if (std::holds_alternative<stats::PcaModel>(model))
       throw error(model_path, ": PCA has no predictions; psml transform gives its scores");
   };
   auto m = is_fitted_model(model_path, world)
-               ? open_fitted_model(model_path, data_path, world, refuse_pca)
-               : open_trained_model(model_path, data_path, world, data::Labels::kOptional);
+               ? open_fitted_model(model_path, data_path, world, refuse_pca, names, false)
+               : open_trained_model(model_path, data_path, world, data::Labels::kOptional, names);
   // Each rank writes its own rows of one file (parallel HDF5).
   write_output_file(out, world, [&](const std::string& path) {
     infer::write_prediction_file(path, *m.predictor, *m.rows, m.path, world);

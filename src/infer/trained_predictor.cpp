@@ -133,7 +133,8 @@ std::unique_ptr<Predictor> make_trained_predictor(std::unique_ptr<SparseModel> m
 }
 
 TrainedModel load_trained_model(const std::string& path, const std::string& data_path,
-                                std::vector<std::string>& notes, data::Labels labels) {
+                                std::vector<std::string>& notes, data::Labels labels,
+                                const data::DatasetNames& names) {
   TrainedModel t;
   t.path = checkpoint::find_valid_checkpoint(path, notes);
   t.meta = checkpoint::read_metadata(t.path);
@@ -145,6 +146,7 @@ TrainedModel load_trained_model(const std::string& path, const std::string& data
   // file) onto the ids the model was trained with.
   data::DescribeOptions options;
   options.labels = labels;
+  options.names = names;
   options.task = task;
   if (task == data::Task::kClassification)
     options.classes = data::KnownClasses{meta.num_classes, meta.class_names};

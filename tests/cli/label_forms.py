@@ -12,7 +12,8 @@
   strings      h5py.string_dtype() and fixed-length bytes ('S4') labels train softmax, the
                mapping printed; the test file's labels are read onto the training file's classes
   names        X and y, /train/X and /train/y: --features-path / --labels-path read them (train,
-               data inspect), stored in config.toml; without them the error lists the datasets
+               eval, predict, data inspect), stored in config.toml; without them the error
+               lists the datasets
   pixels       uint8 features 0..255: a warning names the file, the range and the remedies
 """
 import os
@@ -154,6 +155,16 @@ elif scenario == "names":
     text = run(1, "data", "inspect", f"{work}/grouped.h5", "--features-path", "/train/X",
                "--labels-path", "train/y")
     check(re.search(r"features +600 x 5 float64", text) is not None, "data inspect reads them")
+    # eval, predict and compare name them too, on the run folder's model.
+    text = run(2, "eval", "--model-file", run_dir, "--data", b, "--features-path", "X",
+               "--labels-path", "y")
+    check(re.search(r"^accuracy (0\.9|1\.0)", text, re.M) is not None, "eval reads X and y")
+    run(2, "predict", "--model-file", run_dir, "--data", b, "--features-path", "X",
+        "--out", f"{work}/xy_predictions.h5")
+    with h5py.File(f"{work}/xy_predictions.h5") as f:
+        check(len(f["predictions"]) == len(yt3), "predict reads X (and no labels)")
+    err = run(2, "eval", "--model-file", run_dir, "--data", b, expect_ok=False)
+    check("--features-path X --labels-path y" in err, "eval without the names says what to give")
 
 elif scenario == "pixels":
     px = np.clip(x3 * 40 + 40, 0, 255).astype(np.uint8)

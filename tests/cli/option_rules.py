@@ -23,7 +23,7 @@ train_h5 = f"{data}/train.h5"
 EVERY_RUN = {"data", "test", "mode", "solver", "model", "deadline", "l2", "validation", "seed",
              "data-memory", "checkpoint-dir", "checkpoint-keep", "resume", "save-model",
              "grace-seconds", "run-dir", "metrics", "trace", "quiet", "verbose", "standardize",
-             "overwrite"}
+             "overwrite", "features-path", "labels-path"}
 
 rules = json.loads(logged_run([psml, "train", "--print-option-rules"]).stdout)["options"]
 ruled = {row["option"] for row in rules}

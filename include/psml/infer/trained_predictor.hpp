@@ -44,6 +44,7 @@ struct TrainedModel {
 // standardisation it was trained with (checkpoint::Metadata).
 TrainedModel load_trained_model(const std::string& path, const std::string& data_path,
                                 std::vector<std::string>& notes,
-                                data::Labels labels = data::Labels::kRequired);
+                                data::Labels labels = data::Labels::kRequired,
+                                const data::DatasetNames& names = {});
 
 }  // namespace psml::infer
