@@ -8,22 +8,13 @@
 #include "psml/data/h5.hpp"
 #include "psml/data/shard_reader.hpp"
 #include "psml/data/synthetic.hpp"
+#include "test_files.hpp"
 
 namespace psml::data {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("psml_unit_" + name)).string();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
+using testing::temp_path;
 
 TEST(DatasetWriter, WritesWhatShardReaderReadsBack) {
   const auto path = temp_path("roundtrip.h5");

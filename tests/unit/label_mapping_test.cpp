@@ -10,21 +10,15 @@
 #include "psml/data/label_mapping.hpp"
 #include "psml/data/labels.hpp"
 #include "psml/data/schema.hpp"
+#include "test_files.hpp"
 
 namespace psml::data {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("psml_unit_labels_" + name)).string();
-}
+using testing::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
+std::string temp_path(const std::string& name) {
+  return testing::temp_path("labels_" + name);
 }
 
 // A file of `rows` rows of one feature, /X (the row number), and /y as `write_labels` writes it.
