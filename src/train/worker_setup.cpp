@@ -20,6 +20,7 @@
 #include "psml/train/dense_learner.hpp"
 #include "psml/train/option_rules.hpp"
 #include "psml/train/sparse_learner.hpp"
+#include "training_standardization.hpp"
 
 namespace psml::train {
 
@@ -82,88 +83,6 @@ void hold_out_validation(Rows<AnyShard>& r, WorkerSetup& s, const RunContext& ru
   s.info.rows = r.train.info.rows;
 }
 
-// Calls f(rows) on this worker's streamed training rows, read from the file in pieces (the
-// figures need every row before the stream's first window is standardized).
-template <class F>
-void for_each_streamed_piece(const data::DatasetInfo& info, data::RowRange rows, F&& f) {
-  auto features_only = info;
-  features_only.has_labels = false;
-  const auto h5 = h5::library_lock();
-  data::ShardFile file(features_only);
-  data::RowMatrix x;
-  constexpr std::int64_t kPiece = std::int64_t{1} << 16;
-  for (std::int64_t first = rows.first; first < rows.end(); first += kPiece) {
-    const auto n = std::min(kPiece, rows.end() - first);
-    x.resize(n, info.features);
-    file.read({first, n}, x.data(), nullptr, nullptr);
-    f(x);
-  }
-}
-
-// --standardize: the per-feature figures of every worker's training rows (the validation rows
-// held out; a streamed shard's read from its file), in float64, summed over the workers in two
-// passes (the mean, then the squared deviations from it). Dense rows are centred and scaled, CSR
-// rows only scaled. A failure to read is thrown after the collectives, which every worker runs
-// alike whatever its rows.
-template <class AnyShard>
-data::Standardization training_standardization(const AnyShard& train, bool streamed,
-                                               const WorkerSetup& s,
-                                               const comm::Communicator& workers) {
-  constexpr bool kDense = std::is_same_v<AnyShard, data::Shard>;
-  const auto f = static_cast<std::size_t>(s.info.features);
-  std::exception_ptr failed;
-  // Sums `sum(x)` over this worker's rows (each block of them); zeros after a failure.
-  const auto local = [&](auto&& sum) {
-    std::vector<double> total(f, 0.0);
-    const auto add = [&](const auto& x) {
-      const auto part = sum(x);
-      for (std::size_t j = 0; j < f; ++j) total[j] += part[j];
-    };
-    try {
-      if constexpr (kDense) {
-        if (streamed)
-          for_each_streamed_piece(s.info, s.rows, add);
-        else
-          add(train.x);
-      } else {
-        add(train.x);
-      }
-    } catch (...) {
-      failed = std::current_exception();
-      std::fill(total.begin(), total.end(), 0.0);
-    }
-    return total;
-  };
-  auto sums = local([&](const auto& x) {
-    if constexpr (kDense)
-      return data::feature_sums(x);
-    else
-      return data::feature_sums(x, s.info.features);
-  });
-  sums.push_back(static_cast<double>(s.rows.count));
-  workers.allreduce(std::span<double>(sums));
-  const auto rows = std::max<std::int64_t>(static_cast<std::int64_t>(sums.back()), 1);
-  sums.pop_back();
-  std::vector<double> mean(f);
-  for (std::size_t j = 0; j < f; ++j) mean[j] = sums[j] / static_cast<double>(rows);
-  auto deviations = local([&](const auto& x) { return data::squared_deviations(x, mean); });
-  workers.allreduce(std::span<double>(deviations));
-  if (failed) std::rethrow_exception(failed);
-  return data::standardization_of(sums, deviations, rows, kDense);
-}
-
-// The standardisation a resumed run trains with: its checkpoint's, never computed again (the
-// model's weights are for inputs standardized by exactly these figures).
-data::Standardization saved_standardization(const std::string& path) {
-  const auto h5 = h5::library_lock();  // a streaming shard's thread reads HDF5 too
-  auto saved = checkpoint::read_metadata(path).standardization;
-  if (saved.empty())
-    throw error("--standardize: ", path,
-                " was trained without it; resume it without --standardize (its model takes the "
-                "features as they are)");
-  return saved;
-}
-
 // --standardize: the figures (computed, or a resumed run's), applied to the training and
 // validation rows in memory; the test rows get them as they are read (make_learner).
 template <class AnyShard>
@@ -173,7 +92,7 @@ void standardize_rows(Rows<AnyShard>& r, DataLoading& l, WorkerSetup& s, const R
   // the same branch: the options are the same everywhere).
   const bool streamed = static_cast<bool>(l.open_stream);
   s.standardization = run.resume_path.empty()
-                          ? training_standardization(r.train, streamed, s, run.group)
+                          ? training_standardization(r.train, streamed, s.info, s.rows, run.group)
                           : saved_standardization(run.resume_path);
   if (streamed) l.stream = l.open_stream(s.standardization);
   s.standardization.apply(r.train.x);
